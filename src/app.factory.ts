@@ -1,0 +1,48 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
+import { pino, type Logger as Pino } from 'pino';
+import { AppModule } from './app.module.js';
+import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
+import type { GopherMqConfig } from './config/gophermq-config.js';
+
+export interface CreateAppOptions {
+  /** Log destination; the JSON log goes to stdout by default. */
+  logger?: Pino;
+}
+
+/** Builds the whole application exactly as `gophermq broker` runs it; e2e tests call this too. */
+export async function createApp(config: GopherMqConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? pino({ level: config.logger.level });
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.broker.bodyLimitBytes,
+    // A log line per request would cost more than the request itself.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    // Fastify's own JSON parser; Nest's would also accept forms. The API speaks JSON only.
+    bodyParser: false,
+  });
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  configureApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/** What main and the tests share after the app is created: the OpenAPI document and Swagger UI. */
+export function configureApp(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('GopherMQ')
+      .setDescription('A message broker over plain HTTP/JSON: publish to a subject, subscribe, fetch what is pending.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

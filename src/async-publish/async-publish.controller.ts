@@ -1,0 +1,27 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
+import { PublishRequestDto } from '../publish/publish-request.dto.js';
+import { AsyncPublishQueue } from './async-publish.queue.js';
+
+@ApiTags('publish')
+@Controller('api/publish/async')
+export class AsyncPublishController {
+  constructor(private readonly queue: AsyncPublishQueue) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Accept a message and publish it in the background',
+    description:
+      'Answers once the message is queued. A background failure (no subscriber, overflow) is counted in ' +
+      'gophermq_async_publish_failures_total and logged; the client is not told.',
+  })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiErrors(400, 413, 415, 429)
+  publish(@Body() request: PublishRequestDto): StatusResponseDto {
+    this.queue.accept({ subject: request.subject, data: request.data });
+    return STATUS_OK;
+  }
+}

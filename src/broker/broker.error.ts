@@ -1,0 +1,27 @@
+/** What went wrong, independent of any transport. */
+export enum BrokerErrorCode {
+  InvalidSubject = 'INVALID_SUBJECT',
+  SubscriberNotFound = 'SUBSCRIBER_NOT_FOUND',
+  Overflow = 'OVERFLOW',
+  BadId = 'BAD_ID',
+  AsyncQueueFull = 'ASYNC_QUEUE_FULL',
+  ShuttingDown = 'SHUTTING_DOWN',
+}
+
+/** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
+export class BrokerError extends Error {
+  constructor(
+    readonly code: BrokerErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BrokerError';
+  }
+
+  static invalidSubject = () => new BrokerError(BrokerErrorCode.InvalidSubject, 'invalid subject');
+  static subscriberNotFound = () => new BrokerError(BrokerErrorCode.SubscriberNotFound, 'subscriber not found');
+  static overflow = () => new BrokerError(BrokerErrorCode.Overflow, 'broker overflow');
+  static badId = () => new BrokerError(BrokerErrorCode.BadId, 'bad id');
+  static asyncQueueFull = () => new BrokerError(BrokerErrorCode.AsyncQueueFull, 'async queue full');
+  static shuttingDown = () => new BrokerError(BrokerErrorCode.ShuttingDown, 'broker is shutting down');
+}

@@ -1,0 +1,122 @@
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { BrokerError } from './broker.error.js';
+import { FetchWaiters } from './fetch-waiters.js';
+import { isValidSubject } from './subject.js';
+import { MESSAGE_STORE, type FetchedMessages, type MessageStore, type SubscriberInfo } from './store/message-store.js';
+
+export interface FetchOptions {
+  /** Most messages to take; all pending when absent. */
+  max?: number;
+  /** How long to wait for a message when none is pending; 0 answers at once. */
+  waitMs?: number;
+  /** Aborted when the client goes away; a waiting fetch then takes nothing. */
+  signal?: AbortSignal;
+}
+
+/** Why a publish was refused, as counted in metrics. */
+export type RefusalReason = 'invalid_subject' | 'no_subscriber' | 'overflow';
+
+/** Running totals, read by the metrics module at scrape time. */
+export class BrokerCounters {
+  published = 0;
+  delivered = 0;
+  expiredSubscribers = 0;
+  readonly refused: Record<RefusalReason, number> = { invalid_subject: 0, no_subscriber: 0, overflow: 0 };
+}
+
+const NOTHING: FetchedMessages = Object.freeze({ data: [], remaining: 0 }) as FetchedMessages;
+
+/**
+ * The broker's rules, independent of HTTP: subjects are checked here, the store keeps the messages,
+ * and fetches that asked to wait are parked until a publish wakes them.
+ */
+@Injectable()
+export class BrokerService implements BeforeApplicationShutdown {
+  readonly counters = new BrokerCounters();
+  readonly waiters = new FetchWaiters();
+  private closing = false;
+
+  constructor(@Inject(MESSAGE_STORE) readonly store: MessageStore) {}
+
+  /** True once shutdown has begun. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  async subscribe(subject: string): Promise<SubscriberInfo> {
+    if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
+    return this.store.subscribe(subject);
+  }
+
+  async publish(subject: string, data: string): Promise<void> {
+    if (!isValidSubject(subject)) {
+      this.counters.refused.invalid_subject += 1;
+      throw BrokerError.invalidSubject();
+    }
+    switch (await this.store.publish(subject, data)) {
+      case 'ok':
+        this.counters.published += 1;
+        this.waiters.notify(subject);
+        return;
+      case 'no-subscriber':
+        this.counters.refused.no_subscriber += 1;
+        throw BrokerError.subscriberNotFound();
+      case 'overflow':
+        this.counters.refused.overflow += 1;
+        throw BrokerError.overflow();
+    }
+  }
+
+  async fetch(subject: string, id: string, options: FetchOptions = {}): Promise<FetchedMessages> {
+    if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
+    const max = options.max ?? Infinity;
+    const waitMs = options.waitMs ?? 0;
+    if (waitMs <= 0 || this.closing) return this.take(subject, id, max);
+
+    const deadline = Date.now() + waitMs;
+    for (let first = true; ; first = false) {
+      // Armed before looking, so a publish between the look and the wait still wakes us.
+      const waiter = this.waiters.arm(subject, id);
+      const taken = await this.store.fetch(subject, id, max);
+      const timeLeft = deadline - Date.now();
+      if (!taken || taken.data.length > 0 || timeLeft <= 0 || this.closing) {
+        waiter.finish('woken');
+        if (taken) return this.delivered(taken);
+        if (first) throw BrokerError.badId();
+        return NOTHING; // unsubscribed or expired while waiting: end with what it has
+      }
+      if ((await waiter.until(timeLeft, options.signal)) === 'aborted') return NOTHING;
+    }
+  }
+
+  async unsubscribe(subject: string, id: string): Promise<void> {
+    if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
+    if (!(await this.store.unsubscribe(subject, id))) throw BrokerError.badId();
+    this.waiters.wakeAll(subject, id);
+  }
+
+  /** Removes subscribers that have not fetched since `idleSinceMs`; returns how many. */
+  async expireIdle(idleSinceMs: number): Promise<number> {
+    const expired = await this.store.expireIdle(idleSinceMs);
+    for (const { subject, id } of expired) this.waiters.wakeAll(subject, id);
+    this.counters.expiredSubscribers += expired.length;
+    return expired.length;
+  }
+
+  /** Shutdown: parked fetches answer now with what they have, so the HTTP server can close. */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    this.waiters.wakeAll();
+  }
+
+  private async take(subject: string, id: string, max: number): Promise<FetchedMessages> {
+    const taken = await this.store.fetch(subject, id, max);
+    if (!taken) throw BrokerError.badId();
+    return this.delivered(taken);
+  }
+
+  private delivered(taken: FetchedMessages): FetchedMessages {
+    this.counters.delivered += taken.data.length;
+    return taken;
+  }
+}

@@ -1,0 +1,26 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { BrokerError, BrokerErrorCode } from '../../broker/broker.error.js';
+
+/** The one place where a broker error becomes an HTTP status. */
+export function statusOf(code: BrokerErrorCode): HttpStatus {
+  switch (code) {
+    case BrokerErrorCode.InvalidSubject:
+      return HttpStatus.BAD_REQUEST;
+    case BrokerErrorCode.SubscriberNotFound:
+    case BrokerErrorCode.BadId:
+      return HttpStatus.NOT_FOUND;
+    case BrokerErrorCode.Overflow:
+    case BrokerErrorCode.AsyncQueueFull:
+      return HttpStatus.TOO_MANY_REQUESTS;
+    case BrokerErrorCode.ShuttingDown:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+  }
+}
+
+@Catch(BrokerError)
+export class BrokerExceptionFilter implements ExceptionFilter<BrokerError> {
+  catch(error: BrokerError, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<FastifyReply>().status(statusOf(error.code)).send({ message: error.message });
+  }
+}

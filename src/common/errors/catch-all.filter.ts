@@ -1,0 +1,48 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { INVALID_BODY_MESSAGE } from '../validation/request-validation.error.js';
+
+/** Fastify's own request errors (body parsing, limits), reworded for our clients. */
+const FASTIFY_ERRORS: Record<string, { status: number; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: INVALID_BODY_MESSAGE },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, message: INVALID_BODY_MESSAGE },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, message: INVALID_BODY_MESSAGE },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, message: 'request body too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, message: 'unsupported media type: send application/json' },
+};
+
+/**
+ * Every error not mapped more specifically: HTTP errors keep their status with a string `message`;
+ * anything else is a bug, logged here and answered with a generic 500 that leaks nothing.
+ */
+@Catch()
+export class CatchAllFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (reply.sent) return;
+    const { status, body } = this.toResponse(error);
+    reply.status(status).send(body);
+  }
+
+  private toResponse(error: unknown): { status: number; body: object } {
+    if (error instanceof HttpException) {
+      const known = FASTIFY_ERRORS[(error.cause as { code?: string } | undefined)?.code ?? ''];
+      if (known) return { status: known.status, body: { message: known.message } };
+      if (error instanceof SyntaxError || (error.cause instanceof SyntaxError && error.getStatus() === 400)) {
+        return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
+      }
+      return { status: error.getStatus(), body: withStringMessage(error.getResponse()) };
+    }
+    if (error instanceof SyntaxError && 'body' in error) return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { message: 'server error' } };
+  }
+}
+
+function withStringMessage(response: string | object): object {
+  if (typeof response === 'string') return { message: response };
+  const { message, statusCode: _status, error: _error, ...rest } = response as Record<string, unknown>;
+  return { message: Array.isArray(message) ? message.join('; ') : String(message ?? 'error'), ...rest };
+}

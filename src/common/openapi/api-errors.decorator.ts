@@ -1,0 +1,25 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../errors/error-response.dto.js';
+
+const DESCRIPTIONS: Record<number, { description: string; example: string }> = {
+  400: { description: 'Invalid subject or a body that is not an object of the right shape', example: 'invalid subject' },
+  404: { description: 'No such subscriber', example: 'bad id' },
+  413: { description: 'Body larger than broker.body-limit-bytes', example: 'request body too large' },
+  415: { description: 'Body not sent as application/json', example: 'unsupported media type: send application/json' },
+  429: { description: 'A limit of the broker is reached; retry later', example: 'broker overflow' },
+};
+
+/** Documents the error answers of a route, each with the `{"message": …}` body. */
+export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status]?.description,
+        type: ErrorResponseDto,
+        example: { message: DESCRIPTIONS[status]?.example },
+      }),
+    ),
+  );
+}

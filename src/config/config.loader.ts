@@ -1,0 +1,146 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateSync, ValidationError } from 'class-validator';
+import { parse as parseYaml } from 'yaml';
+import { GopherMqConfig } from './gophermq-config.js';
+
+export const ENV_PREFIX = 'GOPHERMQ_';
+export const CONFIG_FILE_NAME = 'config.yaml';
+
+/** A setting that cannot be used; the message names every bad key. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigSources {
+  /** Folder searched for config.yaml (default: the working directory). */
+  cwd?: string;
+  /** Explicit config file; it must exist. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+type Section = Record<string, unknown>;
+interface RawSetting {
+  value: unknown;
+  origin: string;
+}
+
+/** Builds the configuration from defaults, config.yaml and GOPHERMQ_ variables, and validates it once. */
+export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
+  const config = new GopherMqConfig();
+  const problems: string[] = [];
+  const settings = new Map<string, RawSetting>();
+
+  const filePath = sources.file ?? join(sources.cwd ?? process.cwd(), CONFIG_FILE_NAME);
+  if (sources.file || existsSync(filePath)) {
+    for (const [key, value] of readConfigFile(filePath, problems)) {
+      settings.set(key, { value, origin: filePath });
+    }
+  }
+  for (const [name, value] of Object.entries(sources.env ?? process.env)) {
+    if (name.startsWith(ENV_PREFIX) && value !== undefined) {
+      settings.set(envNameToKey(name), { value, origin: name });
+    }
+  }
+
+  for (const [key, { value, origin }] of settings) {
+    applySetting(config, key, value, origin, problems);
+  }
+  problems.push(...flattenErrors(validateSync(config)));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** GOPHERMQ_BROKER_MAX__PENDING -> broker.max-pending, as the original mapped names. */
+export function envNameToKey(name: string): string {
+  return name
+    .slice(ENV_PREFIX.length)
+    .toLowerCase()
+    .split('__')
+    .map((part) => part.replaceAll('_', '.'))
+    .join('-');
+}
+
+function readConfigFile(path: string, problems: string[]): Array<[string, unknown]> {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push(`${path}: ${(error as Error).message.split('\n')[0]}`);
+    return [];
+  }
+  if (document == null) return [];
+  if (!isPlainObject(document)) {
+    problems.push(`${path}: must be a mapping of sections (logger, broker, monitoring)`);
+    return [];
+  }
+  const entries: Array<[string, unknown]> = [];
+  for (const [section, body] of Object.entries(document)) {
+    if (!isPlainObject(body)) {
+      entries.push([section, body]);
+      continue;
+    }
+    for (const [key, value] of Object.entries(body)) entries.push([`${section}.${key}`, value]);
+  }
+  return entries;
+}
+
+function applySetting(config: GopherMqConfig, key: string, raw: unknown, origin: string, problems: string[]) {
+  const [sectionName, optionName, ...rest] = key.split('.');
+  const section = (config as unknown as Record<string, Section>)[sectionName];
+  const property = optionName === undefined ? undefined : kebabToCamel(optionName);
+  if (!section || property === undefined || rest.length > 0 || !(property in section)) {
+    problems.push(`${key}: unknown setting (from ${origin})`);
+    return;
+  }
+  const value = coerce(raw, section[property], key);
+  if (value === undefined) {
+    problems.push(`${key}: cannot use ${JSON.stringify(raw)} (from ${origin})`);
+    return;
+  }
+  section[property] = value;
+}
+
+/** Turns a YAML or environment value into the type of the default it replaces. */
+function coerce(raw: unknown, fallback: unknown, key: string): unknown {
+  if (typeof fallback === 'number') {
+    if (typeof raw === 'number') return raw;
+    if (typeof raw !== 'string') return undefined;
+    const text = key === 'monitoring.port' ? raw.trim().replace(/^:/, '') : raw.trim();
+    return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+  }
+  if (typeof fallback === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    const text = String(raw).trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    return undefined;
+  }
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+function flattenErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const key = parent ? `${parent}.${camelToKebab(error.property)}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map(
+      (text) => `${key}: ${text.replace(/^\S+ /, '')} (got ${JSON.stringify(error.value)})`,
+    );
+    return [...own, ...flattenErrors(error.children ?? [], key)];
+  });
+}
+
+function kebabToCamel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function camelToKebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

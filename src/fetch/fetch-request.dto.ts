@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { SubjectProperty } from '../common/subject.property.js';
+
+export const MAX_FETCH_BATCH = 10_000;
+export const MAX_WAIT_MS = 30_000;
+
+export class FetchRequestDto {
+  @SubjectProperty()
+  subject!: string;
+
+  @ApiProperty({ example: '3b241101-e2bb-4255-8caf-4136c566a962', description: 'The id subscribe returned' })
+  @IsString()
+  id!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_FETCH_BATCH, example: 100, description: 'Most messages to return, oldest first; all pending when absent' })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_FETCH_BATCH)
+  max?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_WAIT_MS, example: 20000, description: 'When nothing is pending, wait up to this long for a message (long-poll)' })
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_WAIT_MS)
+  waitMs?: number;
+}

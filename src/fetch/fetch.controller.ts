@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { BrokerService } from '../broker/broker.service.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { FetchRequestDto } from './fetch-request.dto.js';
+import { FetchResponseDto } from './fetch-response.dto.js';
+
+@ApiTags('fetch')
+@Controller('api/fetch')
+export class FetchController {
+  constructor(private readonly broker: BrokerService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take the pending messages of a subscriber (at most once), optionally waiting for one' })
+  @ApiOkResponse({ type: FetchResponseDto })
+  @ApiErrors(400, 404, 413, 415)
+  async fetch(@Body() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto> {
+    const { subject, id, max, waitMs } = request;
+    const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
+    const { data, remaining } = await this.broker.fetch(subject, id, { max, waitMs, signal });
+    return { subject, id, data, remaining };
+  }
+}
+
+/** A waiting fetch whose client went away must take nothing. */
+function abortedWhenClientLeaves(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  });
+  return controller.signal;
+}

@@ -1,0 +1,6 @@
+import { SubjectProperty } from '../common/subject.property.js';
+
+export class SubscribeRequestDto {
+  @SubjectProperty()
+  subject!: string;
+}

@@ -1,0 +1,22 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BrokerService } from '../broker/broker.service.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { SubscribeRequestDto } from './subscribe-request.dto.js';
+import { SubscriptionDto } from './subscription.dto.js';
+
+@ApiTags('subscribe')
+@Controller('api')
+export class SubscribeController {
+  constructor(private readonly broker: BrokerService) {}
+
+  @Post('subscribe')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create a subscriber that receives every later message on the subject' })
+  @ApiOkResponse({ type: SubscriptionDto })
+  @ApiErrors(400, 413, 415)
+  async subscribe(@Body() request: SubscribeRequestDto): Promise<SubscriptionDto> {
+    const { id, subject } = await this.broker.subscribe(request.subject);
+    return { id, subject };
+  }
+}
