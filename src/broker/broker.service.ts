@@ -24,6 +24,10 @@ export class BrokerCounters {
   readonly refused: Record<RefusalReason, number> = { invalid_subject: 0, no_subscriber: 0, overflow: 0 };
 }
 
+/** One batch entry's outcome, as the API returns it. */
+export type PublishResult = { status: 'ok' } | { message: string };
+const PUBLISHED: PublishResult = Object.freeze({ status: 'ok' });
+
 const NOTHING: FetchedMessages = Object.freeze({ data: [], remaining: 0 }) as FetchedMessages;
 
 /**
@@ -65,6 +69,21 @@ export class BrokerService implements BeforeApplicationShutdown {
         this.counters.refused.overflow += 1;
         throw BrokerError.overflow();
     }
+  }
+
+  /** Publishes in order; each entry succeeds or fails on its own. */
+  async publishBatch(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishResult[]> {
+    const results = new Array<PublishResult>(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      try {
+        await this.publish(messages[i].subject, messages[i].data);
+        results[i] = PUBLISHED;
+      } catch (error) {
+        if (!(error instanceof BrokerError)) throw error;
+        results[i] = { message: error.message };
+      }
+    }
+    return results;
   }
 
   async fetch(subject: string, id: string, options: FetchOptions = {}): Promise<FetchedMessages> {

@@ -2,8 +2,10 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
 import { SubscribeRequestDto } from './subscribe-request.dto.js';
 import { SubscriptionDto } from './subscription.dto.js';
+import { UnsubscribeRequestDto } from './unsubscribe-request.dto.js';
 
 @ApiTags('subscribe')
 @Controller('api')
@@ -18,5 +20,18 @@ export class SubscribeController {
   async subscribe(@Body() request: SubscribeRequestDto): Promise<SubscriptionDto> {
     const { id, subject } = await this.broker.subscribe(request.subject);
     return { id, subject };
+  }
+
+  @Post('unsubscribe')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Remove a subscriber and release its pending messages',
+    description: 'A fetch waiting for this subscriber answers at once with what it has.',
+  })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiErrors(400, 404, 413, 415)
+  async unsubscribe(@Body() request: UnsubscribeRequestDto): Promise<StatusResponseDto> {
+    await this.broker.unsubscribe(request.subject, request.id);
+    return STATUS_OK;
   }
 }
