@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
 

@@ -30,12 +30,10 @@ export class CatchAllFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const known = FASTIFY_ERRORS[(error.cause as { code?: string } | undefined)?.code ?? ''];
       if (known) return { status: known.status, body: { message: known.message } };
-      if (error instanceof SyntaxError || (error.cause instanceof SyntaxError && error.getStatus() === 400)) {
-        return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
-      }
+      // Fastify's JSON parser rejects bad JSON with a plain SyntaxError; Nest wraps it as the cause.
+      if (error.cause instanceof SyntaxError) return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
       return { status: error.getStatus(), body: withStringMessage(error.getResponse()) };
     }
-    if (error instanceof SyntaxError && 'body' in error) return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { message: 'server error' } };
   }

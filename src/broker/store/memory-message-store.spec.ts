@@ -1,0 +1,105 @@
+import { jest } from '@jest/globals';
+import { MemoryMessageStore } from './memory-message-store.js';
+
+const LIMITS = { maxPending: 100, maxPendingBytes: 10_000 };
+
+describe(MemoryMessageStore.name, () => {
+  let sut: MemoryMessageStore;
+
+  beforeEach(() => {
+    sut = new MemoryMessageStore(LIMITS);
+  });
+
+  it('refuses a publish with no subscriber and holds nothing', () => {
+    expect(sut.publish('a', 'x')).toBe('no-subscriber');
+    expect(sut.stats()).toMatchObject({ messagesHeld: 0, bytesHeld: 0 });
+  });
+
+  it('fans out to every subscriber in publish order, storing each message once', () => {
+    const [a, b] = [sut.subscribe('s'), sut.subscribe('s')];
+    sut.publish('s', 'one');
+    sut.publish('s', 'two');
+    expect(sut.stats()).toMatchObject({ messagesHeld: 2, bytesHeld: 6, subscribers: 2, subjects: 1 });
+    expect(sut.fetch('s', a.id, Infinity)).toEqual({ data: ['one', 'two'], remaining: 0 });
+    expect(sut.stats()).toMatchObject({ messagesHeld: 2, bytesHeld: 6 }); // b still holds them
+    expect(sut.fetch('s', b.id, Infinity)?.data).toEqual(['one', 'two']);
+    expect(sut.stats()).toMatchObject({ messagesHeld: 0, bytesHeld: 0 });
+  });
+
+  it('takes at most `max` messages, oldest first, and leaves the rest in order', () => {
+    const { id } = sut.subscribe('s');
+    for (const data of ['1', '2', '3', '4', '5']) sut.publish('s', data);
+    expect(sut.fetch('s', id, 2)).toEqual({ data: ['1', '2'], remaining: 3 });
+    expect(sut.fetch('s', id, 2)).toEqual({ data: ['3', '4'], remaining: 1 });
+    expect(sut.fetch('s', id, 2)).toEqual({ data: ['5'], remaining: 0 });
+    expect(sut.stats().messagesHeld).toBe(0);
+  });
+
+  it('finds a subscriber only under its own subject', () => {
+    const { id } = sut.subscribe('s');
+    expect(sut.fetch('other', id, Infinity)).toBeUndefined();
+    expect(sut.fetch('s', 'unknown', Infinity)).toBeUndefined();
+  });
+
+  it('refuses the publish that would pass maxPending, counting a fanned-out message once', () => {
+    sut = new MemoryMessageStore({ maxPending: 2, maxPendingBytes: 1000 });
+    sut.subscribe('s');
+    sut.subscribe('s');
+    expect(sut.publish('s', 'a')).toBe('ok');
+    expect(sut.publish('s', 'b')).toBe('ok');
+    expect(sut.publish('s', 'c')).toBe('overflow');
+    expect(sut.stats()).toMatchObject({ messagesHeld: 2, bytesHeld: 2 });
+  });
+
+  it('refuses the publish that would pass maxPendingBytes, counting UTF-8 bytes', () => {
+    sut = new MemoryMessageStore({ maxPending: 100, maxPendingBytes: 5 });
+    const { id } = sut.subscribe('s');
+    expect(sut.publish('s', 'é')).toBe('ok'); // 2 bytes
+    expect(sut.publish('s', 'abcd')).toBe('overflow');
+    expect(sut.publish('s', 'abc')).toBe('ok');
+    expect(sut.stats().bytesHeld).toBe(5);
+    expect(sut.fetch('s', id, Infinity)?.data).toEqual(['é', 'abc']);
+  });
+
+  it('releases what an unsubscribed subscriber held', () => {
+    const [a, b] = [sut.subscribe('s'), sut.subscribe('s')];
+    sut.publish('s', 'x');
+    expect(sut.unsubscribe('s', a.id)).toBe(true);
+    expect(sut.stats()).toMatchObject({ messagesHeld: 1, subscribers: 1 });
+    expect(sut.unsubscribe('s', b.id)).toBe(true);
+    expect(sut.stats()).toMatchObject({ messagesHeld: 0, bytesHeld: 0, subscribers: 0, subjects: 0 });
+    expect(sut.unsubscribe('s', b.id)).toBe(false);
+    expect(sut.publish('s', 'y')).toBe('no-subscriber');
+  });
+
+  it('expires subscribers idle since before the cut-off, and only those', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const idle = sut.subscribe('s');
+      jest.setSystemTime(1_005_000);
+      const active = sut.subscribe('s');
+      sut.publish('s', 'x');
+      jest.setSystemTime(1_010_000);
+      sut.fetch('s', idle.id, Infinity); // fetching makes it active again
+      const expired = sut.expireIdle(1_006_000);
+      expect(expired).toEqual([{ id: active.id, subject: 's' }]);
+      expect(sut.stats()).toMatchObject({ subscribers: 1, messagesHeld: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('reports the age of the oldest pending message', () => {
+    jest.useFakeTimers({ now: 2_000_000 });
+    try {
+      sut.subscribe('s');
+      expect(sut.stats().oldestPendingAgeMs).toBe(0);
+      sut.publish('s', 'old');
+      jest.setSystemTime(2_003_000);
+      sut.publish('s', 'new');
+      expect(sut.stats().oldestPendingAgeMs).toBe(3000);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, envNameToKey, loadConfig } from './config.loader.js';
+
+function folderWith(yaml?: string): string {
+  const folder = mkdtempSync(join(tmpdir(), 'gophermq-config-'));
+  if (yaml !== undefined) writeFileSync(join(folder, 'config.yaml'), yaml);
+  return folder;
+}
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe(loadConfig.name, () => {
+  it('uses the documented defaults without file or environment', () => {
+    const config = loadConfig({ cwd: folderWith(), env: {} });
+    expect(config.logger.level).toBe('info');
+    expect(config.broker).toMatchObject({ port: 8082, maxPending: 100_000, maxPendingBytes: 64 * 1024 * 1024, subscriberIdleTimeout: 3600 });
+    expect(config.monitoring).toEqual({ enable: true, port: 9001 });
+  });
+
+  it('reads config.yaml from the working directory', () => {
+    const cwd = folderWith('broker:\n  port: 9999\n  max-pending: 50\nmonitoring:\n  enable: false\n  port: ":9100"\n');
+    const config = loadConfig({ cwd, env: {} });
+    expect(config.broker.port).toBe(9999);
+    expect(config.broker.maxPending).toBe(50);
+    expect(config.monitoring).toEqual({ enable: false, port: 9100 });
+  });
+
+  it('lets GOPHERMQ_ variables override the file, with the original name mapping', () => {
+    const cwd = folderWith('broker:\n  max-pending: 50\n');
+    const config = loadConfig({
+      cwd,
+      env: { GOPHERMQ_BROKER_MAX__PENDING: '70', GOPHERMQ_MONITORING_PORT: ':9002', GOPHERMQ_MONITORING_ENABLE: 'false', GOPHERMQ_LOGGER_LEVEL: 'debug', OTHER: 'x' },
+    });
+    expect(config.broker.maxPending).toBe(70);
+    expect(config.monitoring).toEqual({ enable: false, port: 9002 });
+    expect(config.logger.level).toBe('debug');
+  });
+
+  it.each([
+    ['GOPHERMQ_BROKER_MAX__PENDING', 'broker.max-pending'],
+    ['GOPHERMQ_BROKER_MAX__PENDING__BYTES', 'broker.max-pending-bytes'],
+    ['GOPHERMQ_MONITORING_PORT', 'monitoring.port'],
+    ['GOPHERMQ_LOGGER_LEVEL', 'logger.level'],
+  ])('maps %s to %s', (name, key) => {
+    expect(envNameToKey(name)).toBe(key);
+  });
+
+  it('names every bad key and its source, and refuses to start', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        cwd: folderWith('broker:\n  max-pending: 0\n'),
+        env: { GOPHERMQ_BROKER_PORT: 'eighty', GOPHERMQ_LOGGER_LEVEL: 'loud', GOPHERMQ_BROKER_MAX__PENDNG: '5' },
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^broker\.port: cannot use "eighty" \(from GOPHERMQ_BROKER_PORT\)/),
+        expect.stringMatching(/^broker\.max-pendng: unknown setting/),
+        expect.stringMatching(/^broker\.max-pending: must not be less than 1/),
+        expect.stringMatching(/^logger\.level: /),
+      ]),
+    );
+  });
+
+  it('reports a config.yaml that is not YAML', () => {
+    const problems = problemsOf(() => loadConfig({ cwd: folderWith('broker: [unclosed'), env: {} }));
+    expect(problems[0]).toMatch(/config\.yaml: /);
+  });
+
+  it('requires an explicitly named file to exist', () => {
+    expect(() => loadConfig({ file: '/nonexistent/gophermq.yaml', env: {} })).toThrow(ConfigError);
+  });
+});
