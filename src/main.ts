@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
 import { loadConfig, type ConfigSources } from './config/config.loader.js';
@@ -8,7 +9,8 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
   const app = await createApp(config);
   await app.listen({ port: config.broker.port, host: config.broker.host });
   const logger = app.getHttpAdapter().getInstance().log;
-  logger.info({ port: config.broker.port }, 'GopherMQ broker listening');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  logger.info({ port, host: config.broker.host }, 'GopherMQ broker listening');
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals) => {
