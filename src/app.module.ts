@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module.js';
 import { GopherMqConfig } from './config/gophermq-config.js';
 import { FetchModule } from './fetch/fetch.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PublishModule } from './publish/publish.module.js';
 import { SubscribeModule } from './subscribe/subscribe.module.js';
 
@@ -27,6 +28,7 @@ export class AppModule {
         SubscribeModule,
         FetchModule,
         HealthModule,
+        MetricsModule.forRoot(config),
       ],
       providers: [
         // Nest tries global filters last-registered first: the catch-all goes first so it is the fallback.

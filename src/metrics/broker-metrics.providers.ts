@@ -1,0 +1,166 @@
+import type { Provider } from '@nestjs/common';
+import { makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
+import type { Counter, Registry } from 'prom-client';
+import { AsyncPublishQueue } from '../async-publish/async-publish.queue.js';
+import { BrokerService } from '../broker/broker.service.js';
+import { GopherMqConfig } from '../config/gophermq-config.js';
+import { StoreStatsReader } from './store-stats.reader.js';
+
+/**
+ * What an operator of the queue watches. Every value is read from the broker when Prometheus
+ * scrapes (`collect`), so nothing on the request path keeps these in step.
+ */
+export function brokerMetricProviders(registry: Registry): Provider[] {
+  const registers = [registry];
+  return [
+    makeGaugeProvider({
+      name: 'gophermq_messages_held',
+      help: 'Messages held for subscribers that have not fetched them; a message counts once however many subscribers hold it.',
+      registers,
+      inject: [StoreStatsReader],
+      async collect(stats: StoreStatsReader) {
+        this.set((await stats.read()).messagesHeld);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_messages_held_bytes',
+      help: 'Bytes of message data (UTF-8) held, counted like gophermq_messages_held.',
+      registers,
+      inject: [StoreStatsReader],
+      async collect(stats: StoreStatsReader) {
+        this.set((await stats.read()).bytesHeld);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_broker_max_pending',
+      help: 'Limit on gophermq_messages_held (broker.max-pending); a publish past it is refused with 429.',
+      registers,
+      inject: [GopherMqConfig],
+      collect(config: GopherMqConfig) {
+        this.set(config.broker.maxPending);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_broker_max_pending_bytes',
+      help: 'Limit on gophermq_messages_held_bytes (broker.max-pending-bytes).',
+      registers,
+      inject: [GopherMqConfig],
+      collect(config: GopherMqConfig) {
+        this.set(config.broker.maxPendingBytes);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_subscribers',
+      help: 'Subscribers registered.',
+      registers,
+      inject: [StoreStatsReader],
+      async collect(stats: StoreStatsReader) {
+        this.set((await stats.read()).subscribers);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_subjects',
+      help: 'Subjects with at least one subscriber.',
+      registers,
+      inject: [StoreStatsReader],
+      async collect(stats: StoreStatsReader) {
+        this.set((await stats.read()).subjects);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_oldest_pending_message_age_seconds',
+      help: 'Age of the oldest message some subscriber has not fetched yet; 0 when none is pending.',
+      registers,
+      inject: [StoreStatsReader],
+      async collect(stats: StoreStatsReader) {
+        this.set((await stats.read()).oldestPendingAgeMs / 1000);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_waiting_fetches',
+      help: 'Fetches parked waiting for a message (long-poll, waitMs > 0).',
+      registers,
+      inject: [BrokerService],
+      collect(broker: BrokerService) {
+        this.set(broker.waiters.size);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_async_queue_depth',
+      help: 'Async publishes accepted and not yet handed to the broker.',
+      registers,
+      inject: [AsyncPublishQueue],
+      collect(queue: AsyncPublishQueue) {
+        this.set(queue.depth);
+      },
+    }),
+    makeGaugeProvider({
+      name: 'gophermq_async_queue_capacity',
+      help: 'Limit on gophermq_async_queue_depth (broker.async-queue-capacity); past it /api/publish/async answers 429.',
+      registers,
+      inject: [AsyncPublishQueue],
+      collect(queue: AsyncPublishQueue) {
+        this.set(queue.capacity);
+      },
+    }),
+    makeCounterProvider({
+      name: 'gophermq_messages_published_total',
+      help: 'Messages the broker accepted, from any publish route.',
+      registers,
+      inject: [BrokerService],
+      collect(broker: BrokerService) {
+        setCounter(this, broker.counters.published);
+      },
+    }),
+    makeCounterProvider({
+      name: 'gophermq_messages_delivered_total',
+      help: 'Messages handed to subscribers by fetches; one per subscriber copy.',
+      registers,
+      inject: [BrokerService],
+      collect(broker: BrokerService) {
+        setCounter(this, broker.counters.delivered);
+      },
+    }),
+    makeCounterProvider({
+      name: 'gophermq_messages_refused_total',
+      help: 'Publishes the broker refused, by reason: invalid_subject, no_subscriber, overflow.',
+      labelNames: ['reason'],
+      registers,
+      inject: [BrokerService],
+      collect(broker: BrokerService) {
+        setCounters(this, broker.counters.refused);
+      },
+    }),
+    makeCounterProvider({
+      name: 'gophermq_async_publish_failures_total',
+      help: 'Accepted async publishes that failed in the background, by reason: invalid_subject, no_subscriber, overflow, error.',
+      labelNames: ['reason'],
+      registers,
+      inject: [AsyncPublishQueue],
+      collect(queue: AsyncPublishQueue) {
+        setCounters(this, queue.failures);
+      },
+    }),
+    makeCounterProvider({
+      name: 'gophermq_subscribers_expired_total',
+      help: 'Subscribers removed after broker.subscriber-idle-timeout seconds without a fetch.',
+      registers,
+      inject: [BrokerService],
+      collect(broker: BrokerService) {
+        setCounter(this, broker.counters.expiredSubscribers);
+      },
+    }),
+  ];
+}
+
+/** A counter mirrors a running total the broker keeps; prom-client has no set() for counters. */
+function setCounter(counter: Counter<string>, total: number): void {
+  counter.reset();
+  counter.inc(total);
+}
+
+/** Every reason is exported, zeros included, so rate() works from the first failure on. */
+function setCounters(counter: Counter<string>, totals: Record<string, number>): void {
+  counter.reset();
+  for (const [reason, total] of Object.entries(totals)) counter.inc({ reason }, total);
+}

@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { AsyncPublishModule } from '../async-publish/async-publish.module.js';
+import { BrokerModule } from '../broker/broker.module.js';
+import type { GopherMqConfig } from '../config/gophermq-config.js';
+import { brokerMetricProviders } from './broker-metrics.providers.js';
+import { MetricsServer } from './metrics.server.js';
+import { RequestMetricsHook } from './request-metrics.hook.js';
+import { requestMetricProviders } from './request-metrics.providers.js';
+import { StoreStatsReader } from './store-stats.reader.js';
+
+/**
+ * Prometheus metrics on their own port (monitoring.port). The metrics are @willsoto/nestjs-prometheus
+ * providers, but in a Registry of this app's own: PrometheusModule.register() would put them, and
+ * the default process metrics, in prom-client's global registry (a second app in one process
+ * throws "already registered") and would serve /metrics on the API port.
+ *
+ * The providers are imported from the package's `dist/metrics` entry: its main entry require()s
+ * @nestjs/common, which Nest 12 ships as ESM only, and Jest cannot require() ESM on Node 20.
+ */
+@Module({})
+export class MetricsModule {
+  static forRoot(config: GopherMqConfig): DynamicModule {
+    if (!config.monitoring.enable) return { module: MetricsModule };
+    const registry = new Registry();
+    return {
+      module: MetricsModule,
+      imports: [BrokerModule, AsyncPublishModule],
+      providers: [
+        { provide: Registry, useValue: registry },
+        ...requestMetricProviders(registry),
+        ...brokerMetricProviders(registry),
+        StoreStatsReader,
+        RequestMetricsHook,
+        MetricsServer,
+      ],
+      exports: [MetricsServer, Registry],
+    };
+  }
+}

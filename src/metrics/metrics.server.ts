@@ -1,0 +1,80 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { GopherMqConfig } from '../config/gophermq-config.js';
+import { processMetricsRegistry } from './process-metrics.js';
+
+export const METRICS_PATH = '/metrics';
+
+/**
+ * Serves the Prometheus text format at /metrics on its own port (monitoring.port), apart from the
+ * API so that scrapes never queue behind API traffic and the port can stay internal. It answers
+ * nothing else. Started and stopped with the application.
+ */
+@Injectable()
+export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MetricsServer.name);
+  private server?: Server;
+  private registry?: Registry;
+
+  constructor(
+    private readonly config: GopherMqConfig,
+    private readonly appRegistry: Registry,
+  ) {}
+
+  /** The bound port: monitoring.port, or the one the system chose for port 0. */
+  get port(): number {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error('the metrics server is not listening');
+    return (address as AddressInfo).port;
+  }
+
+  /** Where to scrape this broker from this machine. */
+  get url(): string {
+    const host = this.config.broker.host;
+    const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `http://${reachable}:${this.port}${METRICS_PATH}`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Every metric provider exists by now; the merge only references them.
+    this.registry = Registry.merge([this.appRegistry, processMetricsRegistry()]);
+    const server = createServer((request, response) => void this.answer(request, response));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.monitoring.port, this.config.broker.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.logger.log(`metrics on ${this.url}`);
+  }
+
+  /** Runs after the API stopped, so the drain of accepted work can still be watched. */
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections(); // a scraper's keep-alive connection must not hold shutdown
+    });
+  }
+
+  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = request.url?.split('?', 1)[0];
+    if (path !== METRICS_PATH || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    try {
+      const body = await this.registry!.metrics();
+      response.writeHead(200, { 'content-type': this.registry!.contentType }).end(request.method === 'HEAD' ? undefined : body);
+    } catch (error) {
+      this.logger.error(`metrics collection failed: ${(error as Error).message}`);
+      response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics collection failed\n');
+    }
+  }
+}

@@ -1,0 +1,265 @@
+import { createServer } from 'node:net';
+import { MetricsServer } from '../src/metrics/metrics.server.js';
+import { MetricsScrape } from './metrics-scrape.js';
+import { TestBroker, uniqueSubject } from './support/test-broker.js';
+
+const REQUESTS = 'gophermq_client_request_rate';
+const DURATION = 'gophermq_request_duration_seconds';
+
+/** /metrics on the monitoring port, as Prometheus sees it. */
+describe('Metrics', () => {
+  let broker: TestBroker;
+  let metricsUrl: string;
+
+  beforeAll(async () => {
+    broker = await TestBroker.start({ BROKER_MAX__PENDING: '1000', BROKER_BODY__LIMIT__BYTES: '1024' });
+    metricsUrl = broker.get(MetricsServer).url;
+  });
+  afterAll(() => broker.close());
+
+  /** Runs `action` between two scrapes; the result tells how much a series moved. */
+  async function moved(action: () => Promise<unknown>, url = metricsUrl) {
+    const before = await MetricsScrape.of(url);
+    await action();
+    const after = await MetricsScrape.of(url);
+    return {
+      requests: (method: string, code: string) =>
+        after.value(REQUESTS, { method, code }) - before.value(REQUESTS, { method, code }),
+      timed: (method: string, code: string) =>
+        after.value(`${DURATION}_count`, { method, code }) - before.value(`${DURATION}_count`, { method, code }),
+      allRequests: () => after.sum(REQUESTS) - before.sum(REQUESTS),
+      by: (name: string, labels: Record<string, string> = {}) => after.value(name, labels) - before.value(name, labels),
+      after,
+    };
+  }
+
+  describe('the monitoring port', () => {
+    it('serves the Prometheus text format at /metrics, apart from the API port', async () => {
+      const response = await fetch(metricsUrl);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(new URL(metricsUrl).port).not.toBe(new URL(broker.url).port);
+      const scrape = MetricsScrape.parse(await response.text());
+      expect(scrape.type(REQUESTS)).toBe('counter');
+      expect(scrape.type(DURATION)).toBe('histogram');
+    });
+
+    it.each([
+      ['GET', '/'],
+      ['GET', '/metrics/extra'],
+      ['GET', '/ready'],
+      ['GET', '/api/fetch'],
+      ['POST', '/metrics'],
+    ])('answers %s %s with 404', async (method, path) => {
+      const response = await fetch(new URL(path, metricsUrl), { method });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain(REQUESTS);
+    });
+
+    it('is not served on the API port', async () => {
+      const response = await fetch(`${broker.url}/metrics`);
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain(REQUESTS);
+    });
+
+    it('has buckets that resolve sub-millisecond latencies', async () => {
+      const subject = uniqueSubject('metrics');
+      await broker.subscribe(subject);
+      const scrape = await MetricsScrape.of(metricsUrl);
+      const bounds = scrape.labelSets(`${DURATION}_bucket`).filter((labels) => labels.method === 'subscribe').map((labels) => labels.le);
+      expect(bounds).toEqual(expect.arrayContaining(['0.0001', '0.00025', '0.0005', '0.001', '+Inf']));
+    });
+  });
+
+  describe('request series', () => {
+    it('count each successful request once, under its method, with code 200', async () => {
+      const subject = uniqueSubject('metrics');
+      let id = '';
+      const diff = await moved(async () => {
+        id = await broker.subscribe(subject);
+        await broker.subscribe(subject);
+        for (let i = 0; i < 3; i++) expect((await broker.publish(subject, `m${i}`)).status).toBe(200);
+        expect((await broker.post('/api/publish/async', { subject, data: 'bg' })).status).toBe(200);
+        expect((await broker.post('/api/publish/batch', { messages: [{ subject, data: 'b' }] })).status).toBe(200);
+        expect((await broker.fetchMessages(subject, id)).status).toBe(200);
+        expect((await broker.fetchMessages(subject, id, { waitMs: 0 })).status).toBe(200);
+        expect((await broker.post('/api/unsubscribe', { subject, id })).status).toBe(200);
+      });
+      expect(diff.requests('subscribe', '200')).toBe(2);
+      expect(diff.requests('publish', '200')).toBe(3);
+      expect(diff.requests('publish_async', '200')).toBe(1);
+      expect(diff.requests('publish_batch', '200')).toBe(1);
+      expect(diff.requests('fetch', '200')).toBe(2);
+      expect(diff.requests('unsubscribe', '200')).toBe(1);
+      expect(diff.allRequests()).toBe(10);
+      for (const method of ['subscribe', 'publish', 'publish_async', 'publish_batch', 'fetch', 'unsubscribe']) {
+        expect(diff.timed(method, '200')).toBe(diff.requests(method, '200'));
+      }
+    });
+
+    it('label every error with its status code', async () => {
+      const small = await TestBroker.start({ BROKER_MAX__PENDING: '1', BROKER_BODY__LIMIT__BYTES: '1024' });
+      try {
+        const subject = uniqueSubject('metrics');
+        const diff = await moved(async () => {
+          expect((await small.post('/api/publish', { subject: 'a..b', data: 'x' })).status).toBe(400);
+          expect((await small.post('/api/publish', '{"subject": ')).status).toBe(400);
+          expect((await small.publish(subject, 'nobody listens')).status).toBe(404);
+          expect((await small.post('/api/publish', { subject, data: 'x'.repeat(2000) })).status).toBe(413);
+          expect((await small.post('/api/publish', 'subject=a', { headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+          await small.subscribe(subject);
+          expect((await small.publish(subject, 'fills the broker')).status).toBe(200);
+          expect((await small.publish(subject, 'one too many')).status).toBe(429);
+          expect((await small.fetchMessages(subject, 'no-such-id')).status).toBe(404);
+          expect((await small.post('/api/subscribe', { subject: '' })).status).toBe(400);
+        }, small.get(MetricsServer).url);
+        expect(diff.requests('publish', '400')).toBe(2);
+        expect(diff.requests('publish', '404')).toBe(1);
+        expect(diff.requests('publish', '413')).toBe(1);
+        expect(diff.requests('publish', '415')).toBe(1);
+        expect(diff.requests('publish', '429')).toBe(1);
+        expect(diff.requests('publish', '200')).toBe(1);
+        expect(diff.requests('fetch', '404')).toBe(1);
+        expect(diff.requests('subscribe', '400')).toBe(1);
+        expect(diff.requests('subscribe', '200')).toBe(1);
+        expect(diff.allRequests()).toBe(10);
+        for (const code of ['400', '404', '413', '415', '429']) expect(diff.timed('publish', code)).toBe(diff.requests('publish', code));
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('keep fetches that wait (waitMs > 0) apart as fetch_wait', async () => {
+      const subject = uniqueSubject('metrics');
+      const id = await broker.subscribe(subject);
+      const diff = await moved(async () => {
+        const waiting = broker.fetchMessages(subject, id, { waitMs: 5000 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await broker.publish(subject, 'wake up');
+        expect((await waiting).body.data).toEqual(['wake up']);
+        expect((await broker.fetchMessages(subject, id, { waitMs: 20 })).status).toBe(200);
+        expect((await broker.fetchMessages(subject, id)).status).toBe(200);
+      });
+      expect(diff.requests('fetch_wait', '200')).toBe(2);
+      expect(diff.requests('fetch', '200')).toBe(1);
+      const waited = diff.after.value(`${DURATION}_sum`, { method: 'fetch_wait', code: '200' });
+      expect(waited).toBeGreaterThanOrEqual(0.05); // the long-poll's time is in fetch_wait, not in fetch
+    });
+
+    it.each([
+      ['GET', '/ready'],
+      ['GET', '/docs-json'],
+      ['POST', '/api/nope'],
+      ['GET', '/nope'],
+      ['GET', '/api/publish'],
+    ])('do not count %s %s, which is not an API route', async (method, path) => {
+      const diff = await moved(() => fetch(broker.url + path, { method }));
+      expect(diff.allRequests()).toBe(0);
+    });
+  });
+
+  describe('broker series', () => {
+    it('report what the broker holds, its limits and its totals, read at scrape time', async () => {
+      const subject = uniqueSubject('metrics');
+      const diff = await moved(async () => {
+        const [a] = [await broker.subscribe(subject), await broker.subscribe(subject)];
+        await broker.publish(subject, 'héllo'); // 6 bytes in UTF-8
+        await broker.fetchMessages(subject, a);
+        await broker.publish(uniqueSubject('metrics'), 'refused');
+      });
+      const after = diff.after;
+      expect(diff.by('gophermq_messages_held')).toBe(1); // held once for the subscriber that has not fetched
+      expect(diff.by('gophermq_messages_held_bytes')).toBe(6);
+      expect(diff.by('gophermq_subscribers')).toBe(2);
+      expect(diff.by('gophermq_subjects')).toBe(1);
+      expect(diff.by('gophermq_messages_published_total')).toBe(1);
+      expect(diff.by('gophermq_messages_delivered_total')).toBe(1);
+      expect(diff.by('gophermq_messages_refused_total', { reason: 'no_subscriber' })).toBe(1);
+      expect(diff.by('gophermq_messages_refused_total', { reason: 'overflow' })).toBe(0);
+      expect(after.value('gophermq_broker_max_pending')).toBe(1000);
+      expect(after.value('gophermq_broker_max_pending_bytes')).toBe(64 * 1024 * 1024);
+      expect(after.value('gophermq_async_queue_capacity')).toBe(10_000);
+      expect(after.value('gophermq_async_queue_depth')).toBe(0);
+      expect(after.value('gophermq_oldest_pending_message_age_seconds')).toBeGreaterThan(0);
+      expect(after.labelSets('gophermq_async_publish_failures_total').map((labels) => labels.reason).sort()).toEqual(
+        ['error', 'invalid_subject', 'no_subscriber', 'overflow'],
+      );
+      expect(after.type('gophermq_messages_published_total')).toBe('counter');
+      expect(after.type('gophermq_messages_held')).toBe('gauge');
+    });
+
+    it('count a failed async publish by reason', async () => {
+      const diff = await moved(async () => {
+        expect((await broker.post('/api/publish/async', { subject: uniqueSubject('metrics'), data: 'x' })).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the worker publishes in the background
+      });
+      expect(diff.by('gophermq_async_publish_failures_total', { reason: 'no_subscriber' })).toBe(1);
+      expect(diff.by('gophermq_async_publish_failures_total', { reason: 'overflow' })).toBe(0);
+    });
+
+    it('show a parked long-poll fetch as waiting', async () => {
+      const subject = uniqueSubject('metrics');
+      const id = await broker.subscribe(subject);
+      const waiting = broker.fetchMessages(subject, id, { waitMs: 5000 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await MetricsScrape.of(metricsUrl)).value('gophermq_waiting_fetches')).toBe(1);
+      await broker.publish(subject, 'go');
+      await waiting;
+      expect((await MetricsScrape.of(metricsUrl)).value('gophermq_waiting_fetches')).toBe(0);
+    });
+
+    it('include the Node process metrics: event-loop lag, heap, GC', async () => {
+      const scrape = await MetricsScrape.of(metricsUrl);
+      expect(scrape.type('nodejs_eventloop_lag_seconds')).toBe('gauge');
+      expect(scrape.type('nodejs_heap_size_used_bytes')).toBe('gauge');
+      expect(scrape.type('nodejs_gc_duration_seconds')).toBe('histogram');
+      expect(scrape.type('process_cpu_seconds_total')).toBe('counter');
+      expect(scrape.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('keeps the counts of two apps in one process apart', async () => {
+      const other = await TestBroker.start();
+      try {
+        const otherUrl = other.get(MetricsServer).url;
+        expect(otherUrl).not.toBe(metricsUrl);
+        const diff = await moved(() => other.subscribe(uniqueSubject('metrics')));
+        expect(diff.requests('subscribe', '200')).toBe(0);
+        expect((await MetricsScrape.of(otherUrl)).value(REQUESTS, { method: 'subscribe', code: '200' })).toBe(1);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('stops serving metrics when the app closes', async () => {
+      const other = await TestBroker.start();
+      const otherUrl = other.get(MetricsServer).url;
+      expect((await fetch(otherUrl)).status).toBe(200);
+      await other.close();
+      await expect(fetch(otherUrl)).rejects.toThrow();
+    });
+
+    it('serves no metrics when monitoring.enable is false', async () => {
+      const port = await freePort();
+      const other = await TestBroker.start({ MONITORING_ENABLE: 'false', MONITORING_PORT: String(port) });
+      try {
+        expect(() => other.get(MetricsServer)).toThrow();
+        await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+        expect((await other.post('/api/subscribe', { subject: uniqueSubject('metrics') })).status).toBe(200);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
