@@ -187,7 +187,7 @@ describe('GopherMQ HTTP API', () => {
 
   describe('OpenAPI', () => {
     it('describes every route with its request schema and error answers at /docs-json', async () => {
-      const document = await (await fetch(`${broker.url}/docs-json`)).json();
+      const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
       const routes = ['/api/publish', '/api/publish/async', '/api/publish/batch', '/api/subscribe', '/api/unsubscribe', '/api/fetch'];
       for (const route of routes) {
         const operation = document.paths[route]?.post;
@@ -210,50 +210,41 @@ describe('GopherMQ HTTP API', () => {
 
 describe('limits', () => {
   it('refuses a publish past broker.max-pending with 429 broker overflow and stores nothing of it', async () => {
-    const broker = await TestBroker.start({ BROKER_MAX__PENDING: '3' });
-    try {
-      const subject = uniqueSubject();
-      const [a, b] = [await broker.subscribe(subject), await broker.subscribe(subject)];
-      for (const data of ['1', '2', '3']) expect((await broker.publish(subject, data)).status).toBe(200);
-      const refused = await broker.publish(subject, '4');
-      expect(refused.status).toBe(429);
-      expect(refused.body).toEqual({ message: 'broker overflow' });
-      expect((await broker.fetchMessages(subject, a)).body.data).toEqual(['1', '2', '3']);
-      // Still held by b: the limit counts each message once, whatever the number of subscribers.
-      expect((await broker.publish(subject, '5')).status).toBe(429);
-      expect((await broker.fetchMessages(subject, b)).body.data).toEqual(['1', '2', '3']);
-      // Freed by the last fetch: room again.
-      expect((await broker.publish(subject, '6')).status).toBe(200);
-    } finally {
-      await broker.close();
-    }
+    await TestBroker.using({ BROKER_MAX__PENDING: '3' }, async (broker) => {
+    const subject = uniqueSubject();
+    const [a, b] = [await broker.subscribe(subject), await broker.subscribe(subject)];
+    for (const data of ['1', '2', '3']) expect((await broker.publish(subject, data)).status).toBe(200);
+    const refused = await broker.publish(subject, '4');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ message: 'broker overflow' });
+    expect((await broker.fetchMessages(subject, a)).body.data).toEqual(['1', '2', '3']);
+    // Still held by b: the limit counts each message once, whatever the number of subscribers.
+    expect((await broker.publish(subject, '5')).status).toBe(429);
+    expect((await broker.fetchMessages(subject, b)).body.data).toEqual(['1', '2', '3']);
+    // Freed by the last fetch: room again.
+    expect((await broker.publish(subject, '6')).status).toBe(200);
+    });
   });
 
   it('refuses a publish past broker.max-pending-bytes', async () => {
-    const broker = await TestBroker.start({ BROKER_MAX__PENDING__BYTES: '10' });
-    try {
-      const subject = uniqueSubject();
-      const id = await broker.subscribe(subject);
-      expect((await broker.publish(subject, '12345678')).status).toBe(200);
-      expect((await broker.publish(subject, 'abc')).status).toBe(429);
-      expect((await broker.publish(subject, 'ab')).status).toBe(200);
-      expect((await broker.fetchMessages(subject, id)).body.data).toEqual(['12345678', 'ab']);
-    } finally {
-      await broker.close();
-    }
+    await TestBroker.using({ BROKER_MAX__PENDING__BYTES: '10' }, async (broker) => {
+    const subject = uniqueSubject();
+    const id = await broker.subscribe(subject);
+    expect((await broker.publish(subject, '12345678')).status).toBe(200);
+    expect((await broker.publish(subject, 'abc')).status).toBe(429);
+    expect((await broker.publish(subject, 'ab')).status).toBe(200);
+    expect((await broker.fetchMessages(subject, id)).body.data).toEqual(['12345678', 'ab']);
+    });
   });
 
   it('refuses a body over broker.body-limit-bytes with 413', async () => {
-    const broker = await TestBroker.start({ BROKER_BODY__LIMIT__BYTES: '2048' });
-    try {
-      const subject = uniqueSubject();
-      await broker.subscribe(subject);
-      const { status, body } = await broker.publish(subject, 'x'.repeat(4096));
-      expect(status).toBe(413);
-      expect(body).toEqual({ message: 'request body too large' });
-      expect((await broker.publish(subject, 'x'.repeat(1000))).status).toBe(200);
-    } finally {
-      await broker.close();
-    }
+    await TestBroker.using({ BROKER_BODY__LIMIT__BYTES: '2048' }, async (broker) => {
+    const subject = uniqueSubject();
+    await broker.subscribe(subject);
+    const { status, body } = await broker.publish(subject, 'x'.repeat(4096));
+    expect(status).toBe(413);
+    expect(body).toEqual({ message: 'request body too large' });
+    expect((await broker.publish(subject, 'x'.repeat(1000))).status).toBe(200);
+    });
   });
 });

@@ -52,44 +52,38 @@ describe('POST /api/publish/async', () => {
 
 describe('async queue capacity', () => {
   it('answers every request 200 or 429 async queue full, and delivers exactly the accepted ones', async () => {
-    const broker = await TestBroker.start({ BROKER_ASYNC__QUEUE__CAPACITY: '1' });
-    try {
-      const subject = uniqueSubject();
-      const id = await broker.subscribe(subject);
-      const answers = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => broker.post('/api/publish/async', { subject, data: `m${i}` })),
-      );
-      const accepted = answers.filter((answer) => answer.status === 200);
-      const refused = answers.filter((answer) => answer.status !== 200);
-      for (const answer of refused) expect(answer).toMatchObject({ status: 429, body: { message: 'async queue full' } });
-      await broker.get(AsyncPublishQueue).drain();
-      const delivered = await fetchUntil(broker, subject, id, accepted.length);
-      expect(delivered).toHaveLength(accepted.length);
-    } finally {
-      await broker.close();
-    }
+    await TestBroker.using({ BROKER_ASYNC__QUEUE__CAPACITY: '1' }, async (broker) => {
+    const subject = uniqueSubject();
+    const id = await broker.subscribe(subject);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => broker.post('/api/publish/async', { subject, data: `m${i}` })),
+    );
+    const accepted = answers.filter((answer) => answer.status === 200);
+    const refused = answers.filter((answer) => answer.status !== 200);
+    for (const answer of refused) expect(answer).toMatchObject({ status: 429, body: { message: 'async queue full' } });
+    await broker.get(AsyncPublishQueue).drain();
+    const delivered = await fetchUntil(broker, subject, id, accepted.length);
+    expect(delivered).toHaveLength(accepted.length);
+    });
   });
 });
 
 describe('concurrency', () => {
   it.each(['/api/publish', '/api/publish/async'])('%s: 500 concurrent publishes reach every subscriber once, none lost or doubled', async (route) => {
-    const broker = await TestBroker.start();
-    try {
-      const subject = uniqueSubject();
-      const ids = [await broker.subscribe(subject), await broker.subscribe(subject)];
-      const sent = Array.from({ length: 500 }, (_, i) => `message-${i}`);
-      const answers = await Promise.all(sent.map((data) => broker.post(route, { subject, data })));
-      expect(answers.every((answer) => answer.status === 200)).toBe(true);
-      await broker.get(AsyncPublishQueue).drain();
-      for (const id of ids) {
-        const received = await fetchUntil(broker, subject, id, sent.length);
-        expect(received).toHaveLength(sent.length);
-        expect(new Set(received)).toEqual(new Set(sent));
-      }
-      expect((await broker.get(BrokerService).store.stats()).messagesHeld).toBe(0);
-    } finally {
-      await broker.close();
+    await TestBroker.using({}, async (broker) => {
+    const subject = uniqueSubject();
+    const ids = [await broker.subscribe(subject), await broker.subscribe(subject)];
+    const sent = Array.from({ length: 500 }, (_, i) => `message-${i}`);
+    const answers = await Promise.all(sent.map((data) => broker.post(route, { subject, data })));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    await broker.get(AsyncPublishQueue).drain();
+    for (const id of ids) {
+      const received = await fetchUntil(broker, subject, id, sent.length);
+      expect(received).toHaveLength(sent.length);
+      expect(new Set(received)).toEqual(new Set(sent));
     }
+    expect((await broker.get(BrokerService).store.stats()).messagesHeld).toBe(0);
+    });
   });
 });
 

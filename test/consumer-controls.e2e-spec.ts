@@ -133,50 +133,41 @@ describe('consumer controls', () => {
     });
 
     it('reports broker overflow per entry', async () => {
-      const small = await TestBroker.start({ BROKER_MAX__PENDING: '2' });
-      try {
-        const subject = uniqueSubject();
-        await small.subscribe(subject);
-        const { body } = await small.post('/api/publish/batch', { messages: ['1', '2', '3'].map((data) => ({ subject, data })) });
-        expect(body.results).toEqual([{ status: 'ok' }, { status: 'ok' }, { message: 'broker overflow' }]);
-      } finally {
-        await small.close();
-      }
+      await TestBroker.using({ BROKER_MAX__PENDING: '2' }, async (small) => {
+      const subject = uniqueSubject();
+      await small.subscribe(subject);
+      const { body } = await small.post('/api/publish/batch', { messages: ['1', '2', '3'].map((data) => ({ subject, data })) });
+      expect(body.results).toEqual([{ status: 'ok' }, { status: 'ok' }, { message: 'broker overflow' }]);
+      });
     });
   });
 
   describe('POST /api/unsubscribe', () => {
     it('removes the subscriber and frees what it held', async () => {
-      const small = await TestBroker.start({ BROKER_MAX__PENDING: '2' });
-      try {
-        const subject = uniqueSubject();
-        const [gone, stays] = [await small.subscribe(subject), await small.subscribe(subject)];
-        await small.publish(subject, '1');
-        await small.publish(subject, '2');
-        expect((await small.post('/api/unsubscribe', { subject, id: gone })).body).toEqual({ status: 'ok' });
-        expect((await small.publish(subject, '3')).status).toBe(429); // `stays` still holds 1 and 2
-        await small.fetchMessages(subject, stays);
-        expect((await small.publish(subject, '3')).status).toBe(200);
-        expect(await small.fetchMessages(subject, gone)).toMatchObject({ status: 404, body: { message: 'bad id' } });
-      } finally {
-        await small.close();
-      }
+      await TestBroker.using({ BROKER_MAX__PENDING: '2' }, async (small) => {
+      const subject = uniqueSubject();
+      const [gone, stays] = [await small.subscribe(subject), await small.subscribe(subject)];
+      await small.publish(subject, '1');
+      await small.publish(subject, '2');
+      expect((await small.post('/api/unsubscribe', { subject, id: gone })).body).toEqual({ status: 'ok' });
+      expect((await small.publish(subject, '3')).status).toBe(429); // `stays` still holds 1 and 2
+      await small.fetchMessages(subject, stays);
+      expect((await small.publish(subject, '3')).status).toBe(200);
+      expect(await small.fetchMessages(subject, gone)).toMatchObject({ status: 404, body: { message: 'bad id' } });
+      });
     });
 
     it('frees the limits at once when the last holder leaves', async () => {
-      const small = await TestBroker.start({ BROKER_MAX__PENDING: '1' });
-      try {
-        const subject = uniqueSubject();
-        const id = await small.subscribe(subject);
-        await small.publish(subject, 'held');
-        const other = await small.subscribe(subject);
-        expect((await small.publish(subject, 'refused')).status).toBe(429);
-        await small.post('/api/unsubscribe', { subject, id });
-        expect((await small.publish(subject, 'fits now')).status).toBe(200);
-        expect((await small.fetchMessages(subject, other)).body.data).toEqual(['fits now']);
-      } finally {
-        await small.close();
-      }
+      await TestBroker.using({ BROKER_MAX__PENDING: '1' }, async (small) => {
+      const subject = uniqueSubject();
+      const id = await small.subscribe(subject);
+      await small.publish(subject, 'held');
+      const other = await small.subscribe(subject);
+      expect((await small.publish(subject, 'refused')).status).toBe(429);
+      await small.post('/api/unsubscribe', { subject, id });
+      expect((await small.publish(subject, 'fits now')).status).toBe(200);
+      expect((await small.fetchMessages(subject, other)).body.data).toEqual(['fits now']);
+      });
     });
 
     it('answers 404 bad id for an unknown id', async () => {
@@ -196,32 +187,26 @@ describe('consumer controls', () => {
 
 describe('idle expiry', () => {
   it('removes a subscriber that has not fetched for broker.subscriber-idle-timeout seconds', async () => {
-    const broker = await TestBroker.start({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '1' });
-    try {
-      const subject = uniqueSubject();
-      const [idle, active] = [await broker.subscribe(subject), await broker.subscribe(subject)];
-      await broker.publish(subject, 'held by the idle one');
-      for (let i = 0; i < 6; i++) {
-        await sleep(250);
-        expect((await broker.fetchMessages(subject, active)).status).toBe(200);
-      }
-      expect(await broker.fetchMessages(subject, idle)).toMatchObject({ status: 404, body: { message: 'bad id' } });
-      expect(broker.get(BrokerService).counters.expiredSubscribers).toBe(1);
-      expect((await broker.get(BrokerService).store.stats()).messagesHeld).toBe(0);
-    } finally {
-      await broker.close();
+    await TestBroker.using({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '1' }, async (broker) => {
+    const subject = uniqueSubject();
+    const [idle, active] = [await broker.subscribe(subject), await broker.subscribe(subject)];
+    await broker.publish(subject, 'held by the idle one');
+    for (let i = 0; i < 6; i++) {
+      await sleep(250);
+      expect((await broker.fetchMessages(subject, active)).status).toBe(200);
     }
+    expect(await broker.fetchMessages(subject, idle)).toMatchObject({ status: 404, body: { message: 'bad id' } });
+    expect(broker.get(BrokerService).counters.expiredSubscribers).toBe(1);
+    expect((await broker.get(BrokerService).store.stats()).messagesHeld).toBe(0);
+    });
   });
 
   it('never expires with a timeout of 0', async () => {
-    const broker = await TestBroker.start({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '0' });
-    try {
-      const subject = uniqueSubject();
-      const id = await broker.subscribe(subject);
-      await sleep(300);
-      expect((await broker.fetchMessages(subject, id)).status).toBe(200);
-    } finally {
-      await broker.close();
-    }
+    await TestBroker.using({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '0' }, async (broker) => {
+    const subject = uniqueSubject();
+    const id = await broker.subscribe(subject);
+    await sleep(300);
+    expect((await broker.fetchMessages(subject, id)).status).toBe(200);
+    });
   });
 });

@@ -32,6 +32,16 @@ export class TestBroker {
     return new TestBroker(app, `http://127.0.0.1:${port}`);
   }
 
+  /** Runs `use` against a broker of its own with these settings, and closes it afterwards. */
+  static async using(settings: Record<string, string>, use: (broker: TestBroker) => Promise<void>): Promise<void> {
+    const broker = await TestBroker.start(settings);
+    try {
+      await use(broker);
+    } finally {
+      await broker.close();
+    }
+  }
+
   /** POSTs `body` as JSON (a string is sent as it is). */
   async post<T = any>(path: string, body: unknown, init: RequestInit = {}): Promise<Answer<T>> {
     const response = await fetch(this.url + path, {
