@@ -1,0 +1,35 @@
+# GopherMQ broker image: `docker build -t gophermq .` then `docker run -p 8082:8082 gophermq broker`.
+# Settings: GOPHERMQ_ variables, or a config.yaml mounted at /app/config.yaml (read from the working directory).
+
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# Compiles TypeScript with the dev dependencies.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# Production dependencies only, installed from the lock file.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# package.json marks dist/ as ES modules.
+COPY --from=deps /src/package.json ./
+COPY --from=deps /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/gophermq
+USER node
+# 8082: the HTTP API (broker.port); 9001: Prometheus metrics (monitoring.port).
+EXPOSE 8082 9001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.GOPHERMQ_BROKER_PORT || 8082) + '/ready').then((r) => process.exit(r.status === 204 ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["gophermq"]
+CMD ["broker"]
