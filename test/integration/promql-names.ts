@@ -1,0 +1,22 @@
+const NOT_METRICS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+
+/**
+ * The metric names a PromQL expression selects, e.g. ["gophermq_messages_held"] for
+ * `sum by (job) (gophermq_messages_held{job="x"})`. Enough for dashboard queries: strings, label
+ * matchers, durations, label lists and numbers are dropped, and a name followed by "(" is a function.
+ */
+export function metricNames(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, ' ')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    .replace(/\boffset\s+-?\w+/g, ' ')
+    .replace(/(?<![\w:])\d[\d.]*(?:e[+-]?\d+)?/gi, ' ');
+  const names = new Set<string>();
+  for (const match of stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
+    const isCall = /^\s*\(/.test(stripped.slice(match.index! + match[0].length));
+    if (!isCall && !NOT_METRICS.has(match[0].toLowerCase())) names.add(match[0]);
+  }
+  return [...names];
+}
