@@ -5,7 +5,7 @@ import { GopherMqConfig } from '../config/gophermq-config.js';
 import { ASYNC_PUBLISH_EVENT, AsyncPublishEvent } from './async-publish.events.js';
 
 /** Why a background publish failed, as counted in metrics. */
-export type AsyncFailureReason = 'no_subscriber' | 'overflow' | 'invalid_subject' | 'error';
+export type AsyncFailureReason = 'no_subscriber' | 'overflow' | 'error';
 
 /**
  * Accepted async publishes not yet in the broker. Bounded: a full queue refuses new work with 429
@@ -14,7 +14,7 @@ export type AsyncFailureReason = 'no_subscriber' | 'overflow' | 'invalid_subject
 @Injectable()
 export class AsyncPublishQueue implements OnApplicationShutdown {
   readonly capacity: number;
-  readonly failures: Record<AsyncFailureReason, number> = { no_subscriber: 0, overflow: 0, invalid_subject: 0, error: 0 };
+  readonly failures: Record<AsyncFailureReason, number> = { no_subscriber: 0, overflow: 0, error: 0 };
   private inFlight = 0;
   private drainWaiters: Array<() => void> = [];
 

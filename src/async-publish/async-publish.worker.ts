@@ -53,8 +53,6 @@ function reasonOf(error: unknown): AsyncFailureReason {
       return 'no_subscriber';
     case BrokerErrorCode.Overflow:
       return 'overflow';
-    case BrokerErrorCode.InvalidSubject:
-      return 'invalid_subject';
     default:
       return 'error';
   }

@@ -123,7 +123,7 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
     }),
     makeCounterProvider({
       name: 'gophermq_messages_refused_total',
-      help: 'Publishes the broker refused, by reason: invalid_subject, no_subscriber, overflow.',
+      help: 'Publishes the broker refused, by reason: no_subscriber, overflow. Invalid requests are refused earlier, with 400, and counted only in gophermq_client_request_rate.',
       labelNames: ['reason'],
       registers,
       inject: [BrokerService],
@@ -133,7 +133,7 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
     }),
     makeCounterProvider({
       name: 'gophermq_async_publish_failures_total',
-      help: 'Accepted async publishes that failed in the background, by reason: invalid_subject, no_subscriber, overflow, error.',
+      help: 'Accepted async publishes that failed in the background, by reason: no_subscriber, overflow, error.',
       labelNames: ['reason'],
       registers,
       inject: [AsyncPublishQueue],
