@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: starts the broker and a bare-Fastify baseline, runs every scenario against
+ * both, and prints requests/s, messages/s, latency, errors, peak RSS and the broker's throughput as
+ * a ratio of the baseline's. Ratios are the figures to quote: the machines are shared and noisy.
+ *
+ *   npm run bench                         default: about 3 minutes on 2 cores
+ *   npm run bench -- --long               longer runs, more repetitions
+ *   npm run bench -- --only=publish,fan-out --reps=5 --duration=5 --json=out.json
+ *   npm run bench -- --broker=/path/to/other/dist/cli.js      measure another build
+ *   npm run bench -- --cpu-prof=/tmp/prof                     profile both servers (node --cpu-prof)
+ *   npm run bench -- --compare=/path/to/before/dist/cli.js    A/B: that build takes the baseline's place
+ *   npm run bench -- --broker-env=GOPHERMQ_MONITORING_ENABLE=false --compare=dist/cli.js
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type Row, type ScenarioReport, type Settings } from './scenarios.js';
+import { fmt, markdownTable } from './stats.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    long: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    reps: { type: 'string' },
+    duration: { type: 'string' },
+    broker: { type: 'string' },
+    json: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    compare: { type: 'string' },
+    'broker-env': { type: 'string' },
+    'compare-env': { type: 'string' },
+    check: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (flags.help) {
+  console.log(`usage: npm run bench -- [--long] [--only=a,b] [--reps=N] [--duration=S] [--broker=cli.js] [--json=file] [--cpu-prof=dir] [--check]
+       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…]
+scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
+--check exits 1 when a target is missed.`);
+  process.exit(0);
+}
+
+const long = flags.long;
+const settings: Settings = {
+  long,
+  durationS: Number(flags.duration ?? (long ? 10 : 3)),
+  reps: Number(flags.reps ?? (long ? 5 : 3)),
+  warmupS: long ? 2 : 1,
+  connections: 20,
+  fanoutAmount: long ? 40_000 : 8000,
+  longPollS: long ? 10 : 3,
+  c1000S: long ? 20 : 5,
+  start: {
+    brokerCli: flags.broker ? resolve(flags.broker) : undefined,
+    nodeArgs: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags['cpu-prof'])}`] : undefined,
+    env: parseEnv(flags['broker-env']),
+    compareCli: flags.compare ? resolve(flags.compare) : undefined,
+    compareEnv: parseEnv(flags['compare-env']),
+  },
+  log: (line) => console.error(line),
+};
+
+function parseEnv(list: string | undefined): Record<string, string> | undefined {
+  if (!list) return undefined;
+  return Object.fromEntries(list.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
+if (settings.start.compareCli) console.error(`A/B mode: "baseline" rows are the broker at ${settings.start.compareCli}, not bare Fastify`);
+
+const only = flags.only?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
+  process.exit(2);
+}
+const selected = SCENARIOS.filter((scenario) => !only || only.includes(scenario.name));
+
+const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
+if (selected.some((scenario) => scenario.name === 'c1000') && Number.isFinite(fdLimit) && fdLimit < 2500) {
+  console.error(`warning: ulimit -n is ${fdLimit}; the 1,000-client scenario needs about 2,100 file descriptors`);
+}
+
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt.mib(os.totalmem())} MiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+console.error(`GopherMQ benchmark (${long ? 'long' : 'default'}): ${machine}`);
+console.error(`runs of ${settings.durationS} s, ${settings.reps} repetitions per server, ${settings.connections} connections; medians reported\n`);
+
+const started = Date.now();
+const reports: ScenarioReport[] = [];
+for (const scenario of selected) {
+  console.error(`▶ ${scenario.name}: ${scenario.description}`);
+  const scenarioStarted = Date.now();
+  reports.push(await scenario.run(settings));
+  console.error(`  (${((Date.now() - scenarioStarted) / 1000).toFixed(0)} s)\n`);
+}
+
+const rows: Row[] = reports.flatMap((report) => report.rows);
+const table = [
+  ['scenario', 'server', 'req/s', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU µs/req', 'peak RSS MiB', 'vs baseline'],
+  ...rows.map((row) => [
+    row.scenario,
+    row.server,
+    fmt.int(row.requestsPerS),
+    fmt.int(row.messagesPerS),
+    fmt.ms(row.p50Ms),
+    fmt.ms(row.p99Ms),
+    fmt.ms(row.maxMs),
+    String(row.errors),
+    Number.isFinite(row.serverCpuUsPerRequest) ? row.serverCpuUsPerRequest.toFixed(1) : '–',
+    fmt.mib(row.peakRssBytes),
+    row.server === 'broker' ? fmt.ratio(row.ratio) : '',
+  ]),
+];
+const targets = reports.flatMap((report) => report.targets);
+const targetTable = [['target', 'measured', 'result'], ...targets.map((target) => [target.target, target.measured, target.pass ? 'pass' : 'MISS'])];
+
+console.log(`## GopherMQ benchmark, ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(`\`npm run bench${long ? ' -- --long' : ''}\` on ${machine}; ${settings.reps} × ${settings.durationS} s per server, ${settings.connections} connections.\n`);
+console.log(markdownTable(table));
+for (const note of rows.filter((row) => row.note && row.server === 'broker')) console.log(`\n- ${note.scenario}: ${note.note}`);
+for (const details of reports.flatMap((report) => report.details)) console.log(`\n${markdownTable(details)}`);
+console.log(`\n${markdownTable(targetTable)}`);
+console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+if (flags.json) {
+  writeFileSync(flags.json, JSON.stringify({ date: new Date().toISOString(), machine, settings: { ...settings, log: undefined }, reports }, null, 2));
+}
+if (flags.check && targets.some((target) => !target.pass)) process.exit(1);

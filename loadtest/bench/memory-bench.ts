@@ -1,0 +1,176 @@
+/**
+ * `npm run bench:memory`: what a pending message and a subscriber cost.
+ *
+ * 1. In process (the store itself, as the broker builds it): heap and RSS per pending 16-byte
+ *    message with 1,000,000 pending for one subscriber, and per subscriber and per message with
+ *    10,000 subscribers on one subject. Message bodies go through JSON.parse, as over HTTP, so each
+ *    message owns fresh `subject` and `data` strings just as it would in the broker.
+ * 2. Over HTTP (the whole broker, and the bare-Fastify baseline for comparison): the same, with
+ *    200,000 messages (1,000,000 with --long), measured inside the server after a full GC.
+ *
+ * Needs --expose-gc (the npm script passes it).
+ *   npm run bench:memory [-- --long] [-- --broker=/path/to/dist/cli.js] [-- --skip-http]
+ */
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { jsonPost } from './load.js';
+import { REPO_ROOT, startServer, type ServerKind, type ServerUnderTest } from './servers.js';
+import { markdownTable } from './stats.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    long: { type: 'boolean', default: false },
+    broker: { type: 'string' },
+    'skip-http': { type: 'boolean', default: false },
+  },
+});
+
+const collect = (globalThis as { gc?: () => void }).gc;
+if (!collect) {
+  console.error('run with node --expose-gc (npm run bench:memory does)');
+  process.exit(2);
+}
+
+const IN_PROCESS_MESSAGES = 1_000_000;
+const HTTP_MESSAGES = flags.long ? 1_000_000 : 200_000;
+const FANOUT_SUBSCRIBERS = 10_000;
+const FANOUT_MESSAGES = 1000;
+const PAYLOAD_16B = 'gophermq-payload';
+// Longer than 10 characters on purpose: V8's JSON.parse shares (internalizes) shorter strings, so
+// a short subject would hide what a message costs when it keeps its own copy of the subject.
+const SUBJECT = 'memory.bench.pending';
+const FANOUT_SUBJECT = 'memory.bench.fanout';
+
+interface Memory {
+  heapUsed: number;
+  rss: number;
+}
+
+/** The part of the store's interface this benchmark uses. */
+interface Store {
+  subscribe(subject: string): { id: string } | Promise<{ id: string }>;
+  publish(subject: string, data: string): unknown;
+}
+
+function measure(): Memory {
+  collect!();
+  collect!();
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsed, rss };
+}
+
+const brokerCli = flags.broker ? resolve(flags.broker) : join(REPO_ROOT, 'dist/cli.js');
+const rows: string[][] = [['measurement', 'where', 'count', 'heap bytes each', 'RSS bytes each', 'heap total MiB']];
+const row = (what: string, where: string, count: number, before: Memory, after: Memory) => {
+  rows.push([
+    what,
+    where,
+    count.toLocaleString('en-US'),
+    ((after.heapUsed - before.heapUsed) / count).toFixed(1),
+    ((after.rss - before.rss) / count).toFixed(1),
+    ((after.heapUsed - before.heapUsed) / 1024 / 1024).toFixed(1),
+  ]);
+  console.error(`  ${what} (${where}): ${((after.heapUsed - before.heapUsed) / count).toFixed(1)} heap bytes each`);
+};
+
+// ---- 1. In process ------------------------------------------------------------------------
+const storeModule = pathToFileURL(join(dirname(brokerCli), 'broker/store/memory-message-store.js')).href;
+const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: { maxPending: number; maxPendingBytes: number }) => Store };
+const limits = { maxPending: 100_000_000, maxPendingBytes: 8 * 1024 ** 3 };
+/** Holds each store until it has been measured: V8 may collect an object a dead local still names. */
+const alive = new Set<Store>();
+
+/** A publish body as Fastify hands it over: parsed from JSON, with strings of its own. */
+function parsedBody(i: number): { subject: string; data: string } {
+  const data = `${PAYLOAD_16B}${i}`.slice(-16);
+  return JSON.parse(`{"subject":"${SUBJECT}","data":"${data}"}`) as { subject: string; data: string };
+}
+
+// Each measurement runs in a function of its own, so that no stale local keeps a store alive
+// into the next one.
+async function pendingMessages(): Promise<void> {
+  console.error(`in process: ${IN_PROCESS_MESSAGES.toLocaleString('en-US')} pending 16-byte messages, one subscriber`);
+  const store: Store = new MemoryMessageStore(limits);
+  alive.add(store);
+  await store.subscribe(SUBJECT);
+  const before = measure();
+  for (let i = 0; i < IN_PROCESS_MESSAGES; i++) {
+    const { subject, data } = parsedBody(i);
+    await store.publish(subject, data);
+  }
+  row('pending 16-byte message, 1 subscriber', 'store, in process', IN_PROCESS_MESSAGES, before, measure());
+  alive.delete(store);
+}
+
+async function manySubscribers(): Promise<void> {
+  console.error(`in process: ${FANOUT_SUBSCRIBERS.toLocaleString('en-US')} subscribers on one subject, then ${FANOUT_MESSAGES} messages`);
+  const store: Store = new MemoryMessageStore(limits);
+  alive.add(store);
+  const before = measure();
+  for (let i = 0; i < FANOUT_SUBSCRIBERS; i++) await store.subscribe(FANOUT_SUBJECT);
+  const subscribed = measure();
+  row('subscriber (same subject)', 'store, in process', FANOUT_SUBSCRIBERS, before, subscribed);
+  for (let i = 0; i < FANOUT_MESSAGES; i++) {
+    const { data } = parsedBody(i);
+    await store.publish(FANOUT_SUBJECT, data);
+  }
+  row(`pending message, ${FANOUT_SUBSCRIBERS.toLocaleString('en-US')} subscribers`, 'store, in process', FANOUT_MESSAGES, subscribed, measure());
+  alive.delete(store);
+}
+
+await pendingMessages();
+await manySubscribers();
+
+// ---- 2. Over HTTP -------------------------------------------------------------------------
+async function fill(server: ServerUnderTest, path: string, body: unknown, amount: number): Promise<void> {
+  const result = await autocannon({ url: server.url, amount, connections: 20, requests: [jsonPost(path, body)] });
+  const failed = result.non2xx + result.errors;
+  if (failed > 0) throw new Error(`${server.kind}: ${failed} of ${amount} requests to ${path} failed`);
+}
+
+async function overHttp(kind: ServerKind): Promise<void> {
+  const where = kind === 'broker' ? 'broker over HTTP' : 'bare Fastify over HTTP';
+  console.error(`${where}: ${HTTP_MESSAGES.toLocaleString('en-US')} pending messages, then ${FANOUT_SUBSCRIBERS.toLocaleString('en-US')} subscribers`);
+  const server = await startServer(kind, { brokerCli, nodeArgs: ['--expose-gc'] });
+  try {
+    const stats = async (): Promise<Memory> => {
+      const probe = await server.stats(true);
+      return { heapUsed: probe.heapUsedBytes, rss: probe.rssBytes };
+    };
+    const sub = (await server.client.post<{ id: string }>('/api/subscribe', { subject: SUBJECT })).json();
+    // Warm the publish path so its code and caches do not count as message memory.
+    await fill(server, '/api/publish', { subject: SUBJECT, data: PAYLOAD_16B }, 2000);
+    await server.client.post('/api/fetch', { subject: SUBJECT, id: sub.id });
+    const before = await stats();
+    await fill(server, '/api/publish', { subject: SUBJECT, data: PAYLOAD_16B }, HTTP_MESSAGES);
+    const filled = await stats();
+    row('pending 16-byte message, 1 subscriber', where, HTTP_MESSAGES, before, filled);
+    for (let remaining = Infinity; remaining > 0; ) {
+      const res = await server.client.post<{ remaining: number }>('/api/fetch', { subject: SUBJECT, id: sub.id, max: 10_000 });
+      remaining = res.json().remaining;
+    }
+    const drained = await stats();
+    rows.push(['after fetching them all', where, '', '', '', ((drained.heapUsed - before.heapUsed) / 1024 / 1024).toFixed(1)]);
+
+    await fill(server, '/api/subscribe', { subject: FANOUT_SUBJECT }, FANOUT_SUBSCRIBERS);
+    const subscribed = await stats();
+    row('subscriber (same subject)', where, FANOUT_SUBSCRIBERS, drained, subscribed);
+    await fill(server, '/api/publish', { subject: FANOUT_SUBJECT, data: PAYLOAD_16B }, FANOUT_MESSAGES);
+    row(`pending message, ${FANOUT_SUBSCRIBERS.toLocaleString('en-US')} subscribers`, where, FANOUT_MESSAGES, subscribed, await stats());
+    rows.push(['peak RSS of the run', where, '', '', '', `RSS ${((await server.stats()).maxRssBytes / 1024 / 1024).toFixed(0)}`]);
+  } finally {
+    await server.stop();
+  }
+}
+
+if (!flags['skip-http']) {
+  await overHttp('broker');
+  await overHttp('baseline');
+}
+
+const heapPerMessage = Number(rows.find((r) => r[1] === 'store, in process' && r[0].startsWith('pending 16-byte'))![3]);
+console.log(`## GopherMQ memory benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`);
+console.log(markdownTable(rows));
+console.log(`\nTarget: heap per pending 16-byte message under 150 bytes: ${heapPerMessage.toFixed(1)} → ${heapPerMessage < 150 ? 'pass' : 'MISS'}`);

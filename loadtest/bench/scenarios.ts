@@ -1,0 +1,625 @@
+/**
+ * The benchmark's scenarios. Each one starts a fresh broker and a fresh bare-Fastify baseline,
+ * prepares both the same way, and measures them alternately (broker first on even repetitions,
+ * baseline first on odd ones), so drift on a noisy machine hits both alike.
+ */
+import type autocannon from 'autocannon';
+import { forEachLimited, JsonClient } from './http-client.js';
+import { jsonPost, runLoad, type LoadOptions, type LoadRun } from './load.js';
+import { startServer, type ServerKind, type ServerUnderTest, type StartOptions } from './servers.js';
+import { fmt, linearFit, median, Samples } from './stats.js';
+
+export interface Settings {
+  long: boolean;
+  /** Seconds per measured run of the throughput scenarios. */
+  durationS: number;
+  /** Measured repetitions per server; medians are reported. */
+  reps: number;
+  /** Seconds of warm-up per server before measuring. */
+  warmupS: number;
+  connections: number;
+  /** Publishes per run in the fan-out comparison. */
+  fanoutAmount: number;
+  longPollS: number;
+  c1000S: number;
+  start: StartOptions;
+  log: (line: string) => void;
+}
+
+/** One line of the results table. */
+export interface Row {
+  scenario: string;
+  server: ServerKind;
+  requestsPerS: number;
+  messagesPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  serverCpuUsPerRequest: number;
+  peakRssBytes: number;
+  /** Broker's requests/s over the baseline's (median of per-repetition ratios); baseline rows: 1. */
+  ratio: number;
+  note?: string;
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface ScenarioReport {
+  name: string;
+  rows: Row[];
+  targets: TargetCheck[];
+  /** Extra tables (e.g. fetch times per size), already formatted. */
+  details: string[][][];
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  run(settings: Settings): Promise<ScenarioReport>;
+}
+
+interface Subscription {
+  id: string;
+  subject: string;
+}
+
+const PAYLOAD_16B = 'gophermq-payload';
+
+// ---------------------------------------------------------------------------------------------
+// Shared machinery
+
+type Pair = Record<ServerKind, ServerUnderTest>;
+
+async function withServers<T>(settings: Settings, work: (servers: Pair) => Promise<T>): Promise<{ result: T; peakRss: Record<ServerKind, number> }> {
+  const [broker, baseline] = await Promise.all([startServer('broker', settings.start), startServer('baseline', settings.start)]);
+  try {
+    const result = await work({ broker, baseline });
+    const [brokerStats, baselineStats] = await Promise.all([broker.stats(), baseline.stats()]);
+    return { result, peakRss: { broker: brokerStats.maxRssBytes, baseline: baselineStats.maxRssBytes } };
+  } finally {
+    await Promise.all([broker.stop(), baseline.stop()]);
+  }
+}
+
+function orderFor(rep: number): ServerKind[] {
+  return rep % 2 === 0 ? ['broker', 'baseline'] : ['baseline', 'broker'];
+}
+
+async function subscribe(server: ServerUnderTest, subject: string): Promise<Subscription> {
+  const res = await server.client.post<Subscription>('/api/subscribe', { subject });
+  if (res.status !== 200) throw new Error(`${server.kind}: subscribe ${subject} answered ${res.status} ${res.text}`);
+  return res.json();
+}
+
+async function subscribeMany(server: ServerUnderTest, subjects: string[]): Promise<Subscription[]> {
+  const subscriptions = new Array<Subscription>(subjects.length);
+  await forEachLimited(subjects, 32, async (subject, index) => {
+    subscriptions[index] = await subscribe(server, subject);
+  });
+  return subscriptions;
+}
+
+/** Takes everything pending, so the next run starts from an empty broker; returns how many. */
+async function drain(server: ServerUnderTest, subscriptions: Subscription[]): Promise<number> {
+  let taken = 0;
+  await forEachLimited(subscriptions, 16, async ({ subject, id }) => {
+    for (;;) {
+      const res = await server.client.post<{ data: string[]; remaining: number }>('/api/fetch', { subject, id });
+      if (res.status !== 200) throw new Error(`${server.kind}: drain fetch answered ${res.status} ${res.text}`);
+      const { data, remaining } = res.json();
+      taken += data.length;
+      if (remaining === 0) return;
+    }
+  });
+  return taken;
+}
+
+/** Async publishes land after their answer: drain until two passes in a row find nothing. */
+async function drainSettled(server: ServerUnderTest, subscriptions: Subscription[]): Promise<void> {
+  for (let quiet = 0; quiet < 2; ) {
+    quiet = (await drain(server, subscriptions)) === 0 ? quiet + 1 : 0;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+interface Measured {
+  runs: Record<ServerKind, LoadRun[]>;
+  /** Broker over baseline requests/s, one per repetition. */
+  ratios: number[];
+}
+
+/**
+ * Warms both servers up, then measures `reps` alternating repetitions of `load` on each, calling
+ * `reset` after every run (warm-up included).
+ */
+async function measurePair(
+  settings: Settings,
+  label: string,
+  servers: Pair,
+  load: (server: ServerUnderTest, warmup: boolean) => LoadOptions,
+  reset: (server: ServerUnderTest) => Promise<void>,
+): Promise<Measured> {
+  for (const kind of orderFor(0)) {
+    await runLoad(servers[kind], load(servers[kind], true));
+    await reset(servers[kind]);
+  }
+  const runs: Record<ServerKind, LoadRun[]> = { broker: [], baseline: [] };
+  for (let rep = 0; rep < settings.reps; rep++) {
+    for (const kind of orderFor(rep)) {
+      const run = await runLoad(servers[kind], load(servers[kind], false));
+      runs[kind].push(run);
+      settings.log(
+        `  ${label} ${kind.padEnd(8)} rep ${rep + 1}: ${fmt.int(run.requestsPerS)} req/s, p99 ${fmt.ms(run.p99Ms)} ms, errors ${run.errors}, CPU ${run.serverCpuUsPerRequest.toFixed(1)} µs/req (user ${run.serverUserUsPerRequest.toFixed(1)})`,
+      );
+      await reset(servers[kind]);
+    }
+  }
+  const ratios = runs.broker.map((run, i) => run.requestsPerS / runs.baseline[i].requestsPerS);
+  return { runs, ratios };
+}
+
+function summarize(scenario: string, server: ServerKind, runs: LoadRun[], messagesPerRequest: number, ratio: number, peakRssBytes: number, note?: string): Row {
+  const requestsPerS = median(runs.map((run) => run.requestsPerS));
+  return {
+    scenario,
+    server,
+    requestsPerS,
+    messagesPerS: requestsPerS * messagesPerRequest,
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    maxMs: Math.max(...runs.map((run) => run.maxMs)),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    serverCpuUsPerRequest: median(runs.map((run) => run.serverCpuUsPerRequest)),
+    peakRssBytes,
+    ratio,
+    note,
+  };
+}
+
+function pairRows(scenario: string, measured: Measured, messagesPerRequest: number, peakRss: Record<ServerKind, number>, note?: string): Row[] {
+  return [
+    summarize(scenario, 'broker', measured.runs.broker, messagesPerRequest, median(measured.ratios), peakRss.broker, note),
+    summarize(scenario, 'baseline', measured.runs.baseline, messagesPerRequest, 1, peakRss.baseline, note),
+  ];
+}
+
+function errorsOf(rows: Row[]): string {
+  return rows.map((row) => `${row.server} ${row.errors}`).join(', ');
+}
+
+function timed(settings: Settings, warmup: boolean): Pick<autocannon.Options, 'duration' | 'connections'> {
+  return { duration: warmup ? settings.warmupS : settings.durationS, connections: settings.connections };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+const publish: Scenario = {
+  name: 'publish',
+  description: 'POST /api/publish of 16 bytes to a subject with one subscriber',
+  async run(settings) {
+    const subs: Partial<Record<ServerKind, Subscription>> = {};
+    const { result, peakRss } = await withServers(settings, async (servers) => {
+      for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribe(servers[kind], 'bench.publish');
+      return measurePair(
+        settings,
+        'publish',
+        servers,
+        (server, warmup) => ({ ...timed(settings, warmup), requests: [jsonPost('/api/publish', { subject: 'bench.publish', data: PAYLOAD_16B })] }),
+        (server) => drain(server, [subs[server.kind]!]).then(() => undefined),
+      );
+    });
+    const rows = pairRows('publish', result, 1, peakRss);
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: 'publish ≥ 0.85 × bare Fastify req/s', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.85 },
+        { target: 'publish: no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
+      ],
+    };
+  },
+};
+
+const publishFetch: Scenario = {
+  name: 'publish-fetch',
+  description: "the original k6 iteration without its sleep: publish \":(\" to load.test, then fetch with the shared subscriber's id",
+  async run(settings) {
+    const subs: Partial<Record<ServerKind, Subscription>> = {};
+    const { result, peakRss } = await withServers(settings, async (servers) => {
+      for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribe(servers[kind], 'load.test');
+      return measurePair(
+        settings,
+        'publish-fetch',
+        servers,
+        (server, warmup) => ({
+          ...timed(settings, warmup),
+          requests: [jsonPost('/api/publish', { subject: 'load.test', data: ':(' }), jsonPost('/api/fetch', { subject: 'load.test', id: subs[server.kind]!.id })],
+        }),
+        (server) => drain(server, [subs[server.kind]!]).then(() => undefined),
+      );
+    });
+    const rows = pairRows('publish+fetch (original)', result, 0.5, peakRss);
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: 'publish+fetch ≥ 0.85 × bare Fastify req/s', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.85 },
+        { target: 'publish+fetch: no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
+      ],
+    };
+  },
+};
+
+const asyncPublish: Scenario = {
+  name: 'async-publish',
+  description: 'POST /api/publish/async of 16 bytes to a subject with one subscriber',
+  async run(settings) {
+    const subs: Partial<Record<ServerKind, Subscription>> = {};
+    const { result, peakRss } = await withServers(settings, async (servers) => {
+      for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribe(servers[kind], 'bench.async');
+      return measurePair(
+        settings,
+        'async-publish',
+        servers,
+        (server, warmup) => ({ ...timed(settings, warmup), requests: [jsonPost('/api/publish/async', { subject: 'bench.async', data: PAYLOAD_16B })] }),
+        (server) => drainSettled(server, [subs[server.kind]!]),
+      );
+    });
+    const rows = pairRows('async publish', result, 1, peakRss);
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [{ target: 'async publish: no errors (429 = queue full)', measured: errorsOf(rows), pass: rows[0].errors === 0 }],
+    };
+  },
+};
+
+const FANOUT_SUBSCRIBERS = 1000;
+
+const fanOut: Scenario = {
+  name: 'fan-out',
+  description: `publish to a subject with ${FANOUT_SUBSCRIBERS} subscribers vs. one subscriber, a fixed number of publishes each, alternating`,
+  async run(settings) {
+    const single: Partial<Record<ServerKind, Subscription[]>> = {};
+    const many: Partial<Record<ServerKind, Subscription[]>> = {};
+    const runs = { single: { broker: [] as LoadRun[], baseline: [] as LoadRun[] }, many: { broker: [] as LoadRun[], baseline: [] as LoadRun[] } };
+    const { peakRss } = await withServers(settings, async (servers) => {
+      for (const kind of ['broker', 'baseline'] as const) {
+        single[kind] = [await subscribe(servers[kind], 'bench.single')];
+        many[kind] = await subscribeMany(servers[kind], Array.from({ length: FANOUT_SUBSCRIBERS }, () => 'bench.fanout'));
+      }
+      const once = async (kind: ServerKind, shape: 'single' | 'many', amount: number) => {
+        const subject = shape === 'single' ? 'bench.single' : 'bench.fanout';
+        const run = await runLoad(servers[kind], {
+          amount,
+          connections: settings.connections,
+          requests: [jsonPost('/api/publish', { subject, data: ':(' })],
+        });
+        await drain(servers[kind], (shape === 'single' ? single : many)[kind]!);
+        return run;
+      };
+      for (const kind of orderFor(0)) for (const shape of ['single', 'many'] as const) await once(kind, shape, Math.ceil(settings.fanoutAmount / 4));
+      for (let rep = 0; rep < settings.reps; rep++) {
+        for (const kind of orderFor(rep)) {
+          // Alternate which shape goes first too.
+          for (const shape of rep % 2 === 0 ? (['single', 'many'] as const) : (['many', 'single'] as const)) {
+            const run = await once(kind, shape, settings.fanoutAmount);
+            runs[shape][kind].push(run);
+            settings.log(`  fan-out ${kind.padEnd(8)} ${shape.padEnd(6)} rep ${rep + 1}: ${fmt.int(run.requestsPerS)} req/s, p99 ${fmt.ms(run.p99Ms)} ms, errors ${run.errors}`);
+          }
+        }
+      }
+    });
+    const ratioOf = (kind: ServerKind) => median(runs.many[kind].map((run, i) => run.requestsPerS / runs.single[kind][i].requestsPerS));
+    const vsBaseline = (shape: 'single' | 'many') => median(runs[shape].broker.map((run, i) => run.requestsPerS / runs[shape].baseline[i].requestsPerS));
+    const fanoutRatio = { broker: ratioOf('broker'), baseline: ratioOf('baseline') };
+    const rows: Row[] = [];
+    for (const shape of ['single', 'many'] as const) {
+      const label = shape === 'single' ? 'publish, 1 subscriber (fixed count)' : `publish, ${FANOUT_SUBSCRIBERS} subscribers`;
+      const perRequest = shape === 'single' ? 1 : FANOUT_SUBSCRIBERS;
+      rows.push(summarize(label, 'broker', runs[shape].broker, perRequest, vsBaseline(shape), peakRss.broker, shape === 'many' ? `${fmt.ratio(fanoutRatio.broker)} of 1-subscriber req/s; msg/s counts deliveries` : undefined));
+      rows.push(summarize(label, 'baseline', runs[shape].baseline, perRequest, 1, peakRss.baseline, shape === 'many' ? `${fmt.ratio(fanoutRatio.baseline)} of 1-subscriber req/s` : undefined));
+    }
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: `fan-out to ${FANOUT_SUBSCRIBERS} ≥ 0.8 × req/s of 1 subscriber (broker)`, measured: fmt.ratio(fanoutRatio.broker), pass: fanoutRatio.broker >= 0.8 },
+        { target: 'fan-out: no errors', measured: errorsOf(rows), pass: rows[0].errors + rows[2].errors === 0 },
+      ],
+    };
+  },
+};
+
+const MANY_SUBJECTS = 1000;
+
+const manySubjects: Scenario = {
+  name: 'many-subjects',
+  description: `${MANY_SUBJECTS} subjects with one subscriber each; each connection walks them, publish then fetch on each`,
+  async run(settings) {
+    const subs: Partial<Record<ServerKind, Subscription[]>> = {};
+    const { result, peakRss } = await withServers(settings, async (servers) => {
+      const subjects = Array.from({ length: MANY_SUBJECTS }, (_, i) => `bench.subjects.s${i}`);
+      for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribeMany(servers[kind], subjects);
+      return measurePair(
+        settings,
+        'many-subjects',
+        servers,
+        (server, warmup) => {
+          const sequence = subs[server.kind]!.flatMap(({ subject, id }) => [jsonPost('/api/publish', { subject, data: PAYLOAD_16B }), jsonPost('/api/fetch', { subject, id })]);
+          let nextClient = 0;
+          return {
+            ...timed(settings, warmup),
+            requests: sequence,
+            // Each connection starts at a different subject, so they do not move in lockstep.
+            setupClient: (client: autocannon.Client) => {
+              const offset = 2 * ((nextClient++ * 97) % MANY_SUBJECTS);
+              client.setRequests([...sequence.slice(offset), ...sequence.slice(0, offset)]);
+            },
+          };
+        },
+        (server) => drain(server, subs[server.kind]!).then(() => undefined),
+      );
+    });
+    const rows = pairRows(`${MANY_SUBJECTS.toLocaleString('en-US')} subjects, publish+fetch`, result, 0.5, peakRss);
+    return { name: this.name, rows, details: [], targets: [{ target: 'many subjects: no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 }] };
+  },
+};
+
+const LONG_POLL_CONSUMERS = 100;
+const LONG_POLL_RATE = 1000;
+
+interface LongPollResult {
+  published: number;
+  delivered: number;
+  errors: number;
+  e2e: Samples;
+  durationS: number;
+}
+
+/**
+ * Consumers each hold one waiting fetch (waitMs) on their own subject; producers publish at a fixed
+ * rate, round-robin over the subjects, each message carrying its send time on this process's clock.
+ */
+async function longPollRun(server: ServerUnderTest, subs: Subscription[], durationS: number, rate: number): Promise<LongPollResult> {
+  const consumers = new JsonClient(server.url, subs.length + 8);
+  const producers = new JsonClient(server.url, 32);
+  const e2e = new Samples();
+  let running = true;
+  let delivered = 0;
+  let errors = 0;
+  const consumerLoops = subs.map(async ({ subject, id }) => {
+    while (running) {
+      try {
+        const res = await consumers.post<{ data: string[] }>('/api/fetch', { subject, id, waitMs: 10_000 });
+        const now = performance.now();
+        if (res.status !== 200) {
+          errors += 1;
+          continue;
+        }
+        for (const sentAt of res.json().data) {
+          if (sentAt === 'stop') continue;
+          e2e.add(now - Number(sentAt));
+          delivered += 1;
+        }
+      } catch {
+        errors += 1;
+      }
+    }
+  });
+
+  let published = 0;
+  let inFlight = 0;
+  const publishOne = (subject: string, data: string) => {
+    inFlight += 1;
+    return producers.post('/api/publish', { subject, data }).then(
+      (res) => {
+        inFlight -= 1;
+        if (res.status !== 200) errors += 1;
+      },
+      () => {
+        inFlight -= 1;
+        errors += 1;
+      },
+    );
+  };
+  const started = performance.now();
+  await new Promise<void>((done) => {
+    const timer = setInterval(() => {
+      const elapsedMs = performance.now() - started;
+      if (elapsedMs >= durationS * 1000) {
+        clearInterval(timer);
+        done();
+        return;
+      }
+      const due = Math.floor((elapsedMs / 1000) * rate) - published;
+      for (let i = 0; i < due; i++) {
+        void publishOne(subs[published % subs.length].subject, String(performance.now()));
+        published += 1;
+      }
+    }, 1);
+  });
+  while (inFlight > 0) await new Promise((done) => setTimeout(done, 5));
+  running = false;
+  await Promise.all(subs.map(({ subject }) => publishOne(subject, 'stop')));
+  await Promise.all(consumerLoops);
+  consumers.close();
+  producers.close();
+  await drain(server, subs);
+  return { published, delivered, errors, e2e, durationS: (performance.now() - started) / 1000 };
+}
+
+const longPoll: Scenario = {
+  name: 'long-poll',
+  description: `${LONG_POLL_CONSUMERS} consumers waiting in fetch (waitMs), producers publishing ${LONG_POLL_RATE.toLocaleString('en-US')} messages/s; end-to-end latency publish → delivery`,
+  async run(settings) {
+    const results: Record<ServerKind, LongPollResult[]> = { broker: [], baseline: [] };
+    const { peakRss } = await withServers(settings, async (servers) => {
+      const subjects = Array.from({ length: LONG_POLL_CONSUMERS }, (_, i) => `bench.longpoll.c${i}`);
+      const subs = { broker: await subscribeMany(servers.broker, subjects), baseline: await subscribeMany(servers.baseline, subjects) };
+      for (const kind of orderFor(0)) await longPollRun(servers[kind], subs[kind], settings.warmupS, LONG_POLL_RATE);
+      for (let rep = 0; rep < settings.reps; rep++) {
+        for (const kind of orderFor(rep)) {
+          const result = await longPollRun(servers[kind], subs[kind], settings.longPollS, LONG_POLL_RATE);
+          results[kind].push(result);
+          settings.log(
+            `  long-poll ${kind.padEnd(8)} rep ${rep + 1}: ${result.delivered}/${result.published} delivered, e2e p50 ${fmt.ms(result.e2e.percentile(50))} ms, p99 ${fmt.ms(result.e2e.percentile(99))} ms, errors ${result.errors}`,
+          );
+        }
+      }
+    });
+    const row = (kind: ServerKind): Row => {
+      const runs = results[kind];
+      const messagesPerS = median(runs.map((run) => run.delivered / run.durationS));
+      return {
+        scenario: `long-poll, ${LONG_POLL_CONSUMERS} consumers, ${LONG_POLL_RATE}/s (e2e)`,
+        server: kind,
+        requestsPerS: NaN,
+        messagesPerS,
+        p50Ms: median(runs.map((run) => run.e2e.percentile(50))),
+        p99Ms: median(runs.map((run) => run.e2e.percentile(99))),
+        maxMs: Math.max(...runs.map((run) => run.e2e.max())),
+        errors: runs.reduce((sum, run) => sum + run.errors + (run.published - run.delivered), 0),
+        serverCpuUsPerRequest: NaN,
+        peakRssBytes: peakRss[kind],
+        ratio: NaN,
+        note: 'latency = publish sent → message received by the waiting consumer',
+      };
+    };
+    const rows = [row('broker'), row('baseline')];
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: `long-poll e2e p99 < 5 ms at ${LONG_POLL_RATE}/s, ${LONG_POLL_CONSUMERS} consumers`, measured: `${fmt.ms(rows[0].p99Ms)} ms`, pass: rows[0].p99Ms < 5 },
+        { target: 'long-poll: every message delivered, no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
+      ],
+    };
+  },
+};
+
+const FETCH_SIZES = [1000, 2000, 5000, 10_000];
+/** Subscribers on the fetch subject: one fill gives this many timed fetches of the same size. */
+const FETCH_READERS = 5;
+
+const fetchLarge: Scenario = {
+  name: 'fetch-10k',
+  description: `time of one fetch that takes ${FETCH_SIZES.join(', ')} pending 16-byte messages (${FETCH_READERS} readers per fill)`,
+  async run(settings) {
+    const times: Record<ServerKind, Map<number, number[]>> = { broker: new Map(), baseline: new Map() };
+    const { peakRss } = await withServers(settings, async (servers) => {
+      const readers = {
+        broker: await subscribeMany(servers.broker, Array.from({ length: FETCH_READERS }, () => 'bench.fetch')),
+        baseline: await subscribeMany(servers.baseline, Array.from({ length: FETCH_READERS }, () => 'bench.fetch')),
+      };
+      /** Fills `count` messages, then times each reader's fetch of all of them. */
+      const fetchAll = async (kind: ServerKind, count: number): Promise<number[]> => {
+        const server = servers[kind];
+        const fill = await runLoad(server, { amount: count, connections: 10, requests: [jsonPost('/api/publish', { subject: 'bench.fetch', data: PAYLOAD_16B })] });
+        if (fill.errors > 0 || fill.requests !== count) throw new Error(`${kind}: filling ${count} messages failed: ${JSON.stringify(fill.statusCodes)}`);
+        const elapsed: number[] = [];
+        for (const { id } of readers[kind]) {
+          const res = await server.client.post<{ data: string[]; remaining: number }>('/api/fetch', { subject: 'bench.fetch', id });
+          const { data, remaining } = res.json();
+          if (res.status !== 200 || data.length !== count || remaining !== 0) throw new Error(`${kind}: fetch took ${data.length} of ${count}, ${remaining} remaining`);
+          elapsed.push(res.elapsedMs);
+        }
+        return elapsed;
+      };
+      // Warm-up on the small sizes only; each repetition yields FETCH_READERS timings per size.
+      for (const kind of orderFor(0)) for (const count of FETCH_SIZES.slice(0, 2)) await fetchAll(kind, count);
+      for (let rep = 0; rep < Math.min(settings.reps, settings.long ? 5 : 2); rep++) {
+        for (const kind of orderFor(rep)) {
+          for (const count of FETCH_SIZES) times[kind].set(count, [...(times[kind].get(count) ?? []), ...(await fetchAll(kind, count))]);
+        }
+      }
+    });
+    const medianMs = (kind: ServerKind, count: number) => median(times[kind].get(count)!);
+    const table = [['pending messages', 'broker ms', 'broker µs/msg', 'baseline ms', 'baseline µs/msg', 'broker / baseline time']];
+    for (const count of FETCH_SIZES) {
+      const b = medianMs('broker', count);
+      const f = medianMs('baseline', count);
+      table.push([count.toLocaleString('en-US'), fmt.ms(b), ((b * 1000) / count).toFixed(2), fmt.ms(f), ((f * 1000) / count).toFixed(2), fmt.ratio(b / f)]);
+    }
+    const fit = linearFit(FETCH_SIZES, FETCH_SIZES.map((count) => medianMs('broker', count)));
+    const perMessageGrowth = medianMs('broker', 10_000) / 10_000 / (medianMs('broker', 1000) / 1000);
+    settings.log(`  fetch: broker time ≈ ${fit.intercept.toFixed(2)} ms + ${(fit.slope * 1000).toFixed(2)} µs × n (R² ${fit.r2.toFixed(3)})`);
+    const rows: Row[] = (['broker', 'baseline'] as const).map((kind) => ({
+      scenario: 'fetch of 10,000 pending (one request)',
+      server: kind,
+      requestsPerS: NaN,
+      messagesPerS: 10_000 / (medianMs(kind, 10_000) / 1000),
+      p50Ms: medianMs(kind, 10_000),
+      p99Ms: NaN,
+      maxMs: Math.max(...times[kind].get(10_000)!),
+      errors: 0,
+      serverCpuUsPerRequest: NaN,
+      peakRssBytes: peakRss[kind],
+      ratio: kind === 'broker' ? medianMs('baseline', 10_000) / medianMs('broker', 10_000) : 1,
+      note: `${((medianMs(kind, 10_000) * 1000) / 10_000).toFixed(2)} µs per message`,
+    }));
+    return {
+      name: this.name,
+      rows,
+      details: [table],
+      targets: [
+        {
+          target: 'fetch time linear in the count (fit R² ≥ 0.9, per-message time at 10k ≤ 1.5 × at 1k)',
+          measured: `${(fit.slope * 1000).toFixed(2)} µs/msg + ${fit.intercept.toFixed(2)} ms, R² ${fit.r2.toFixed(3)}, growth ${perMessageGrowth.toFixed(2)}`,
+          pass: fit.r2 >= 0.9 && perMessageGrowth <= 1.5,
+        },
+      ],
+    };
+  },
+};
+
+const CLIENTS = 1000;
+
+const c1000: Scenario = {
+  name: 'c1000',
+  description: `${CLIENTS} concurrent connections on the original's publish+fetch: paced like its k6 users (one iteration per second each), then flat out`,
+  async run(settings) {
+    const runs: Record<'paced' | 'flat', Partial<Record<ServerKind, LoadRun>>> = { paced: {}, flat: {} };
+    const { peakRss } = await withServers(settings, async (servers) => {
+      for (const kind of orderFor(0)) {
+        const sub = await subscribe(servers[kind], 'load.test');
+        const requests = [jsonPost('/api/publish', { subject: 'load.test', data: ':(' }), jsonPost('/api/fetch', { subject: 'load.test', id: sub.id })];
+        // Two requests a second per connection: the original's iteration, then its 1 s sleep.
+        runs.paced[kind] = await runLoad(servers[kind], { connections: CLIENTS, connectionRate: 2, duration: settings.c1000S, requests, timeout: 30 });
+        await drain(servers[kind], [sub]);
+        runs.flat[kind] = await runLoad(servers[kind], { connections: CLIENTS, duration: Math.max(2, Math.round(settings.c1000S / 2)), requests, timeout: 30 });
+        await drain(servers[kind], [sub]);
+        for (const shape of ['paced', 'flat'] as const) {
+          const run = runs[shape][kind]!;
+          settings.log(`  c1000 ${shape} ${kind.padEnd(8)}: ${fmt.int(run.requestsPerS)} req/s, p99 ${fmt.ms(run.p99Ms)} ms, errors ${run.errors} ${JSON.stringify(run.statusCodes)}`);
+        }
+      }
+    });
+    const rows: Row[] = [];
+    for (const shape of ['paced', 'flat'] as const) {
+      const label = shape === 'paced' ? `${CLIENTS} clients, 1 iteration/s each` : `${CLIENTS} clients, flat out`;
+      const ratio = runs[shape].broker!.requestsPerS / runs[shape].baseline!.requestsPerS;
+      rows.push(summarize(label, 'broker', [runs[shape].broker!], 0.5, ratio, peakRss.broker));
+      rows.push(summarize(label, 'baseline', [runs[shape].baseline!], 0.5, 1, peakRss.baseline));
+    }
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [{ target: `${CLIENTS} concurrent clients: zero errors (broker)`, measured: `paced ${rows[0].errors}, flat ${rows[2].errors}`, pass: rows[0].errors + rows[2].errors === 0 }],
+    };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000];
