@@ -1,10 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, envNameToKey, loadConfig } from './config.loader.js';
 
+const folders: string[] = [];
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
 function folderWith(yaml?: string): string {
   const folder = mkdtempSync(join(tmpdir(), 'gophermq-config-'));
+  folders.push(folder);
   if (yaml !== undefined) writeFileSync(join(folder, 'config.yaml'), yaml);
   return folder;
 }

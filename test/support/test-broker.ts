@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,19 +17,22 @@ export class TestBroker {
   private constructor(
     readonly app: NestFastifyApplication,
     readonly url: string,
+    /** An empty working directory, so no config.yaml of the developer's is read. */
+    private readonly cwd: string,
   ) {}
 
   /** Starts the app with GOPHERMQ_-style settings, e.g. { BROKER_MAX__PENDING: '5' }. */
   static async start(settings: Record<string, string> = {}): Promise<TestBroker> {
     const env = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`GOPHERMQ_${name}`, value]));
+    const cwd = mkdtempSync(join(tmpdir(), 'gophermq-test-'));
     const config = loadConfig({
-      cwd: mkdtempSync(join(tmpdir(), 'gophermq-test-')),
+      cwd,
       env: { GOPHERMQ_MONITORING_PORT: '0', ...env },
     });
     const app = await createApp(config, { logger: pino({ level: 'silent' }) });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as { port: number };
-    return new TestBroker(app, `http://127.0.0.1:${port}`);
+    return new TestBroker(app, `http://127.0.0.1:${port}`, cwd);
   }
 
   /** Runs `use` against a broker of its own with these settings, and closes it afterwards. */
@@ -72,8 +75,9 @@ export class TestBroker {
     return this.app.get(token as never);
   }
 
-  close(): Promise<void> {
-    return this.app.close();
+  async close(): Promise<void> {
+    await this.app.close();
+    rmSync(this.cwd, { recursive: true, force: true });
   }
 }
 
