@@ -10,6 +10,7 @@
  *   npm run bench -- --cpu-prof=/tmp/prof                     profile both servers (node --cpu-prof)
  *   npm run bench -- --compare=/path/to/before/dist/cli.js    A/B: that build takes the baseline's place
  *   npm run bench -- --broker-env=GOPHERMQ_MONITORING_ENABLE=false --compare=dist/cli.js
+ *   npm run bench -- --unpinned            do not pin the servers to the last CPU (Linux default: pinned)
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const { values: flags } = parseArgs({
     compare: { type: 'string' },
     'broker-env': { type: 'string' },
     'compare-env': { type: 'string' },
+    unpinned: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -38,7 +40,7 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench -- [--long] [--only=a,b] [--reps=N] [--duration=S] [--broker=cli.js] [--json=file] [--cpu-prof=dir] [--check]
-       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…]
+       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned]
 scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
 --check exits 1 when a target is missed.`);
   process.exit(0);
@@ -60,9 +62,24 @@ const settings: Settings = {
     env: parseEnv(flags['broker-env']),
     compareCli: flags.compare ? resolve(flags.compare) : undefined,
     compareEnv: parseEnv(flags['compare-env']),
+    cpus: flags.unpinned ? undefined : pinServers(),
   },
   log: (line) => console.error(line),
 };
+
+/**
+ * On Linux, the servers run on the last CPU and this process (the load generator) on the others,
+ * so the two do not take turns on one core: on a shared 2-core machine this makes the ratios
+ * repeatable. Without taskset, or with --unpinned, the scheduler places them.
+ */
+function pinServers(): string | undefined {
+  const last = os.cpus().length - 1;
+  if (last < 1 || spawnSync('taskset', ['-a', '-pc', `0-${last - 1}`, String(process.pid)]).status !== 0) {
+    console.error('(taskset not available or only one CPU: running unpinned)');
+    return undefined;
+  }
+  return String(last);
+}
 
 function parseEnv(list: string | undefined): Record<string, string> | undefined {
   if (!list) return undefined;
@@ -86,7 +103,10 @@ if (selected.some((scenario) => scenario.name === 'c1000') && Number.isFinite(fd
 
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt.mib(os.totalmem())} MiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
 console.error(`GopherMQ benchmark (${long ? 'long' : 'default'}): ${machine}`);
-console.error(`runs of ${settings.durationS} s, ${settings.reps} repetitions per server, ${settings.connections} connections; medians reported\n`);
+console.error(
+  `runs of ${settings.durationS} s, ${settings.reps} repetitions per server, ${settings.connections} connections; medians reported; ` +
+    (settings.start.cpus ? `servers pinned to CPU ${settings.start.cpus}, load generator on the others\n` : 'unpinned\n'),
+);
 
 const started = Date.now();
 const reports: ScenarioReport[] = [];
@@ -118,7 +138,10 @@ const targets = reports.flatMap((report) => report.targets);
 const targetTable = [['target', 'measured', 'result'], ...targets.map((target) => [target.target, target.measured, target.pass ? 'pass' : 'MISS'])];
 
 console.log(`## GopherMQ benchmark, ${new Date().toISOString().slice(0, 10)}\n`);
-console.log(`\`npm run bench${long ? ' -- --long' : ''}\` on ${machine}; ${settings.reps} × ${settings.durationS} s per server, ${settings.connections} connections.\n`);
+console.log(
+  `\`npm run bench${long ? ' -- --long' : ''}\` on ${machine}; ${settings.reps} × ${settings.durationS} s per server, ${settings.connections} connections` +
+    `${settings.start.cpus ? `, servers pinned to CPU ${settings.start.cpus}` : ''}.\n`,
+);
 console.log(markdownTable(table));
 for (const note of rows.filter((row) => row.note && row.server === 'broker')) console.log(`\n- ${note.scenario}: ${note.note}`);
 for (const details of reports.flatMap((report) => report.details)) console.log(`\n${markdownTable(details)}`);

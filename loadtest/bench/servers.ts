@@ -28,6 +28,8 @@ export interface StartOptions {
   compareCli?: string;
   /** Extra environment for the compared broker. */
   compareEnv?: Record<string, string>;
+  /** Linux: pin the servers to these CPUs (taskset -c), away from the load generator. */
+  cpus?: string;
 }
 
 /** A running server with its probe. */
@@ -132,7 +134,8 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     env = { ...withoutGopherMqVariables(process.env), ...options.env };
   }
   // The broker reads config.yaml from its working directory: start it where there is none.
-  const child = spawn(process.execPath, args, { env, cwd: HERE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [command, commandArgs] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command, commandArgs, { env, cwd: HERE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const server = new ServerUnderTest(kind, `http://127.0.0.1:${port}`, child);
   await waitUntilReady(server);
   return server;
