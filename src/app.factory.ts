@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { LogController } from 'fastify';
+import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
@@ -20,6 +20,8 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
     bodyLimit: config.broker.bodyLimitBytes,
     // A log line per request would cost more than the request itself.
     logController: new LogController({ disableRequestLogging: true }),
+    // Nor a child logger per request: nothing logs per request, and making one costs about 1 µs.
+    childLoggerFactory: (parent: FastifyBaseLogger) => parent,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),

@@ -26,6 +26,24 @@ describe(MemoryMessageStore.name, () => {
     expect(sut.stats()).toMatchObject({ messagesHeld: 0, bytesHeld: 0 });
   });
 
+  it('frees a message only when every subscriber that holds it has read it, whatever their pace', () => {
+    const [fast, slow] = [sut.subscribe('s'), sut.subscribe('s')];
+    sut.publish('s', '1');
+    sut.publish('s', '2');
+    const late = sut.subscribe('s'); // holds nothing published before it
+    sut.publish('s', '3');
+    expect(sut.fetch('s', late.id, Infinity)?.data).toEqual(['3']);
+    expect(sut.fetch('s', fast.id, Infinity)?.data).toEqual(['1', '2', '3']);
+    expect(sut.stats().messagesHeld).toBe(3); // slow has read nothing
+    expect(sut.fetch('s', slow.id, 2)?.data).toEqual(['1', '2']);
+    expect(sut.stats()).toMatchObject({ messagesHeld: 1, bytesHeld: 1 });
+    expect(sut.unsubscribe('s', slow.id)).toBe(true);
+    expect(sut.stats()).toMatchObject({ messagesHeld: 0, bytesHeld: 0 });
+    sut.publish('s', '4');
+    expect(sut.fetch('s', fast.id, Infinity)?.data).toEqual(['4']);
+    expect(sut.fetch('s', late.id, Infinity)?.data).toEqual(['4']);
+  });
+
   it('takes at most `max` messages, oldest first, and leaves the rest in order', () => {
     const { id } = sut.subscribe('s');
     for (const data of ['1', '2', '3', '4', '5']) sut.publish('s', data);
