@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
 import { TestBroker, uniqueSubject } from './support/test-broker.js';
+import { freePort } from './support/free-port.js';
 
 const REQUESTS = 'gophermq_client_request_rate';
 const DURATION = 'gophermq_request_duration_seconds';
@@ -253,13 +253,3 @@ describe('Metrics', () => {
     });
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}

@@ -199,89 +199,83 @@ function timed(settings: Settings, warmup: boolean): Pick<autocannon.Options, 'd
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
-const publish: Scenario = {
+/** What differs between the scenarios that drive one subject with one subscriber flat out. */
+interface OneSubjectSpec {
+  name: string;
+  description: string;
+  /** The scenario's name in the results table. */
+  label: string;
+  subject: string;
+  messagesPerRequest: number;
+  /** The requests each connection sends in turn. */
+  requests: (subscription: Subscription) => autocannon.Request[];
+  /** Empties the subscriber between runs; async publish must wait for the worker to settle. */
+  empty: (server: ServerUnderTest, subscription: Subscription) => Promise<void>;
+  targets: (rows: Row[]) => TargetCheck[];
+}
+
+function oneSubjectScenario(spec: OneSubjectSpec): Scenario {
+  return {
+    name: spec.name,
+    description: spec.description,
+    async run(settings) {
+      const subs: Partial<Record<ServerKind, Subscription>> = {};
+      const { result, peakRss } = await withServers(settings, async (servers) => {
+        for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribe(servers[kind], spec.subject);
+        return measurePair(
+          settings,
+          spec.name,
+          servers,
+          (server, warmup) => ({ ...timed(settings, warmup), requests: spec.requests(subs[server.kind]!) }),
+          (server) => spec.empty(server, subs[server.kind]!),
+        );
+      });
+      const rows = pairRows(spec.label, result, spec.messagesPerRequest, peakRss);
+      return { name: spec.name, rows, details: [], targets: spec.targets(rows) };
+    },
+  };
+}
+
+const drainOne = (server: ServerUnderTest, subscription: Subscription) => drain(server, [subscription]).then(() => undefined);
+
+const publish = oneSubjectScenario({
   name: 'publish',
   description: 'POST /api/publish of 16 bytes to a subject with one subscriber',
-  async run(settings) {
-    const subs: Partial<Record<ServerKind, Subscription>> = {};
-    const { result, peakRss } = await withServers(settings, async (servers) => {
-      for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribe(servers[kind], 'bench.publish');
-      return measurePair(
-        settings,
-        'publish',
-        servers,
-        (server, warmup) => ({ ...timed(settings, warmup), requests: [jsonPost('/api/publish', { subject: 'bench.publish', data: PAYLOAD_16B })] }),
-        (server) => drain(server, [subs[server.kind]!]).then(() => undefined),
-      );
-    });
-    const rows = pairRows('publish', result, 1, peakRss);
-    return {
-      name: this.name,
-      rows,
-      details: [],
-      targets: [
-        { target: 'publish ≥ 0.85 × bare Fastify req/s', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.85 },
-        { target: 'publish: no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
-      ],
-    };
-  },
-};
+  label: 'publish',
+  subject: 'bench.publish',
+  messagesPerRequest: 1,
+  requests: () => [jsonPost('/api/publish', { subject: 'bench.publish', data: PAYLOAD_16B })],
+  empty: drainOne,
+  targets: (rows) => [
+    { target: 'publish ≥ 0.85 × bare Fastify req/s', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.85 },
+    { target: 'publish: no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
+  ],
+});
 
-const publishFetch: Scenario = {
+const publishFetch = oneSubjectScenario({
   name: 'publish-fetch',
   description: "the original k6 iteration without its sleep: publish \":(\" to load.test, then fetch with the shared subscriber's id",
-  async run(settings) {
-    const subs: Partial<Record<ServerKind, Subscription>> = {};
-    const { result, peakRss } = await withServers(settings, async (servers) => {
-      for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribe(servers[kind], 'load.test');
-      return measurePair(
-        settings,
-        'publish-fetch',
-        servers,
-        (server, warmup) => ({
-          ...timed(settings, warmup),
-          requests: [jsonPost('/api/publish', { subject: 'load.test', data: ':(' }), jsonPost('/api/fetch', { subject: 'load.test', id: subs[server.kind]!.id })],
-        }),
-        (server) => drain(server, [subs[server.kind]!]).then(() => undefined),
-      );
-    });
-    const rows = pairRows('publish+fetch (original)', result, 0.5, peakRss);
-    return {
-      name: this.name,
-      rows,
-      details: [],
-      targets: [
-        { target: 'publish+fetch ≥ 0.85 × bare Fastify req/s', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.85 },
-        { target: 'publish+fetch: no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
-      ],
-    };
-  },
-};
+  label: 'publish+fetch (original)',
+  subject: 'load.test',
+  messagesPerRequest: 0.5,
+  requests: ({ id }) => [jsonPost('/api/publish', { subject: 'load.test', data: ':(' }), jsonPost('/api/fetch', { subject: 'load.test', id })],
+  empty: drainOne,
+  targets: (rows) => [
+    { target: 'publish+fetch ≥ 0.85 × bare Fastify req/s', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.85 },
+    { target: 'publish+fetch: no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
+  ],
+});
 
-const asyncPublish: Scenario = {
+const asyncPublish = oneSubjectScenario({
   name: 'async-publish',
   description: 'POST /api/publish/async of 16 bytes to a subject with one subscriber',
-  async run(settings) {
-    const subs: Partial<Record<ServerKind, Subscription>> = {};
-    const { result, peakRss } = await withServers(settings, async (servers) => {
-      for (const kind of ['broker', 'baseline'] as const) subs[kind] = await subscribe(servers[kind], 'bench.async');
-      return measurePair(
-        settings,
-        'async-publish',
-        servers,
-        (server, warmup) => ({ ...timed(settings, warmup), requests: [jsonPost('/api/publish/async', { subject: 'bench.async', data: PAYLOAD_16B })] }),
-        (server) => drainSettled(server, [subs[server.kind]!]),
-      );
-    });
-    const rows = pairRows('async publish', result, 1, peakRss);
-    return {
-      name: this.name,
-      rows,
-      details: [],
-      targets: [{ target: 'async publish: no errors (429 = queue full)', measured: errorsOf(rows), pass: rows[0].errors === 0 }],
-    };
-  },
-};
+  label: 'async publish',
+  subject: 'bench.async',
+  messagesPerRequest: 1,
+  requests: () => [jsonPost('/api/publish/async', { subject: 'bench.async', data: PAYLOAD_16B })],
+  empty: (server, subscription) => drainSettled(server, [subscription]),
+  targets: (rows) => [{ target: 'async publish: no errors (429 = queue full)', measured: errorsOf(rows), pass: rows[0].errors === 0 }],
+});
 
 const FANOUT_SUBSCRIBERS = 1000;
 

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../support/free-port.js';
 
 export const DEPLOY_PROMETHEUS_CONFIG = 'deploy/prometheus/prometheus.yml';
 export const SCRAPE_JOB = 'gophermq';
@@ -101,14 +101,4 @@ export class PrometheusServer {
     await this.stop();
     throw new Error(`prometheus did not become ready:\n${this.log.join('')}`);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
