@@ -372,6 +372,7 @@ const manySubjects: Scenario = {
 
 const LONG_POLL_CONSUMERS = 100;
 const LONG_POLL_RATE = 1000;
+const CONSUMERS_PARK_MS = 300;
 
 interface LongPollResult {
   published: number;
@@ -411,6 +412,10 @@ async function longPollRun(server: ServerUnderTest, subs: Subscription[], durati
       }
     }
   });
+
+  // Producers start once every consumer is parked in its fetch: the target is the latency to
+  // waiting consumers, not the time a consumer takes to send its first fetch.
+  await new Promise((done) => setTimeout(done, CONSUMERS_PARK_MS));
 
   let published = 0;
   let inFlight = 0;
