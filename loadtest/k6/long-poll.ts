@@ -14,6 +14,8 @@ import { assertReady, envNumber, fetchPending, publish, subscribe, thresholdsFor
 const CONSUMERS = envNumber('CONSUMERS', 100);
 const WAIT_MS = envNumber('WAIT_MS', 20_000);
 const DURATION = __ENV.DURATION ?? '1m';
+/** Producers start once every consumer is parked in its fetch, and consumers outlast them by as much. */
+const PARK_S = 2;
 
 const deliveryLatency = new Trend('delivery_latency', true);
 
@@ -25,12 +27,13 @@ export const options: Options = {
       exec: 'producer',
       rate: envNumber('RATE', 1000),
       timeUnit: '1s',
+      startTime: `${PARK_S}s`,
       duration: DURATION,
       preAllocatedVUs: 50,
       maxVUs: 500,
     },
     // Exactly one waiting fetch per subscriber, so each VU owns one subscriber.
-    consumers: { executor: 'constant-vus', exec: 'consumer', vus: CONSUMERS, duration: DURATION, gracefulStop: `${Math.ceil(WAIT_MS / 1000) + 5}s` },
+    consumers: { executor: 'constant-vus', exec: 'consumer', vus: CONSUMERS, duration: `${durationSeconds(DURATION) + PARK_S}s`, gracefulStop: `${Math.ceil(WAIT_MS / 1000) + 5}s` },
   },
   thresholds: {
     ...thresholdsFor(['publish']),
@@ -59,4 +62,12 @@ export function consumer(subscriptions: Subscription[]): void {
   if (!taken) return;
   const now = Date.now();
   for (const sentAt of taken.data) deliveryLatency.add(now - Number(sentAt));
+}
+
+/** Seconds in a k6 duration such as "90s", "1m" or "1h2m3s". */
+function durationSeconds(duration: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+  if (!match || duration === '') throw new Error(`DURATION must look like 90s, 1m or 1h2m3s, got "${duration}"`);
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  return hours * 3600 + minutes * 60 + seconds;
 }
