@@ -196,6 +196,8 @@ describe('GopherMQ HTTP API', () => {
         expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400']));
       }
       expect(document.paths['/ready'].get.responses['204']).toBeDefined();
+      expect(document.paths['/api/subscribe'].post.responses['429'].content['application/json'].example).toEqual({ message: 'too many subscribers' });
+      expect(document.paths['/api/publish'].post.responses['429'].content['application/json'].example).toEqual({ message: 'broker overflow' });
       expect(document.components.schemas.FetchRequestDto.properties.waitMs.maximum).toBe(30000);
       expect(document.components.schemas.PublishRequestDto.required).toEqual(expect.arrayContaining(['subject', 'data']));
     });
@@ -211,40 +213,53 @@ describe('GopherMQ HTTP API', () => {
 describe('limits', () => {
   it('refuses a publish past broker.max-pending with 429 broker overflow and stores nothing of it', async () => {
     await TestBroker.using({ BROKER_MAX__PENDING: '3' }, async (broker) => {
-    const subject = uniqueSubject();
-    const [a, b] = [await broker.subscribe(subject), await broker.subscribe(subject)];
-    for (const data of ['1', '2', '3']) expect((await broker.publish(subject, data)).status).toBe(200);
-    const refused = await broker.publish(subject, '4');
-    expect(refused.status).toBe(429);
-    expect(refused.body).toEqual({ message: 'broker overflow' });
-    expect((await broker.fetchMessages(subject, a)).body.data).toEqual(['1', '2', '3']);
-    // Still held by b: the limit counts each message once, whatever the number of subscribers.
-    expect((await broker.publish(subject, '5')).status).toBe(429);
-    expect((await broker.fetchMessages(subject, b)).body.data).toEqual(['1', '2', '3']);
-    // Freed by the last fetch: room again.
-    expect((await broker.publish(subject, '6')).status).toBe(200);
+      const subject = uniqueSubject();
+      const [a, b] = [await broker.subscribe(subject), await broker.subscribe(subject)];
+      for (const data of ['1', '2', '3']) expect((await broker.publish(subject, data)).status).toBe(200);
+      const refused = await broker.publish(subject, '4');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({ message: 'broker overflow' });
+      expect((await broker.fetchMessages(subject, a)).body.data).toEqual(['1', '2', '3']);
+      // Still held by b: the limit counts each message once, whatever the number of subscribers.
+      expect((await broker.publish(subject, '5')).status).toBe(429);
+      expect((await broker.fetchMessages(subject, b)).body.data).toEqual(['1', '2', '3']);
+      // Freed by the last fetch: room again.
+      expect((await broker.publish(subject, '6')).status).toBe(200);
     });
   });
 
   it('refuses a publish past broker.max-pending-bytes', async () => {
     await TestBroker.using({ BROKER_MAX__PENDING__BYTES: '10' }, async (broker) => {
-    const subject = uniqueSubject();
-    const id = await broker.subscribe(subject);
-    expect((await broker.publish(subject, '12345678')).status).toBe(200);
-    expect((await broker.publish(subject, 'abc')).status).toBe(429);
-    expect((await broker.publish(subject, 'ab')).status).toBe(200);
-    expect((await broker.fetchMessages(subject, id)).body.data).toEqual(['12345678', 'ab']);
+      const subject = uniqueSubject();
+      const id = await broker.subscribe(subject);
+      expect((await broker.publish(subject, '12345678')).status).toBe(200);
+      expect((await broker.publish(subject, 'abc')).status).toBe(429);
+      expect((await broker.publish(subject, 'ab')).status).toBe(200);
+      expect((await broker.fetchMessages(subject, id)).body.data).toEqual(['12345678', 'ab']);
+    });
+  });
+
+  it('refuses a subscribe past broker.max-subscribers with 429 too many subscribers, until one leaves', async () => {
+    await TestBroker.using({ BROKER_MAX__SUBSCRIBERS: '2' }, async (broker) => {
+      const subject = uniqueSubject();
+      const first = await broker.subscribe(subject);
+      await broker.subscribe(uniqueSubject());
+      const refused = await broker.post('/api/subscribe', { subject });
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({ message: 'too many subscribers' });
+      expect((await broker.post('/api/unsubscribe', { subject, id: first })).status).toBe(200);
+      expect((await broker.post('/api/subscribe', { subject })).status).toBe(200);
     });
   });
 
   it('refuses a body over broker.body-limit-bytes with 413', async () => {
     await TestBroker.using({ BROKER_BODY__LIMIT__BYTES: '2048' }, async (broker) => {
-    const subject = uniqueSubject();
-    await broker.subscribe(subject);
-    const { status, body } = await broker.publish(subject, 'x'.repeat(4096));
-    expect(status).toBe(413);
-    expect(body).toEqual({ message: 'request body too large' });
-    expect((await broker.publish(subject, 'x'.repeat(1000))).status).toBe(200);
+      const subject = uniqueSubject();
+      await broker.subscribe(subject);
+      const { status, body } = await broker.publish(subject, 'x'.repeat(4096));
+      expect(status).toBe(413);
+      expect(body).toEqual({ message: 'request body too large' });
+      expect((await broker.publish(subject, 'x'.repeat(1000))).status).toBe(200);
     });
   });
 });

@@ -189,6 +189,7 @@ describe('Deployment files', () => {
         'gophermq_messages_held_bytes',
         'gophermq_broker_max_pending_bytes',
         'gophermq_subscribers',
+        'gophermq_broker_max_subscribers',
         'gophermq_async_queue_depth',
         'gophermq_async_queue_capacity',
         'nodejs_eventloop_lag',

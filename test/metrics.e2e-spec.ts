@@ -178,6 +178,7 @@ describe('Metrics', () => {
       expect(diff.by('gophermq_messages_refused_total', { reason: 'overflow' })).toBe(0);
       expect(after.value('gophermq_broker_max_pending')).toBe(1000);
       expect(after.value('gophermq_broker_max_pending_bytes')).toBe(64 * 1024 * 1024);
+      expect(after.value('gophermq_broker_max_subscribers')).toBe(100_000);
       expect(after.value('gophermq_async_queue_capacity')).toBe(10_000);
       expect(after.value('gophermq_async_queue_depth')).toBe(0);
       expect(after.value('gophermq_oldest_pending_message_age_seconds')).toBeGreaterThan(0);

@@ -77,8 +77,8 @@ const row = (what: string, where: string, count: number, before: Memory, after: 
 
 // ---- 1. In process ------------------------------------------------------------------------
 const storeModule = pathToFileURL(join(dirname(brokerCli), 'broker/store/memory-message-store.js')).href;
-const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: { maxPending: number; maxPendingBytes: number }) => Store };
-const limits = { maxPending: 100_000_000, maxPendingBytes: 8 * 1024 ** 3 };
+const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: { maxPending: number; maxPendingBytes: number; maxSubscribers: number }) => Store };
+const limits = { maxPending: 100_000_000, maxPendingBytes: 8 * 1024 ** 3, maxSubscribers: 1_000_000 };
 /** Holds each store until it has been measured: V8 may collect an object a dead local still names. */
 const alive = new Set<Store>();
 

@@ -5,6 +5,7 @@ export enum BrokerErrorCode {
   Overflow = 'OVERFLOW',
   BadId = 'BAD_ID',
   AsyncQueueFull = 'ASYNC_QUEUE_FULL',
+  TooManySubscribers = 'TOO_MANY_SUBSCRIBERS',
   ShuttingDown = 'SHUTTING_DOWN',
 }
 
@@ -23,5 +24,6 @@ export class BrokerError extends Error {
   static overflow = () => new BrokerError(BrokerErrorCode.Overflow, 'broker overflow');
   static badId = () => new BrokerError(BrokerErrorCode.BadId, 'bad id');
   static asyncQueueFull = () => new BrokerError(BrokerErrorCode.AsyncQueueFull, 'async queue full');
+  static tooManySubscribers = () => new BrokerError(BrokerErrorCode.TooManySubscribers, 'too many subscribers');
   static shuttingDown = () => new BrokerError(BrokerErrorCode.ShuttingDown, 'broker is shutting down');
 }

@@ -11,7 +11,7 @@ import { SubscriberExpiryService } from './subscriber-expiry.service.js';
       provide: MESSAGE_STORE,
       inject: [GopherMqConfig],
       useFactory: ({ broker }: GopherMqConfig) =>
-        new MemoryMessageStore({ maxPending: broker.maxPending, maxPendingBytes: broker.maxPendingBytes }),
+        new MemoryMessageStore({ maxPending: broker.maxPending, maxPendingBytes: broker.maxPendingBytes, maxSubscribers: broker.maxSubscribers }),
     },
     BrokerService,
     SubscriberExpiryService,

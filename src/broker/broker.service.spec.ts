@@ -2,7 +2,7 @@ import { BrokerError, BrokerErrorCode } from './broker.error.js';
 import { BrokerService } from './broker.service.js';
 import { MemoryMessageStore } from './store/memory-message-store.js';
 
-function makeBroker(limits = { maxPending: 1000, maxPendingBytes: 1_000_000 }) {
+function makeBroker(limits = { maxPending: 1000, maxPendingBytes: 1_000_000, maxSubscribers: 1000 }) {
   return new BrokerService(new MemoryMessageStore(limits));
 }
 
@@ -25,6 +25,14 @@ describe(BrokerService.name, () => {
     sut = makeBroker();
   });
 
+  describe('subscribe', () => {
+    it('refuses with TooManySubscribers at maxSubscribers', async () => {
+      sut = makeBroker({ maxPending: 1000, maxPendingBytes: 1_000_000, maxSubscribers: 1 });
+      await sut.subscribe('a');
+      expect(await errorOf(sut.subscribe('b'))).toBe(BrokerErrorCode.TooManySubscribers);
+    });
+  });
+
   describe('publish', () => {
     it('refuses an invalid subject', async () => {
       expect(await errorOf(sut.publish('a..b', 'x'))).toBe(BrokerErrorCode.InvalidSubject);
@@ -39,7 +47,7 @@ describe(BrokerService.name, () => {
     });
 
     it('refuses past the limit with Overflow and stores nothing of the refused message', async () => {
-      sut = makeBroker({ maxPending: 1, maxPendingBytes: 100 });
+      sut = makeBroker({ maxPending: 1, maxPendingBytes: 100, maxSubscribers: 1000 });
       const { id } = await sut.subscribe('a');
       await sut.publish('a', 'first');
       expect(await errorOf(sut.publish('a', 'second'))).toBe(BrokerErrorCode.Overflow);

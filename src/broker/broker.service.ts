@@ -49,7 +49,9 @@ export class BrokerService implements BeforeApplicationShutdown {
 
   async subscribe(subject: string): Promise<SubscriberInfo> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
-    return this.store.subscribe(subject);
+    const subscriber = await this.store.subscribe(subject);
+    if (!subscriber) throw BrokerError.tooManySubscribers();
+    return subscriber;
   }
 
   async publish(subject: string, data: string): Promise<void> {

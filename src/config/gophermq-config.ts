@@ -30,6 +30,10 @@ export class BrokerConfig {
   @IsInt() @Min(1)
   maxPendingBytes = 64 * MiB;
 
+  /** Most subscribers at once, over all subjects; past it /api/subscribe answers 429. */
+  @IsInt() @Min(1)
+  maxSubscribers = 100_000;
+
   /** Largest request body accepted; larger ones get 413. */
   @IsInt() @Min(1024)
   bodyLimitBytes = 1 * MiB;

@@ -3,7 +3,8 @@ import { makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometh
 import type { Counter, Registry } from 'prom-client';
 import { AsyncPublishQueue } from '../async-publish/async-publish.queue.js';
 import { BrokerService } from '../broker/broker.service.js';
-import { GopherMqConfig } from '../config/gophermq-config.js';
+import type { StoreStats } from '../broker/store/message-store.js';
+import { GopherMqConfig, type BrokerConfig } from '../config/gophermq-config.js';
 import { StoreStatsReader } from './store-stats.reader.js';
 
 /**
@@ -13,69 +14,22 @@ import { StoreStatsReader } from './store-stats.reader.js';
 export function brokerMetricProviders(registry: Registry): Provider[] {
   const registers = [registry];
   return [
-    makeGaugeProvider({
-      name: 'gophermq_messages_held',
-      help: 'Messages held for subscribers that have not fetched them; a message counts once however many subscribers hold it.',
-      registers,
-      inject: [StoreStatsReader],
-      async collect(stats: StoreStatsReader) {
-        this.set((await stats.read()).messagesHeld);
-      },
-    }),
-    makeGaugeProvider({
-      name: 'gophermq_messages_held_bytes',
-      help: 'Bytes of message data (UTF-8) held, counted like gophermq_messages_held.',
-      registers,
-      inject: [StoreStatsReader],
-      async collect(stats: StoreStatsReader) {
-        this.set((await stats.read()).bytesHeld);
-      },
-    }),
-    makeGaugeProvider({
-      name: 'gophermq_broker_max_pending',
-      help: 'Limit on gophermq_messages_held (broker.max-pending); a publish past it is refused with 429.',
-      registers,
-      inject: [GopherMqConfig],
-      collect(config: GopherMqConfig) {
-        this.set(config.broker.maxPending);
-      },
-    }),
-    makeGaugeProvider({
-      name: 'gophermq_broker_max_pending_bytes',
-      help: 'Limit on gophermq_messages_held_bytes (broker.max-pending-bytes).',
-      registers,
-      inject: [GopherMqConfig],
-      collect(config: GopherMqConfig) {
-        this.set(config.broker.maxPendingBytes);
-      },
-    }),
-    makeGaugeProvider({
-      name: 'gophermq_subscribers',
-      help: 'Subscribers registered.',
-      registers,
-      inject: [StoreStatsReader],
-      async collect(stats: StoreStatsReader) {
-        this.set((await stats.read()).subscribers);
-      },
-    }),
-    makeGaugeProvider({
-      name: 'gophermq_subjects',
-      help: 'Subjects with at least one subscriber.',
-      registers,
-      inject: [StoreStatsReader],
-      async collect(stats: StoreStatsReader) {
-        this.set((await stats.read()).subjects);
-      },
-    }),
-    makeGaugeProvider({
-      name: 'gophermq_oldest_pending_message_age_seconds',
-      help: 'Age of the oldest message some subscriber has not fetched yet; 0 when none is pending.',
-      registers,
-      inject: [StoreStatsReader],
-      async collect(stats: StoreStatsReader) {
-        this.set((await stats.read()).oldestPendingAgeMs / 1000);
-      },
-    }),
+    storeGauge(registers, 'gophermq_messages_held', (stats) => stats.messagesHeld,
+      'Messages held for subscribers that have not fetched them; a message counts once however many subscribers hold it.'),
+    storeGauge(registers, 'gophermq_messages_held_bytes', (stats) => stats.bytesHeld,
+      'Bytes of message data (UTF-8) held, counted like gophermq_messages_held.'),
+    limitGauge(registers, 'gophermq_broker_max_pending', (broker) => broker.maxPending,
+      'Limit on gophermq_messages_held (broker.max-pending); a publish past it is refused with 429.'),
+    limitGauge(registers, 'gophermq_broker_max_pending_bytes', (broker) => broker.maxPendingBytes,
+      'Limit on gophermq_messages_held_bytes (broker.max-pending-bytes).'),
+    storeGauge(registers, 'gophermq_subscribers', (stats) => stats.subscribers,
+      'Subscribers registered.'),
+    limitGauge(registers, 'gophermq_broker_max_subscribers', (broker) => broker.maxSubscribers,
+      'Limit on gophermq_subscribers (broker.max-subscribers); a subscribe past it is refused with 429.'),
+    storeGauge(registers, 'gophermq_subjects', (stats) => stats.subjects,
+      'Subjects with at least one subscriber.'),
+    storeGauge(registers, 'gophermq_oldest_pending_message_age_seconds', (stats) => stats.oldestPendingAgeMs / 1000,
+      'Age of the oldest message some subscriber has not fetched yet; 0 when none is pending.'),
     makeGaugeProvider({
       name: 'gophermq_waiting_fetches',
       help: 'Fetches parked waiting for a message (long-poll, waitMs > 0).',
@@ -151,6 +105,32 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
       },
     }),
   ];
+}
+
+/** A gauge read from the store's statistics at scrape time (one read shared by the scrape). */
+function storeGauge(registers: Registry[], name: string, value: (stats: StoreStats) => number, help: string): Provider {
+  return makeGaugeProvider({
+    name,
+    help,
+    registers,
+    inject: [StoreStatsReader],
+    async collect(stats: StoreStatsReader) {
+      this.set(value(await stats.read()));
+    },
+  });
+}
+
+/** A gauge that shows a configured limit, so dashboards can draw the value against it. */
+function limitGauge(registers: Registry[], name: string, value: (broker: BrokerConfig) => number, help: string): Provider {
+  return makeGaugeProvider({
+    name,
+    help,
+    registers,
+    inject: [GopherMqConfig],
+    collect(config: GopherMqConfig) {
+      this.set(value(config.broker));
+    },
+  });
 }
 
 /** A counter mirrors a running total the broker keeps; prom-client has no set() for counters. */

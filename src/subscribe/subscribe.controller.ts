@@ -16,7 +16,7 @@ export class SubscribeController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a subscriber that receives every later message on the subject' })
   @ApiOkResponse({ type: SubscriptionDto })
-  @ApiErrors(400, 413, 415)
+  @ApiErrors(400, 413, 415, { status: 429, example: 'too many subscribers', description: 'broker.max-subscribers subscribers already exist' })
   async subscribe(@Body() request: SubscribeRequestDto): Promise<SubscriptionDto> {
     const { id, subject } = await this.broker.subscribe(request.subject);
     return { id, subject };

@@ -97,6 +97,7 @@ describe('GopherMQ scraped by Prometheus', () => {
     ['gophermq_broker_max_pending', 500],
     ['gophermq_broker_max_pending_bytes', 64 * 1024 * 1024],
     ['gophermq_subscribers', 2],
+    ['gophermq_broker_max_subscribers', 100_000],
     ['gophermq_subjects', 1],
     ['gophermq_waiting_fetches', 0],
     ['gophermq_async_queue_depth', 0],

@@ -74,7 +74,8 @@ export class MemoryMessageStore implements MessageStore {
 
   constructor(private readonly limits: StoreLimits) {}
 
-  subscribe(subject: string): SubscriberInfo {
+  subscribe(subject: string): SubscriberInfo | undefined {
+    if (this.subscribers.size >= this.limits.maxSubscribers) return undefined;
     let log = this.subjects.get(subject);
     if (!log) this.subjects.set(subject, (log = new SubjectLog()));
     const subscriber = new MemorySubscriber(randomUUID(), subject, log);

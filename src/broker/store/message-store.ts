@@ -20,6 +20,8 @@ export type PublishOutcome = 'ok' | 'no-subscriber' | 'overflow';
 export interface StoreLimits {
   maxPending: number;
   maxPendingBytes: number;
+  /** Most subscribers at once, over all subjects. */
+  maxSubscribers: number;
 }
 
 /** Gauges read at scrape time. */
@@ -38,7 +40,8 @@ export interface StoreStats {
  * synchronously; callers must not assume it.
  */
 export interface MessageStore {
-  subscribe(subject: string): Awaitable<SubscriberInfo>;
+  /** Adds a subscriber; undefined when the store already holds `maxSubscribers`. */
+  subscribe(subject: string): Awaitable<SubscriberInfo | undefined>;
   /** Removes a subscriber and releases what it still held; false when the id is unknown. */
   unsubscribe(subject: string, id: string): Awaitable<boolean>;
   publish(subject: string, data: string): Awaitable<PublishOutcome>;

@@ -12,6 +12,7 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
       return HttpStatus.NOT_FOUND;
     case BrokerErrorCode.Overflow:
     case BrokerErrorCode.AsyncQueueFull:
+    case BrokerErrorCode.TooManySubscribers:
       return HttpStatus.TOO_MANY_REQUESTS;
     case BrokerErrorCode.ShuttingDown:
       return HttpStatus.SERVICE_UNAVAILABLE;

@@ -10,16 +10,16 @@ const DESCRIPTIONS: Record<number, { description: string; example: string }> = {
   429: { description: 'A limit of the broker is reached; retry later', example: 'broker overflow' },
 };
 
+/** A status with the texts above, or with a route's own example and description. */
+export type ApiError = number | { status: number; example: string; description?: string };
+
 /** Documents the error answers of a route, each with the `{"message": …}` body. */
-export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+export function ApiErrors(...errors: ApiError[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status]?.description,
-        type: ErrorResponseDto,
-        example: { message: DESCRIPTIONS[status]?.example },
-      }),
-    ),
+    ...errors.map((error) => {
+      const { status, ...own } = typeof error === 'number' ? { status: error } : error;
+      const { description, example } = { ...DESCRIPTIONS[status], ...own };
+      return ApiResponse({ status, description, type: ErrorResponseDto, example: { message: example } });
+    }),
   );
 }
