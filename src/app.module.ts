@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AsyncPublishModule } from './async-publish/async-publish.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { BrokerExceptionFilter } from './common/errors/broker-exception.filter.js';
 import { CatchAllFilter } from './common/errors/catch-all.filter.js';
-import { DtoValidationPipe } from './common/validation/dto-validation.pipe.js';
 import { ConfigModule } from './config/config.module.js';
 import { GopherMqConfig } from './config/gophermq-config.js';
 import { FetchModule } from './fetch/fetch.module.js';
@@ -34,7 +33,6 @@ export class AppModule {
         // Nest tries global filters last-registered first: the catch-all goes first so it is the fallback.
         { provide: APP_FILTER, useClass: CatchAllFilter },
         { provide: APP_FILTER, useClass: BrokerExceptionFilter },
-        { provide: APP_PIPE, useClass: DtoValidationPipe },
       ],
     };
   }

@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
 import { PublishRequestDto } from '../publish/publish-request.dto.js';
 import { AsyncPublishQueue } from './async-publish.queue.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('publish')
 @Controller('api/publish/async')
@@ -20,7 +21,7 @@ export class AsyncPublishController {
   })
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiErrors(400, 413, 415, 429)
-  publish(@Body() request: PublishRequestDto): StatusResponseDto {
+  publish(@ValidBody() request: PublishRequestDto): StatusResponseDto {
     this.queue.accept({ subject: request.subject, data: request.data });
     return STATUS_OK;
   }

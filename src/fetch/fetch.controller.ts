@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { FetchRequestDto } from './fetch-request.dto.js';
 import { FetchResponseDto } from './fetch-response.dto.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('fetch')
 @Controller('api/fetch')
@@ -16,7 +17,7 @@ export class FetchController {
   @ApiOperation({ summary: 'Take the pending messages of a subscriber (at most once), optionally waiting for one' })
   @ApiOkResponse({ type: FetchResponseDto })
   @ApiErrors(400, 404, 413, 415)
-  async fetch(@Body() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto> {
+  async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto> {
     const { subject, id, max, waitMs } = request;
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
     const { data, remaining } = await this.broker.fetch(subject, id, { max, waitMs, signal });

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { GopherMqConfig } from '../config/gophermq-config.js';
 import { RequestValidationError } from '../common/validation/request-validation.error.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
 import { PublishBatchRequestDto } from './publish-batch-request.dto.js';
 import { PublishBatchResponseDto } from './publish-batch-response.dto.js';
 import { PublishRequestDto } from './publish-request.dto.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('publish')
 @Controller('api/publish')
@@ -22,7 +23,7 @@ export class PublishController {
   @ApiOperation({ summary: 'Publish a message to every subscriber of a subject' })
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiErrors(400, 404, 413, 415, 429)
-  async publish(@Body() request: PublishRequestDto): Promise<StatusResponseDto> {
+  async publish(@ValidBody() request: PublishRequestDto): Promise<StatusResponseDto> {
     await this.broker.publish(request.subject, request.data);
     return STATUS_OK;
   }
@@ -35,7 +36,7 @@ export class PublishController {
   })
   @ApiOkResponse({ type: PublishBatchResponseDto })
   @ApiErrors(400, 413, 415)
-  async publishBatch(@Body() request: PublishBatchRequestDto): Promise<PublishBatchResponseDto> {
+  async publishBatch(@ValidBody() request: PublishBatchRequestDto): Promise<PublishBatchResponseDto> {
     const limit = this.config.broker.maxBatchSize;
     if (request.messages.length > limit) {
       throw new RequestValidationError(`messages: at most ${limit} entries`, [`messages: at most ${limit} entries`]);

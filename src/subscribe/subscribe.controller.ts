@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -6,6 +6,7 @@ import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
 import { SubscribeRequestDto } from './subscribe-request.dto.js';
 import { SubscriptionDto } from './subscription.dto.js';
 import { UnsubscribeRequestDto } from './unsubscribe-request.dto.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('subscribe')
 @Controller('api')
@@ -17,7 +18,7 @@ export class SubscribeController {
   @ApiOperation({ summary: 'Create a subscriber that receives every later message on the subject' })
   @ApiOkResponse({ type: SubscriptionDto })
   @ApiErrors(400, 413, 415, { status: 429, example: 'too many subscribers', description: 'broker.max-subscribers subscribers already exist' })
-  async subscribe(@Body() request: SubscribeRequestDto): Promise<SubscriptionDto> {
+  async subscribe(@ValidBody() request: SubscribeRequestDto): Promise<SubscriptionDto> {
     const { id, subject } = await this.broker.subscribe(request.subject);
     return { id, subject };
   }
@@ -30,7 +31,7 @@ export class SubscribeController {
   })
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiErrors(400, 404, 413, 415)
-  async unsubscribe(@Body() request: UnsubscribeRequestDto): Promise<StatusResponseDto> {
+  async unsubscribe(@ValidBody() request: UnsubscribeRequestDto): Promise<StatusResponseDto> {
     await this.broker.unsubscribe(request.subject, request.id);
     return STATUS_OK;
   }

@@ -3,7 +3,7 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { INVALID_BODY_MESSAGE, RequestValidationError } from './request-validation.error.js';
 
-type DtoClass = abstract new (...args: never[]) => unknown;
+export type DtoClass = abstract new (...args: never[]) => unknown;
 
 /**
  * Validates request bodies against the class-validator decorators of their DTO, compiled once per
