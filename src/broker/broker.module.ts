@@ -10,8 +10,8 @@ import { SubscriberExpiryService } from './subscriber-expiry.service.js';
     {
       provide: MESSAGE_STORE,
       inject: [GopherMqConfig],
-      useFactory: ({ broker }: GopherMqConfig) =>
-        new MemoryMessageStore({ maxPending: broker.maxPending, maxPendingBytes: broker.maxPendingBytes, maxSubscribers: broker.maxSubscribers }),
+      // The broker settings carry the store's limits (StoreLimits) under the same names.
+      useFactory: ({ broker }: GopherMqConfig) => new MemoryMessageStore(broker),
     },
     BrokerService,
     SubscriberExpiryService,
