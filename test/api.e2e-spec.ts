@@ -33,6 +33,15 @@ describe('GopherMQ HTTP API', () => {
       expect(body.message).toBe('invalid subject');
     });
 
+    it('accepts a subject of 256 characters and refuses 257 with 400 invalid subject, saying why', async () => {
+      const prefix = uniqueSubject();
+      const longest = prefix + '.' + 'x'.repeat(255 - prefix.length);
+      expect((await broker.post('/api/subscribe', { subject: longest })).status).toBe(200);
+      const { status, body } = await broker.post('/api/subscribe', { subject: longest + 'x' });
+      expect(status).toBe(400);
+      expect(body).toEqual({ message: 'invalid subject', errors: ['subject: invalid subject: longer than 256 characters'] });
+    });
+
     it('treats a missing subject as an invalid subject, as the original did', async () => {
       const { status, body } = await broker.post('/api/subscribe', {});
       expect(status).toBe(400);

@@ -16,6 +16,10 @@ const SAMPLES: Array<[new () => object, unknown]> = [
   [PublishRequestDto, { subject: 'a' }],
   [PublishRequestDto, { data: 'x' }],
   [PublishRequestDto, { subject: 7, data: 'x' }],
+  [PublishRequestDto, { subject: 'a'.repeat(256), data: 'x' }],
+  [PublishRequestDto, { subject: 'a'.repeat(257), data: 'x' }],
+  [PublishRequestDto, { subject: '😀'.repeat(256), data: 'x' }],
+  [PublishRequestDto, { subject: '😀'.repeat(257), data: 'x' }],
   [PublishRequestDto, { subject: 'a', data: 'x', extra: true }],
   [FetchRequestDto, { subject: 'a', id: 'i' }],
   [FetchRequestDto, { subject: 'a', id: 'i', max: 1, waitMs: 0 }],
@@ -59,6 +63,19 @@ describe(DtoValidator.name, () => {
   it('names the index of a malformed batch entry', () => {
     const body = { messages: [{ subject: 'a', data: 'x' }, { subject: 'a', data: 'y' }, { subject: 'a..b', data: 'z' }] };
     expect(() => sut.assertValid(PublishBatchRequestDto, body)).toThrow('messages[2].subject: invalid subject');
+  });
+
+  it('says why a long subject is invalid, keeping the original message', () => {
+    try {
+      sut.assertValid(PublishRequestDto, { subject: 'a'.repeat(257), data: 'x' });
+      throw new Error('accepted');
+    } catch (error) {
+      expect(error).toBeInstanceOf(RequestValidationError);
+      expect((error as RequestValidationError).getResponse()).toEqual({
+        message: 'invalid subject',
+        errors: ['subject: invalid subject: longer than 256 characters'],
+      });
+    }
   });
 
   it('leaves classes without validation decorators alone', () => {

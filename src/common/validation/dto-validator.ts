@@ -46,7 +46,7 @@ export class DtoValidator {
 /** Subject problems keep the original's text; anything else is "request's body is invalid". */
 function toRequestError(errors: ErrorObject[]): RequestValidationError {
   const problems = errors.filter((error) => !isNoise(error)).map(describe);
-  const rootSubjectOnly = problems.every((problem) => problem.field === 'subject' && problem.text === 'invalid subject');
+  const rootSubjectOnly = problems.every((problem) => problem.field === 'subject' && problem.text.startsWith('invalid subject'));
   const inEntry = problems.find((problem) => problem.field.includes('['));
   const message = rootSubjectOnly
     ? 'invalid subject'
@@ -75,6 +75,8 @@ function describe(error: ErrorObject): Problem {
     case 'pattern':
     case 'minLength':
       return { field, text: isSubject ? 'invalid subject' : `must match ${error.params.pattern ?? 'its format'}` };
+    case 'maxLength':
+      return { field, text: `${isSubject ? 'invalid subject: ' : ''}longer than ${error.params.limit} characters` };
     case 'type':
       return { field, text: field ? `must be ${article(error.params.type)}` : 'body must be a JSON object' };
     default:
