@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { envNameToKey } from '../src/config/config.loader.js';
+import { GopherMqConfig } from '../src/config/gophermq-config.js';
+import { MetricsServer } from '../src/metrics/metrics.server.js';
+import { MetricsScrape } from './metrics-scrape.js';
+import { TestBroker } from './support/test-broker.js';
+
+/** The README's tables must say what the code does: every setting and every broker metric. */
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+/** The rows of the README's markdown tables, as their cells with the backticks removed. */
+const rows = readme
+  .split('\n')
+  .filter((line) => line.startsWith('| `'))
+  .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', '')));
+
+function rowFor(firstCell: string): string[] | undefined {
+  return rows.find((cells) => cells[0] === firstCell);
+}
+
+describe('README', () => {
+  describe('configuration table', () => {
+    const defaults = new GopherMqConfig() as unknown as Record<string, Record<string, unknown>>;
+    const settings = Object.entries(defaults).flatMap(([section, values]) =>
+      Object.entries(values).map(([name, value]) => ({ key: `${section}.${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value })),
+    );
+
+    it.each(settings)('has $key with its environment variable and default', ({ key, value }) => {
+      const row = rowFor(key);
+      expect(row).toBeDefined();
+      const [, env, defaultCell] = row!;
+      expect(envNameToKey(env)).toBe(key);
+      expect(defaultCell.split(' ')[0]).toBe(String(value));
+    });
+
+    it('lists no setting the code does not have', () => {
+      const keys = new Set(settings.map(({ key }) => key));
+      const documented = rows.filter((cells) => /^(logger|broker|monitoring)\./.test(cells[0])).map((cells) => cells[0]);
+      expect(documented.filter((key) => !keys.has(key))).toEqual([]);
+    });
+  });
+
+  describe('metrics tables', () => {
+    it('list exactly the gophermq_ series the broker exports', async () => {
+      await TestBroker.using({}, async (broker) => {
+        const scrape = await MetricsScrape.of(broker.get(MetricsServer).url);
+        const exported = scrape.families().filter((name) => name.startsWith('gophermq_')).sort();
+        const documented = rows.map((cells) => cells[0]).filter((name) => name.startsWith('gophermq_')).sort();
+        expect(documented).toEqual(exported);
+      });
+    });
+  });
+});
