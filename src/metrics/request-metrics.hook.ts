@@ -2,12 +2,27 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { getToken } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { Counter, Histogram } from 'prom-client';
-import { REQUEST_DURATION_METRIC, REQUESTS_METRIC } from './request-metrics.providers.js';
-import { RequestSeries, type RequestLabel } from './request-series.js';
+import type { Histogram } from 'prom-client';
+import { REQUEST_DURATION_METRIC, type RequestLabel } from './request-metrics.providers.js';
 
 const API_PREFIX = '/api/';
 const FETCH_ROUTE = '/api/fetch';
+
+/** The latency histogram of one `method` label, each status code's child resolved once. */
+class RequestSeries {
+  private readonly byCode = new Map<number, { observe(seconds: number): void }>();
+
+  constructor(
+    private readonly method: string,
+    private readonly duration: Histogram<RequestLabel>,
+  ) {}
+
+  record(statusCode: number, seconds: number): void {
+    let child = this.byCode.get(statusCode);
+    if (child === undefined) this.byCode.set(statusCode, (child = this.duration.labels(this.method, String(statusCode))));
+    child.observe(seconds);
+  }
+}
 
 /** The series of one route; a fetch that asked to wait is kept apart so long-polls do not skew fetch latency. */
 interface RouteSeries {
@@ -16,17 +31,23 @@ interface RouteSeries {
 }
 
 /**
- * Counts and times every API request in one Fastify `onResponse` hook, which also sees the answers
- * Fastify gives before Nest is reached (bad JSON, 413, 415, 404). Routes outside /api are not counted.
+ * Times every API request in one Fastify `onResponse` hook, which also sees the answers Fastify
+ * gives before Nest is reached (bad JSON, 413, 415, 404); the request counter is derived from it at
+ * scrape time. Routes outside /api are not counted.
  */
 @Injectable()
 export class RequestMetricsHook implements OnModuleInit {
   /** By route pattern (not raw URL, so the map stays small); null for routes not counted. */
   private readonly byRoute = new Map<string, RouteSeries | null>();
+  /**
+   * By URL, for POSTs whose URL is their route's pattern, as every API call without a query string
+   * is: found without reading `request.routeOptions`, which Fastify builds anew on each read. Only
+   * URLs that are route patterns go in, so the map stays as small as `byRoute`.
+   */
+  private readonly byPostUrl = new Map<string, RouteSeries | null>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(getToken(REQUESTS_METRIC)) private readonly requests: Counter<RequestLabel>,
     @Inject(getToken(REQUEST_DURATION_METRIC)) private readonly duration: Histogram<RequestLabel>,
   ) {}
 
@@ -36,13 +57,23 @@ export class RequestMetricsHook implements OnModuleInit {
   }
 
   private readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const series = this.seriesOf(request.routeOptions.url);
+    const series = this.seriesFor(request);
     if (series !== null) {
       const target = series.waited !== undefined && asksToWait(request.body) ? series.waited : series.answered;
       target.record(reply.statusCode, reply.elapsedTime / 1000);
     }
     done();
   };
+
+  private seriesFor(request: FastifyRequest): RouteSeries | null {
+    const isPost = request.method === 'POST';
+    const known = isPost ? this.byPostUrl.get(request.url) : undefined;
+    if (known !== undefined) return known;
+    const route = request.routeOptions.url;
+    const series = this.seriesOf(route);
+    if (isPost && route === request.url) this.byPostUrl.set(route, series);
+    return series;
+  }
 
   private seriesOf(route: string | undefined): RouteSeries | null {
     if (route === undefined) return null; // no route matched: an unknown URL
@@ -60,7 +91,7 @@ export class RequestMetricsHook implements OnModuleInit {
   }
 
   private series(method: string): RequestSeries {
-    return new RequestSeries(method, this.requests, this.duration);
+    return new RequestSeries(method, this.duration);
   }
 }
 

@@ -1,7 +1,8 @@
-import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
+import { getToken, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
 import type { Provider } from '@nestjs/common';
-import type { Registry } from 'prom-client';
-import type { RequestLabel } from './request-series.js';
+import type { Histogram, Registry } from 'prom-client';
+
+export type RequestLabel = 'method' | 'code';
 
 /** Names and labels kept from the original, so dashboards built on it keep working. */
 export const REQUESTS_METRIC = 'gophermq_client_request_rate';
@@ -13,21 +14,32 @@ export const REQUEST_DURATION_BUCKETS = [
 ];
 
 const labelNames: RequestLabel[] = ['method', 'code'];
+const DURATION_COUNT = `${REQUEST_DURATION_METRIC}_count`;
 
 export function requestMetricProviders(registry: Registry): Provider[] {
   return [
-    makeCounterProvider({
-      name: REQUESTS_METRIC,
-      help: 'API requests answered, by method and HTTP status code.',
-      labelNames,
-      registers: [registry],
-    }),
     makeHistogramProvider({
       name: REQUEST_DURATION_METRIC,
       help: 'Time to answer an API request in seconds, by method and HTTP status code.',
       labelNames,
       buckets: REQUEST_DURATION_BUCKETS,
       registers: [registry],
+    }),
+    makeCounterProvider({
+      name: REQUESTS_METRIC,
+      help: 'API requests answered, by method and HTTP status code.',
+      labelNames,
+      registers: [registry],
+      inject: [getToken(REQUEST_DURATION_METRIC)],
+      // Every answered request is one observation of the latency histogram, so this counter is
+      // the histogram's _count, copied at scrape time rather than counted again on every request.
+      async collect(duration: Histogram<RequestLabel>) {
+        const { values } = await duration.get();
+        this.reset();
+        for (const { metricName, labels, value } of values) {
+          if (metricName === DURATION_COUNT) this.inc(labels, value);
+        }
+      },
     }),
   ];
 }
