@@ -39,12 +39,6 @@ interface RouteSeries {
 export class RequestMetricsHook implements OnModuleInit {
   /** By route pattern (not raw URL, so the map stays small); null for routes not counted. */
   private readonly byRoute = new Map<string, RouteSeries | null>();
-  /**
-   * By URL, for POSTs whose URL is their route's pattern, as every API call without a query string
-   * is: found without reading `request.routeOptions`, which Fastify builds anew on each read. Only
-   * URLs that are route patterns go in, so the map stays as small as `byRoute`.
-   */
-  private readonly byPostUrl = new Map<string, RouteSeries | null>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -57,23 +51,13 @@ export class RequestMetricsHook implements OnModuleInit {
   }
 
   private readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const series = this.seriesFor(request);
+    const series = this.seriesOf(request.routeOptions.url);
     if (series !== null) {
       const target = series.waited !== undefined && asksToWait(request.body) ? series.waited : series.answered;
       target.record(reply.statusCode, reply.elapsedTime / 1000);
     }
     done();
   };
-
-  private seriesFor(request: FastifyRequest): RouteSeries | null {
-    const isPost = request.method === 'POST';
-    const known = isPost ? this.byPostUrl.get(request.url) : undefined;
-    if (known !== undefined) return known;
-    const route = request.routeOptions.url;
-    const series = this.seriesOf(route);
-    if (isPost && route === request.url) this.byPostUrl.set(route, series);
-    return series;
-  }
 
   private seriesOf(route: string | undefined): RouteSeries | null {
     if (route === undefined) return null; // no route matched: an unknown URL
