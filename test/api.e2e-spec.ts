@@ -207,6 +207,7 @@ describe('GopherMQ HTTP API', () => {
       expect(document.paths['/ready'].get.responses['204']).toBeDefined();
       expect(document.paths['/api/subscribe'].post.responses['429'].content['application/json'].example).toEqual({ message: 'too many subscribers' });
       expect(document.paths['/api/publish'].post.responses['429'].content['application/json'].example).toEqual({ message: 'broker overflow' });
+      expect(document.paths['/api/publish/async'].post.responses['429'].content['application/json'].example).toEqual({ message: 'async queue full' });
       expect(document.components.schemas.FetchRequestDto.properties.waitMs.maximum).toBe(30000);
       expect(document.components.schemas.PublishRequestDto.required).toEqual(expect.arrayContaining(['subject', 'data']));
     });

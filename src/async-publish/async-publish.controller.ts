@@ -2,9 +2,9 @@ import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
 import { PublishRequestDto } from '../publish/publish-request.dto.js';
 import { AsyncPublishQueue } from './async-publish.queue.js';
-import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('publish')
 @Controller('api/publish/async')
@@ -20,7 +20,7 @@ export class AsyncPublishController {
       'gophermq_async_publish_failures_total and logged; the client is not told.',
   })
   @ApiOkResponse({ type: StatusResponseDto })
-  @ApiErrors(400, 413, 415, 429)
+  @ApiErrors(400, 413, 415, { status: 429, example: 'async queue full', description: 'broker.async-queue-capacity accepted messages are waiting to be published' })
   publish(@ValidBody() request: PublishRequestDto): StatusResponseDto {
     this.queue.accept({ subject: request.subject, data: request.data });
     return STATUS_OK;

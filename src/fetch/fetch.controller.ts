@@ -3,9 +3,9 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
 import { FetchRequestDto } from './fetch-request.dto.js';
 import { FetchResponseDto } from './fetch-response.dto.js';
-import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('fetch')
 @Controller('api/fetch')

@@ -1,14 +1,14 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { GopherMqConfig } from '../config/gophermq-config.js';
-import { RequestValidationError } from '../common/validation/request-validation.error.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
+import { RequestValidationError } from '../common/validation/request-validation.error.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
+import { GopherMqConfig } from '../config/gophermq-config.js';
 import { PublishBatchRequestDto } from './publish-batch-request.dto.js';
 import { PublishBatchResponseDto } from './publish-batch-response.dto.js';
 import { PublishRequestDto } from './publish-request.dto.js';
-import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('publish')
 @Controller('api/publish')

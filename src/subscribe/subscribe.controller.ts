@@ -3,10 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
+import { ValidBody } from '../common/validation/valid-body.decorator.js';
 import { SubscribeRequestDto } from './subscribe-request.dto.js';
 import { SubscriptionDto } from './subscription.dto.js';
 import { UnsubscribeRequestDto } from './unsubscribe-request.dto.js';
-import { ValidBody } from '../common/validation/valid-body.decorator.js';
 
 @ApiTags('subscribe')
 @Controller('api')
