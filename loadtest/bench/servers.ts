@@ -108,6 +108,8 @@ export const BENCH_BROKER_ENV: Record<string, string> = {
   GOPHERMQ_BROKER_HOST: '127.0.0.1',
   GOPHERMQ_BROKER_MAX__PENDING: String(100_000_000),
   GOPHERMQ_BROKER_MAX__PENDING__BYTES: String(8 * 1024 ** 3),
+  GOPHERMQ_BROKER_MAX__PENDING__PER__SUBJECT: String(100_000_000),
+  GOPHERMQ_BROKER_MAX__PENDING__BYTES__PER__SUBJECT: String(8 * 1024 ** 3),
 };
 
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<ServerUnderTest> {

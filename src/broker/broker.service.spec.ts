@@ -1,9 +1,12 @@
 import { BrokerError, BrokerErrorCode } from './broker.error.js';
 import { BrokerService } from './broker.service.js';
 import { MemoryMessageStore } from './store/memory-message-store.js';
+import type { StoreLimits } from './store/message-store.js';
 
-function makeBroker(limits = { maxPending: 1000, maxPendingBytes: 1_000_000, maxSubscribers: 1000 }) {
-  return new BrokerService(new MemoryMessageStore(limits));
+const LIMITS = { maxPending: 1000, maxPendingBytes: 1_000_000, maxPendingPerSubject: 1000, maxPendingBytesPerSubject: 1_000_000, maxSubscribers: 1000, maxFetchBytes: 1_000_000 };
+
+function makeBroker(limits: Partial<StoreLimits> = {}) {
+  return new BrokerService(new MemoryMessageStore({ ...LIMITS, ...limits }));
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<BrokerErrorCode> {
@@ -27,7 +30,7 @@ describe(BrokerService.name, () => {
 
   describe('subscribe', () => {
     it('refuses with TooManySubscribers at maxSubscribers', async () => {
-      sut = makeBroker({ maxPending: 1000, maxPendingBytes: 1_000_000, maxSubscribers: 1 });
+      sut = makeBroker({ maxSubscribers: 1 });
       await sut.subscribe('a');
       expect(await errorOf(sut.subscribe('b'))).toBe(BrokerErrorCode.TooManySubscribers);
     });
@@ -47,12 +50,25 @@ describe(BrokerService.name, () => {
     });
 
     it('refuses past the limit with Overflow and stores nothing of the refused message', async () => {
-      sut = makeBroker({ maxPending: 1, maxPendingBytes: 100, maxSubscribers: 1000 });
+      sut = makeBroker({ maxPending: 1, maxPendingBytes: 100 });
       const { id } = await sut.subscribe('a');
       await sut.publish('a', 'first');
       expect(await errorOf(sut.publish('a', 'second'))).toBe(BrokerErrorCode.Overflow);
       expect(sut.counters.refused.overflow).toBe(1);
       expect((await sut.fetch('a', id)).data).toEqual(['first']);
+    });
+
+    it("refuses past a subject's own limit with Overflow, counted apart, while other subjects still publish", async () => {
+      sut = makeBroker({ maxPendingPerSubject: 2 });
+      const busy = await sut.subscribe('busy');
+      await sut.subscribe('quiet');
+      await sut.publish('busy', '1');
+      await sut.publish('busy', '2');
+      expect(await errorOf(sut.publish('busy', '3'))).toBe(BrokerErrorCode.Overflow);
+      expect(sut.counters.refused).toMatchObject({ subject_overflow: 1, overflow: 0 });
+      await sut.publish('quiet', 'still fine');
+      expect((await sut.fetch('busy', busy.id)).data).toEqual(['1', '2']);
+      await sut.publish('busy', '3');
     });
   });
 
@@ -161,7 +177,7 @@ describe(BrokerService.name, () => {
       const { id } = await sut.subscribe('a');
       const waiting = sut.fetch('a', id, { waitMs: 10_000 });
       await tick();
-      expect(await sut.expireIdle(Date.now() + 1)).toBe(1);
+      expect(await sut.expireIdle(Date.now() + 1, 10)).toBe(1);
       expect((await waiting).data).toEqual([]);
       expect(sut.counters.expiredSubscribers).toBe(1);
       expect(await errorOf(sut.publish('a', 'x'))).toBe(BrokerErrorCode.SubscriberNotFound);

@@ -14,14 +14,14 @@ export interface FetchOptions {
 }
 
 /** Why a publish was refused, as counted in metrics. */
-export type RefusalReason = 'no_subscriber' | 'overflow';
+export type RefusalReason = 'no_subscriber' | 'overflow' | 'subject_overflow';
 
 /** Running totals, read by the metrics module at scrape time. */
 export class BrokerCounters {
   published = 0;
   delivered = 0;
   expiredSubscribers = 0;
-  readonly refused: Record<RefusalReason, number> = { no_subscriber: 0, overflow: 0 };
+  readonly refused: Record<RefusalReason, number> = { no_subscriber: 0, overflow: 0, subject_overflow: 0 };
 }
 
 /** One batch entry's outcome, as the API returns it. */
@@ -67,6 +67,10 @@ export class BrokerService implements BeforeApplicationShutdown {
         throw BrokerError.subscriberNotFound();
       case 'overflow':
         this.counters.refused.overflow += 1;
+        throw BrokerError.overflow();
+      case 'subject-overflow':
+        // The original's answer: its MaxPending was per subject.
+        this.counters.refused.subject_overflow += 1;
         throw BrokerError.overflow();
     }
   }
@@ -114,9 +118,12 @@ export class BrokerService implements BeforeApplicationShutdown {
     this.waiters.wakeAll(subject, id);
   }
 
-  /** Removes subscribers that have not fetched since `idleSinceMs`; returns how many. */
-  async expireIdle(idleSinceMs: number): Promise<number> {
-    const expired = await this.store.expireIdle(idleSinceMs);
+  /**
+   * Removes up to `limit` subscribers that have not fetched since `idleSinceMs`; returns how many.
+   * Fewer than `limit` means none is left.
+   */
+  async expireIdle(idleSinceMs: number, limit: number): Promise<number> {
+    const expired = await this.store.expireIdle(idleSinceMs, limit);
     for (const { subject, id } of expired) this.waiters.wakeAll(subject, id);
     this.counters.expiredSubscribers += expired.length;
     return expired.length;

@@ -85,3 +85,20 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ file: '/nonexistent/gophermq.yaml', env: {} })).toThrow(ConfigError);
   });
 });
+
+describe('size settings', () => {
+  it.each([
+    ['GOPHERMQ_BROKER_MAX__FETCH__BYTES', String(256 * 1024 * 1024 + 1), 'broker.max-fetch-bytes'],
+    ['GOPHERMQ_BROKER_BODY__LIMIT__BYTES', String(256 * 1024 * 1024 + 1), 'broker.body-limit-bytes'],
+    ['GOPHERMQ_BROKER_MAX__FETCH__BYTES', '1023', 'broker.max-fetch-bytes'],
+    ['GOPHERMQ_BROKER_MAX__PENDING__BYTES', String(2 ** 53), 'broker.max-pending-bytes'],
+  ])('refuse %s=%s: no answer may outgrow what V8 can serialize', (name, value, key) => {
+    expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { [name]: value } }))[0]).toMatch(new RegExp(`^${key.replaceAll('.', '\\.')}: must not be`));
+  });
+
+  it('accept the largest allowed answer budget and body limit', () => {
+    const largest = String(256 * 1024 * 1024);
+    const config = loadConfig({ cwd: folderWith(), env: { GOPHERMQ_BROKER_MAX__FETCH__BYTES: largest, GOPHERMQ_BROKER_BODY__LIMIT__BYTES: largest } });
+    expect(config.broker).toMatchObject({ maxFetchBytes: 256 * 1024 * 1024, bodyLimitBytes: 256 * 1024 * 1024 });
+  });
+});

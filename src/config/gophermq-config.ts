@@ -6,6 +6,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 
 export class LoggerConfig {
   /** Lowest level written to the JSON log. */
@@ -23,23 +24,39 @@ export class BrokerConfig {
   host = '0.0.0.0';
 
   /** Most messages held at once; a message counts once however many subscribers still hold it. */
-  @IsInt() @Min(1)
+  @IsInt() @Min(1) @Max(1_000_000_000)
   maxPending = 100_000;
 
   /** Most bytes of message data (UTF-8) held at once, counted like maxPending. */
-  @IsInt() @Min(1)
+  @IsInt() @Min(1) @Max(1024 * GiB)
   maxPendingBytes = 64 * MiB;
 
+  /** Most messages held at once for one subject, so that one backed-up subject cannot fill the broker. */
+  @IsInt() @Min(1) @Max(1_000_000_000)
+  maxPendingPerSubject = 10_000;
+
+  /** Most bytes of message data held at once for one subject. */
+  @IsInt() @Min(1) @Max(1024 * GiB)
+  maxPendingBytesPerSubject = 8 * MiB;
+
+  /**
+   * Budget of one fetch answer, in bytes of its JSON-encoded messages: a fetch takes messages oldest
+   * first until the next would pass it (always at least one). With bodyLimitBytes it bounds every
+   * answer, so none can outgrow what V8 can serialize (a string of at most 512 Mi characters).
+   */
+  @IsInt() @Min(1024) @Max(256 * MiB)
+  maxFetchBytes = 8 * MiB;
+
   /** Most subscribers at once, over all subjects; past it /api/subscribe answers 429. */
-  @IsInt() @Min(1)
+  @IsInt() @Min(1) @Max(10_000_000)
   maxSubscribers = 100_000;
 
-  /** Largest request body accepted; larger ones get 413. */
-  @IsInt() @Min(1024)
+  /** Largest request body accepted; larger ones get 413. A message is at most this, once encoded. */
+  @IsInt() @Min(1024) @Max(256 * MiB)
   bodyLimitBytes = 1 * MiB;
 
   /** Accepted async publishes not yet in the broker; past it /api/publish/async answers 429. */
-  @IsInt() @Min(1)
+  @IsInt() @Min(1) @Max(10_000_000)
   asyncQueueCapacity = 10_000;
 
   /** Most entries in one POST /api/publish/batch. */
@@ -47,7 +64,7 @@ export class BrokerConfig {
   maxBatchSize = 1000;
 
   /** Seconds without a fetch after which a subscriber is removed; 0 keeps subscribers forever. */
-  @IsInt() @Min(0)
+  @IsInt() @Min(0) @Max(365 * 24 * 3600)
   subscriberIdleTimeout = 3600;
 }
 

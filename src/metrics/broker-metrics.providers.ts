@@ -77,7 +77,7 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
     }),
     makeCounterProvider({
       name: 'gophermq_messages_refused_total',
-      help: 'Publishes the broker refused, by reason: no_subscriber, overflow. Invalid requests are refused earlier, with 400, and counted only in gophermq_client_request_rate.',
+      help: 'Publishes the broker refused, by reason: no_subscriber, overflow (a broker-wide limit), subject_overflow (a per-subject limit). Invalid requests are refused earlier, with 400, and counted only in gophermq_client_request_rate.',
       labelNames: ['reason'],
       registers,
       inject: [BrokerService],

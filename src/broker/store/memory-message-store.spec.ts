@@ -1,7 +1,14 @@
 import { jest } from '@jest/globals';
 import { MemoryMessageStore } from './memory-message-store.js';
 
-const LIMITS = { maxPending: 100, maxPendingBytes: 10_000, maxSubscribers: 1000 };
+const LIMITS = {
+  maxPending: 100,
+  maxPendingBytes: 10_000,
+  maxPendingPerSubject: 100,
+  maxPendingBytesPerSubject: 10_000,
+  maxSubscribers: 1000,
+  maxFetchBytes: 1_000_000,
+};
 
 describe(MemoryMessageStore.name, () => {
   let sut: MemoryMessageStore;
@@ -116,7 +123,7 @@ describe(MemoryMessageStore.name, () => {
       sut.publish('s', 'x');
       jest.setSystemTime(1_010_000);
       sut.fetch('s', idle.id, Infinity); // fetching makes it active again
-      const expired = sut.expireIdle(1_006_000);
+      const expired = sut.expireIdle(1_006_000, 10);
       expect(expired).toEqual([{ id: active.id, subject: 's' }]);
       expect(sut.stats()).toMatchObject({ subscribers: 1, messagesHeld: 0 });
     } finally {
@@ -135,6 +142,136 @@ describe(MemoryMessageStore.name, () => {
       expect(sut.stats().oldestPendingAgeMs).toBe(3000);
     } finally {
       jest.useRealTimers();
+    }
+  });
+  it('expires at most `limit` subscribers a call, longest idle first', () => {
+    const ids = Array.from({ length: 5 }, () => subscribe('s').id);
+    expect(sut.expireIdle(Date.now() + 1, 2).map((s) => s.id)).toEqual(ids.slice(0, 2));
+    expect(sut.expireIdle(Date.now() + 1, 2).map((s) => s.id)).toEqual(ids.slice(2, 4));
+    expect(sut.expireIdle(Date.now() + 1, 2).map((s) => s.id)).toEqual(ids.slice(4));
+    expect(sut.stats()).toMatchObject({ subscribers: 0, subjects: 0 });
+  });
+
+  describe('per-subject limits', () => {
+    it('refuses the publish that would pass maxPendingPerSubject, leaving other subjects free', () => {
+      sut = new MemoryMessageStore({ ...LIMITS, maxPendingPerSubject: 2 });
+      const busy = subscribe('busy');
+      subscribe('quiet');
+      expect(sut.publish('busy', '1')).toBe('ok');
+      expect(sut.publish('busy', '2')).toBe('ok');
+      expect(sut.publish('busy', '3')).toBe('subject-overflow');
+      expect(sut.publish('quiet', '1')).toBe('ok');
+      expect(sut.stats().messagesHeld).toBe(3);
+      sut.fetch('busy', busy.id, 1);
+      expect(sut.publish('busy', '3')).toBe('ok');
+    });
+
+    it('counts a fanned-out message once per subject, and only until its slowest subscriber has it', () => {
+      sut = new MemoryMessageStore({ ...LIMITS, maxPendingPerSubject: 2 });
+      const [fast, slow] = [subscribe('s'), subscribe('s')];
+      sut.publish('s', '1');
+      sut.publish('s', '2');
+      sut.fetch('s', fast.id, Infinity);
+      expect(sut.publish('s', '3')).toBe('subject-overflow'); // slow still holds both
+      sut.fetch('s', slow.id, 1);
+      expect(sut.publish('s', '3')).toBe('ok');
+    });
+
+    it('refuses the publish that would pass maxPendingBytesPerSubject', () => {
+      sut = new MemoryMessageStore({ ...LIMITS, maxPendingBytesPerSubject: 4 });
+      subscribe('a');
+      subscribe('b');
+      expect(sut.publish('a', 'abc')).toBe('ok');
+      expect(sut.publish('a', 'de')).toBe('subject-overflow');
+      expect(sut.publish('b', 'abcd')).toBe('ok');
+      expect(sut.stats().bytesHeld).toBe(7);
+    });
+  });
+
+  describe('fetch byte budget', () => {
+    it('stops before the message that would pass maxFetchBytes, leaving the rest pending in order', () => {
+      // Each 10-byte message takes 13 bytes in the answer: its quotes and a comma.
+      sut = new MemoryMessageStore({ ...LIMITS, maxFetchBytes: 30 });
+      const { id } = subscribe('s');
+      for (const digit of '12345') sut.publish('s', digit.repeat(10));
+      expect(sut.fetch('s', id, Infinity)).toEqual({ data: ['1'.repeat(10), '2'.repeat(10)], remaining: 3 });
+      expect(sut.fetch('s', id, 1)).toEqual({ data: ['3'.repeat(10)], remaining: 2 });
+      expect(sut.fetch('s', id, Infinity)?.data).toEqual(['4'.repeat(10), '5'.repeat(10)]);
+    });
+
+    it('counts what escaping adds to the answer', () => {
+      sut = new MemoryMessageStore({ ...LIMITS, maxFetchBytes: 100 });
+      const { id } = subscribe('s');
+      const control = '\u0001'.repeat(10); // 10 bytes, 60 once escaped
+      sut.publish('s', control);
+      sut.publish('s', control);
+      expect(sut.fetch('s', id, Infinity)).toEqual({ data: [control], remaining: 1 });
+    });
+
+    it('always takes one message, even one larger than the budget', () => {
+      sut = new MemoryMessageStore({ ...LIMITS, maxFetchBytes: 5 });
+      const { id } = subscribe('s');
+      sut.publish('s', 'a long message');
+      sut.publish('s', 'b');
+      expect(sut.fetch('s', id, Infinity)).toEqual({ data: ['a long message'], remaining: 1 });
+      expect(sut.fetch('s', id, Infinity)).toEqual({ data: ['b'], remaining: 0 });
+    });
+  });
+
+  it('removes a subscriber in the same time whether it holds ten messages or ten thousand', () => {
+    sut = new MemoryMessageStore({ ...LIMITS, maxPending: 1_000_000, maxPendingPerSubject: 1_000_000, maxPendingBytes: 1e9, maxPendingBytesPerSubject: 1e9, maxSubscribers: 10_000 });
+    const reader = subscribe('s');
+    const holders = Array.from({ length: 2000 }, () => subscribe('s'));
+    for (let i = 0; i < 10_000; i++) sut.publish('s', 'x');
+    // Operations counted, not timed: each removal may touch only its own position.
+    const messages = (sut as unknown as { subjects: Map<string, { messages: { peekAt: (i: number) => unknown } }> }).subjects.get('s')!.messages;
+    const peekAt = messages.peekAt.bind(messages);
+    let reads = 0;
+    messages.peekAt = (i: number) => {
+      reads += 1;
+      return peekAt(i);
+    };
+    for (const holder of holders) sut.unsubscribe('s', holder.id);
+    expect(reads).toBeLessThanOrEqual(2 * holders.length);
+    expect(sut.stats().messagesHeld).toBe(10_000); // the reader still holds them all
+    expect(sut.fetch('s', reader.id, Infinity)?.data).toHaveLength(10_000);
+    expect(sut.stats().messagesHeld).toBe(0);
+  });
+
+  it('agrees with a plain model of per-subscriber queues over random operations', () => {
+    sut = new MemoryMessageStore({ ...LIMITS, maxPending: 40, maxPendingBytes: 400, maxPendingPerSubject: 15, maxPendingBytesPerSubject: 150, maxFetchBytes: 40 });
+    let seed = 42;
+    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    const model = new Map<string, { subject: string; queue: string[] }>();
+    const held = () => {
+      const all = new Set([...model.values()].flatMap(({ queue }) => queue));
+      return { messagesHeld: all.size, bytesHeld: [...all].reduce((sum, data) => sum + Buffer.byteLength(data.split('#')[1]), 0) };
+    };
+    for (let step = 0; step < 10_000; step++) {
+      const subject = ['a', 'b', 'c'][random(3)];
+      const ids = [...model.keys()].filter((id) => model.get(id)!.subject === subject);
+      const action = random(10);
+      if (action === 0 && ids.length < 4) {
+        model.set(subscribe(subject).id, { subject, queue: [] });
+      } else if (action === 1 && ids.length > 0) {
+        const id = ids[random(ids.length)];
+        expect(sut.unsubscribe(subject, id)).toBe(true);
+        model.delete(id);
+      } else if (action < 6) {
+        const data = `${step}#${'x'.repeat(random(12))}`;
+        const outcome = sut.publish(subject, data.split('#')[1]);
+        if (outcome === 'ok') for (const id of ids) model.get(id)!.queue.push(data);
+        else expect(ids.length === 0 ? 'no-subscriber' : ['overflow', 'subject-overflow']).toContain(outcome);
+      } else if (ids.length > 0) {
+        const id = ids[random(ids.length)];
+        const hadPending = model.get(id)!.queue.length > 0;
+        const taken = sut.fetch(subject, id, 1 + random(5))!;
+        const expected = model.get(id)!.queue.splice(0, taken.data.length);
+        expect(taken.data).toEqual(expected.map((data) => data.split('#')[1]));
+        expect(taken.data.length > 0).toBe(hadPending); // the budget never stops a fetch at nothing
+        expect(taken.remaining).toBe(model.get(id)!.queue.length);
+      }
+      expect(sut.stats()).toMatchObject(held());
     }
   });
 });

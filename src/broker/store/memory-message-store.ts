@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Denque from 'denque';
+import { jsonStringBytes } from './json-string-bytes.js';
 import type { FetchedMessages, MessageStore, PublishOutcome, StoreLimits, StoreStats, SubscriberInfo } from './message-store.js';
 
 /** Whole seconds since 2020: a small integer (a V8 Smi), where Date.now() would be a boxed double. */
@@ -7,42 +8,49 @@ const EPOCH_S = Date.UTC(2020, 0, 1) / 1000;
 const nowS = () => Math.floor(Date.now() / 1000) - EPOCH_S;
 
 /**
- * A message, stored once in its subject's log. `holders` counts the subscribers that have not read
- * it yet; at 0 it stops counting against the limits and is dropped from the log's front.
+ * A message, stored once in its subject's log. `readersHere` counts the subscribers whose next
+ * message this is: moving a subscriber costs two counter updates, however much it holds.
  */
 class StoredMessage {
   constructor(
     readonly data: string,
+    /** UTF-8 bytes of `data`, what the byte limits count. */
     readonly bytes: number,
+    /** Bytes `data` takes in a fetch answer: JSON-escaped, quoted, plus its comma. */
+    readonly answerBytes: number,
     readonly publishedAtS: number,
-    public holders: number,
+    public readersHere: number,
   ) {}
 }
 
 /**
  * One subject: its messages in publish order, each stored once whatever the number of subscribers,
  * and the subscribers, each reading the log at its own position. A publish costs the same with one
- * subscriber or ten thousand. Messages no one holds any more always form a prefix of the log
- * (subscribers read in order, and a later subscriber never holds an earlier message), so freeing
- * them is trimming the front.
+ * subscriber or ten thousand. Every message in the log is held by someone: the log starts at the
+ * position of its slowest subscriber, so freeing messages is trimming the front, each message once.
  */
 class SubjectLog {
   readonly messages = new Denque<StoredMessage>();
   /** Sequence number of the message at the front of `messages`. */
   firstSeq = 0;
-  readonly subscribers: MemorySubscriber[] = [];
+  /** UTF-8 bytes of the messages in the log. */
+  bytes = 0;
+  subscriberCount = 0;
+  /** Subscribers that have read everything: the next message published is their next one. */
+  caughtUp = 0;
 
   get endSeq(): number {
     return this.firstSeq + this.messages.length;
   }
 
-  /** Drops the messages nobody holds from the front. */
-  trim(): void {
-    const { messages } = this;
-    while (messages.length > 0 && messages.peekFront()!.holders === 0) {
-      messages.shift();
-      this.firstSeq += 1;
-    }
+  at(seq: number): StoredMessage {
+    return this.messages.peekAt(seq - this.firstSeq)!;
+  }
+
+  /** A reader at `seq` (or at the end) arrives or leaves. */
+  addReader(seq: number, delta: 1 | -1): void {
+    if (seq === this.endSeq) this.caughtUp += delta;
+    else this.at(seq).readersHere += delta;
   }
 }
 
@@ -80,7 +88,8 @@ export class MemoryMessageStore implements MessageStore {
     if (!log) this.subjects.set(subject, (log = new SubjectLog()));
     const subscriber = new MemorySubscriber(randomUUID(), subject, log);
     this.subscribers.set(subscriber.id, subscriber);
-    log.subscribers.push(subscriber);
+    log.subscriberCount += 1;
+    log.caughtUp += 1;
     return { id: subscriber.id, subject };
   }
 
@@ -95,10 +104,14 @@ export class MemoryMessageStore implements MessageStore {
     const log = this.subjects.get(subject);
     if (!log) return 'no-subscriber';
     const bytes = Buffer.byteLength(data, 'utf8');
-    if (this.messagesHeld + 1 > this.limits.maxPending || this.bytesHeld + bytes > this.limits.maxPendingBytes) {
-      return 'overflow';
+    const { limits } = this;
+    if (log.messages.length + 1 > limits.maxPendingPerSubject || log.bytes + bytes > limits.maxPendingBytesPerSubject) {
+      return 'subject-overflow';
     }
-    log.messages.push(new StoredMessage(data, bytes, nowS(), log.subscribers.length));
+    if (this.messagesHeld + 1 > limits.maxPending || this.bytesHeld + bytes > limits.maxPendingBytes) return 'overflow';
+    log.messages.push(new StoredMessage(data, bytes, jsonStringBytes(data, bytes) + 1, nowS(), log.caughtUp));
+    log.caughtUp = 0;
+    log.bytes += bytes;
     this.messagesHeld += 1;
     this.bytesHeld += bytes;
     return 'ok';
@@ -109,16 +122,16 @@ export class MemoryMessageStore implements MessageStore {
     if (!subscriber) return undefined;
     this.touch(subscriber);
     const { log } = subscriber;
-    const count = Math.min(max, subscriber.pending);
-    const data = new Array<string>(count);
-    const offset = subscriber.nextSeq - log.firstSeq;
-    for (let i = 0; i < count; i++) {
-      const message = log.messages.peekAt(offset + i)!;
-      data[i] = message.data;
-      this.release(message);
+    const available = Math.min(max, subscriber.pending);
+    const data: string[] = [];
+    let answerBytes = 0;
+    for (let seq = subscriber.nextSeq; data.length < available; seq++) {
+      const message = log.at(seq);
+      answerBytes += message.answerBytes;
+      if (answerBytes > this.limits.maxFetchBytes && data.length > 0) break;
+      data.push(message.data);
     }
-    subscriber.nextSeq += count;
-    log.trim();
+    if (data.length > 0) this.move(subscriber, subscriber.nextSeq + data.length);
     return { data, remaining: subscriber.pending };
   }
 
@@ -126,10 +139,10 @@ export class MemoryMessageStore implements MessageStore {
     return this.find(subject, id)?.pending;
   }
 
-  expireIdle(idleSinceMs: number): SubscriberInfo[] {
+  expireIdle(idleSinceMs: number, limit: number): SubscriberInfo[] {
     const expired: SubscriberInfo[] = [];
     for (const subscriber of this.subscribers.values()) {
-      if (subscriber.lastActiveMs >= idleSinceMs) break;
+      if (subscriber.lastActiveMs >= idleSinceMs || expired.length >= limit) break;
       this.remove(subscriber);
       expired.push({ id: subscriber.id, subject: subscriber.subject });
     }
@@ -138,7 +151,7 @@ export class MemoryMessageStore implements MessageStore {
 
   stats(): StoreStats {
     let oldestS = Infinity;
-    // After trimming, a log's front message is held by someone: the oldest pending of that subject.
+    // A log's front message is held by someone: the oldest pending of that subject.
     for (const log of this.subjects.values()) {
       const head = log.messages.peekFront();
       if (head && head.publishedAtS < oldestS) oldestS = head.publishedAtS;
@@ -163,22 +176,40 @@ export class MemoryMessageStore implements MessageStore {
     this.subscribers.set(subscriber.id, subscriber);
   }
 
+  /** Moves a subscriber's read position forward, then frees what nobody holds any more. */
+  private move(subscriber: MemorySubscriber, nextSeq: number): void {
+    const { log } = subscriber;
+    log.addReader(subscriber.nextSeq, -1);
+    subscriber.nextSeq = nextSeq;
+    log.addReader(nextSeq, 1);
+    this.trim(log);
+  }
+
+  /** Costs the same whatever the subscriber held: its position is one counter. */
   private remove(subscriber: MemorySubscriber): void {
     this.subscribers.delete(subscriber.id);
     const { log } = subscriber;
-    for (let seq = subscriber.nextSeq; seq < log.endSeq; seq++) this.release(log.messages.peekAt(seq - log.firstSeq)!);
-    subscriber.nextSeq = log.endSeq;
-    log.trim();
-    const siblings = log.subscribers;
-    if (siblings.length === 1) this.subjects.delete(subscriber.subject);
-    else siblings.splice(siblings.indexOf(subscriber), 1);
+    log.subscriberCount -= 1;
+    if (log.subscriberCount === 0) {
+      // The last one: the whole log goes at once, without a walk over its messages.
+      this.subjects.delete(subscriber.subject);
+      this.messagesHeld -= log.messages.length;
+      this.bytesHeld -= log.bytes;
+      return;
+    }
+    log.addReader(subscriber.nextSeq, -1);
+    this.trim(log);
   }
 
-  private release(message: StoredMessage): void {
-    message.holders -= 1;
-    if (message.holders === 0) {
+  /** Drops the front messages no subscriber is positioned at or before: each message is dropped once. */
+  private trim(log: SubjectLog): void {
+    const { messages } = log;
+    while (messages.length > 0 && messages.peekFront()!.readersHere === 0) {
+      const { bytes } = messages.shift()!;
+      log.firstSeq += 1;
+      log.bytes -= bytes;
       this.messagesHeld -= 1;
-      this.bytesHeld -= message.bytes;
+      this.bytesHeld -= bytes;
     }
   }
 }

@@ -1,0 +1,92 @@
+import { MetricsServer } from '../src/metrics/metrics.server.js';
+import { MetricsScrape } from './metrics-scrape.js';
+import { TestBroker, uniqueSubject } from './support/test-broker.js';
+
+const MiB = 1024 * 1024;
+
+describe('fetch answers are bounded (broker.max-fetch-bytes)', () => {
+  it('takes messages oldest first until the next would pass the budget; the rest stay pending, in order', async () => {
+    await TestBroker.using({ BROKER_MAX__FETCH__BYTES: '4096' }, async (broker) => {
+      const subject = uniqueSubject();
+      const id = await broker.subscribe(subject);
+      const sent = Array.from({ length: 10 }, (_, i) => `${i}`.repeat(1000));
+      await broker.post('/api/publish/batch', { messages: sent.map((data) => ({ subject, data })) });
+      const received: string[] = [];
+      for (let answer; (answer = await broker.fetchMessages(subject, id)).body.data.length > 0; ) {
+        const bytes = Buffer.byteLength(JSON.stringify(answer.body.data));
+        expect(bytes).toBeLessThanOrEqual(4096);
+        expect(answer.body.remaining).toBe(sent.length - received.length - answer.body.data.length);
+        received.push(...answer.body.data);
+      }
+      expect(received).toEqual(sent);
+    });
+  });
+
+  it('measures the encoded answer: control characters count six bytes each', async () => {
+    // The issue's case: 170 KB of control characters is about 1 MB once escaped.
+    await TestBroker.using({}, async (broker) => {
+      const subject = uniqueSubject();
+      const id = await broker.subscribe(subject);
+      const message = '\u0001'.repeat(170_000);
+      for (let i = 0; i < 20; i++) expect((await broker.publish(subject, message)).status).toBe(200);
+      const response = await fetch(`${broker.url}/api/fetch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ subject, id }),
+      });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(8 * MiB + 1024);
+      const { data, remaining } = JSON.parse(text);
+      expect(data.length).toBe(8); // 8 × 1,020,003 bytes fit in 8 MiB, a ninth does not
+      expect(remaining).toBe(12);
+      expect(data.every((entry: string) => entry === message)).toBe(true);
+    });
+  });
+
+  it('always delivers one message, even one larger than the budget', async () => {
+    await TestBroker.using({ BROKER_MAX__FETCH__BYTES: '1024', BROKER_BODY__LIMIT__BYTES: '65536' }, async (broker) => {
+      const subject = uniqueSubject();
+      const id = await broker.subscribe(subject);
+      const big = 'x'.repeat(10_000);
+      await broker.publish(subject, big);
+      await broker.publish(subject, 'small');
+      expect((await broker.fetchMessages(subject, id)).body).toMatchObject({ data: [big], remaining: 1 });
+      expect((await broker.fetchMessages(subject, id)).body).toMatchObject({ data: ['small'], remaining: 0 });
+    });
+  });
+});
+
+describe('per-subject limits', () => {
+  it('keep one backed-up subject from refusing publishes to the others', async () => {
+    await TestBroker.using({ BROKER_MAX__PENDING: '100', BROKER_MAX__PENDING__PER__SUBJECT: '10' }, async (broker) => {
+      const [busy, quiet] = [uniqueSubject('busy'), uniqueSubject('quiet')];
+      const busyId = await broker.subscribe(busy);
+      const quietId = await broker.subscribe(quiet);
+      for (let i = 0; i < 10; i++) expect((await broker.publish(busy, `${i}`)).status).toBe(200);
+      const before = await MetricsScrape.of(broker.get(MetricsServer).url);
+      const refused = await broker.publish(busy, 'one too many');
+      expect(refused).toMatchObject({ status: 429, body: { message: 'broker overflow' } });
+      expect((await broker.publish(quiet, 'still served')).status).toBe(200);
+      const after = await MetricsScrape.of(broker.get(MetricsServer).url);
+      const refusedBy = (reason: string) =>
+        after.value('gophermq_messages_refused_total', { reason }) - before.value('gophermq_messages_refused_total', { reason });
+      expect(refusedBy('subject_overflow')).toBe(1);
+      expect(refusedBy('overflow')).toBe(0);
+      expect((await broker.fetchMessages(busy, busyId, { max: 1 })).body.data).toEqual(['0']);
+      expect((await broker.publish(busy, 'room again')).status).toBe(200);
+      expect((await broker.fetchMessages(quiet, quietId)).body.data).toEqual(['still served']);
+    });
+  });
+
+  it('bound the bytes of one subject (broker.max-pending-bytes-per-subject)', async () => {
+    await TestBroker.using({ BROKER_MAX__PENDING__BYTES__PER__SUBJECT: '10' }, async (broker) => {
+      const [busy, quiet] = [uniqueSubject('busy'), uniqueSubject('quiet')];
+      await broker.subscribe(busy);
+      await broker.subscribe(quiet);
+      expect((await broker.publish(busy, '12345678')).status).toBe(200);
+      expect((await broker.publish(busy, '123')).status).toBe(429);
+      expect((await broker.publish(quiet, '1234567890')).status).toBe(200);
+    });
+  });
+});
