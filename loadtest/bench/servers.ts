@@ -43,6 +43,8 @@ export class ServerUnderTest {
     readonly kind: ServerKind,
     readonly url: string,
     private readonly child: ChildProcess,
+    /** Port of a broker's /metrics; undefined for the baseline. */
+    readonly metricsPort?: number,
   ) {
     this.client = new JsonClient(url);
     child.on('message', (message: ProbeStats) => {
@@ -117,12 +119,13 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const nodeArgs = ['--import', PROBE_URL, ...(options.nodeArgs ?? [])];
   let args: string[];
   let env: NodeJS.ProcessEnv;
+  let metricsPort: number | undefined;
   const asBroker = kind === 'broker' || options.compareCli !== undefined;
   if (asBroker) {
     const cli = kind === 'broker' ? (options.brokerCli ?? join(REPO_ROOT, 'dist/cli.js')) : options.compareCli!;
     if (!existsSync(cli)) throw new Error(`${cli} not found: run \`npm run build\` first`);
     // Metrics stay on, as in production, on a port of their own.
-    const metricsPort = await freePort();
+    metricsPort = await freePort();
     args = [...nodeArgs, cli, 'broker'];
     env = {
       ...withoutGopherMqVariables(process.env),
@@ -138,7 +141,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   // The broker reads config.yaml from its working directory: start it where there is none.
   const [command, commandArgs] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, commandArgs, { env, cwd: HERE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const server = new ServerUnderTest(kind, `http://127.0.0.1:${port}`, child);
+  const server = new ServerUnderTest(kind, `http://127.0.0.1:${port}`, child, metricsPort);
   await waitUntilReady(server);
   return server;
 }
