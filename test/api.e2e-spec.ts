@@ -209,6 +209,16 @@ describe('GopherMQ HTTP API', () => {
       expect(document.paths['/api/publish'].post.responses['429'].content['application/json'].example).toEqual({ message: 'broker overflow' });
       expect(document.paths['/api/publish/async'].post.responses['429'].content['application/json'].example).toEqual({ message: 'async queue full' });
       expect(document.components.schemas.FetchRequestDto.properties.waitMs.maximum).toBe(30000);
+      expect(document.paths['/api/publish'].post.responses['404'].content['application/json'].example).toEqual({ message: 'subscriber not found' });
+      expect(document.paths['/api/fetch'].post.responses['404'].content['application/json'].example).toEqual({ message: 'bad id' });
+      for (const [schema, property] of [['FetchRequestDto', 'max'], ['FetchRequestDto', 'waitMs'], ['FetchResponseDto', 'remaining']]) {
+        expect([schema, property, document.components.schemas[schema].properties[property].type]).toEqual([schema, property, 'integer']);
+      }
+      for (const route of routes) {
+        const { responses } = document.paths[route].post;
+        expect([route, responses['200'].description]).toEqual([route, expect.stringMatching(/\w/)]);
+        expect([route, responses['500']?.content['application/json'].example]).toEqual([route, { message: 'server error' }]);
+      }
       expect(document.components.schemas.PublishRequestDto.required).toEqual(expect.arrayContaining(['subject', 'data']));
     });
 

@@ -51,3 +51,30 @@ describe('README', () => {
     });
   });
 });
+
+/** The README's API examples, in order: each `curl` with the answer its `# ` line promises. */
+function apiExamples(): Array<{ path: string; body: string; expected: string }> {
+  const api = readme.slice(readme.indexOf('## The API'), readme.indexOf('\n## ', readme.indexOf('## The API') + 1));
+  const blocks = [...api.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, block]) => block.replaceAll('\\\n', ' '));
+  return blocks.flatMap((block) => {
+    const [command, answer] = block.split('\n');
+    const request = /curl -s localhost:8082(\S+) .*-d '([^']*)'/.exec(command);
+    return request && answer?.startsWith('# ') ? [{ path: request[1], body: request[2], expected: answer.slice(2) }] : [];
+  });
+}
+
+describe('README API examples', () => {
+  it('chain: each answer is the one the README shows, run in order against a fresh broker', async () => {
+    const examples = apiExamples();
+    expect(examples.map(({ path }) => path)).toEqual(['/api/subscribe', '/api/publish', '/api/publish/batch', '/api/fetch', '/api/unsubscribe']);
+    await TestBroker.using({}, async (broker) => {
+      let shownId = '';
+      let realId = '';
+      for (const { path, body, expected } of examples) {
+        const answer = await broker.post(path, realId ? body.replaceAll(shownId, realId) : body);
+        if (path === '/api/subscribe') [shownId, realId] = [JSON.parse(expected).id, answer.body.id];
+        expect([path, JSON.stringify(answer.body).replaceAll(realId, shownId)]).toEqual([path, expected]);
+      }
+    });
+  });
+});

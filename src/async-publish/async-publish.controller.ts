@@ -19,7 +19,7 @@ export class AsyncPublishController {
       'Answers once the message is queued. A background failure (no subscriber, overflow) is counted in ' +
       'gophermq_async_publish_failures_total and logged; the client is not told.',
   })
-  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiOkResponse({ type: StatusResponseDto, description: 'Queued; published in the background' })
   @ApiErrors(400, 413, 415, { status: 429, example: 'async queue full', description: 'broker.async-queue-capacity accepted messages are waiting to be published' })
   publish(@ValidBody() request: PublishRequestDto): StatusResponseDto {
     this.queue.accept({ subject: request.subject, data: request.data });

@@ -13,11 +13,11 @@ export class FetchRequestDto {
   @IsString()
   id!: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_FETCH_BATCH, example: 100, description: 'Most messages to return, oldest first; all pending when absent' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_FETCH_BATCH, example: 100, description: 'Most messages to return, oldest first; when absent, as many as broker.max-fetch-bytes allows' })
   @IsOptional() @IsInt() @Min(1) @Max(MAX_FETCH_BATCH)
   max?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_WAIT_MS, example: 20000, description: 'When nothing is pending, wait up to this long for a message (long-poll)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_WAIT_MS, example: 20000, description: 'When nothing is pending, wait up to this long for a message (long-poll)' })
   @IsOptional() @IsInt() @Min(0) @Max(MAX_WAIT_MS)
   waitMs?: number;
 }

@@ -10,6 +10,6 @@ export class FetchResponseDto {
   @ApiProperty({ type: [String], example: ['{"orderId":42}'], description: 'Messages in publish order; [] when none' })
   data!: string[];
 
-  @ApiProperty({ example: 0, description: 'Messages still pending for this subscriber' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Messages still pending for this subscriber' })
   remaining!: number;
 }

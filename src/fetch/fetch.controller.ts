@@ -15,7 +15,7 @@ export class FetchController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Take the pending messages of a subscriber (at most once), optionally waiting for one' })
-  @ApiOkResponse({ type: FetchResponseDto })
+  @ApiOkResponse({ type: FetchResponseDto, description: 'The messages taken, oldest first; [] when none' })
   @ApiErrors(400, 404, 413, 415)
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto> {
     const { subject, id, max, waitMs } = request;

@@ -21,8 +21,8 @@ export class PublishController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Publish a message to every subscriber of a subject' })
-  @ApiOkResponse({ type: StatusResponseDto })
-  @ApiErrors(400, 404, 413, 415, 429)
+  @ApiOkResponse({ type: StatusResponseDto, description: 'Stored for every subscriber of the subject' })
+  @ApiErrors(400, { status: 404, example: 'subscriber not found', description: 'Nobody subscribes to the subject' }, 413, 415, 429)
   async publish(@ValidBody() request: PublishRequestDto): Promise<StatusResponseDto> {
     await this.broker.publish(request.subject, request.data);
     return STATUS_OK;
@@ -34,7 +34,7 @@ export class PublishController {
     summary: 'Publish several messages in order; each succeeds or fails on its own',
     description: 'A malformed entry refuses the whole batch with 400 naming its index, and nothing is published.',
   })
-  @ApiOkResponse({ type: PublishBatchResponseDto })
+  @ApiOkResponse({ type: PublishBatchResponseDto, description: 'Each entry published or refused, in the order sent' })
   @ApiErrors(400, 413, 415)
   async publishBatch(@ValidBody() request: PublishBatchRequestDto): Promise<PublishBatchResponseDto> {
     const limit = this.config.broker.maxBatchSize;

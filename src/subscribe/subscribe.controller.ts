@@ -16,7 +16,7 @@ export class SubscribeController {
   @Post('subscribe')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a subscriber that receives every later message on the subject' })
-  @ApiOkResponse({ type: SubscriptionDto })
+  @ApiOkResponse({ type: SubscriptionDto, description: 'The new subscriber' })
   @ApiErrors(400, 413, 415, { status: 429, example: 'too many subscribers', description: 'broker.max-subscribers subscribers already exist' })
   async subscribe(@ValidBody() request: SubscribeRequestDto): Promise<SubscriptionDto> {
     const { id, subject } = await this.broker.subscribe(request.subject);
@@ -29,7 +29,7 @@ export class SubscribeController {
     summary: 'Remove a subscriber and release its pending messages',
     description: 'A fetch waiting for this subscriber answers at once with what it has.',
   })
-  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiOkResponse({ type: StatusResponseDto, description: 'Removed, with what it still held' })
   @ApiErrors(400, 404, 413, 415)
   async unsubscribe(@ValidBody() request: UnsubscribeRequestDto): Promise<StatusResponseDto> {
     await this.broker.unsubscribe(request.subject, request.id);

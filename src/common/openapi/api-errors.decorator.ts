@@ -8,15 +8,16 @@ const DESCRIPTIONS: Record<number, { description: string; example: string }> = {
   413: { description: 'Body larger than broker.body-limit-bytes', example: 'request body too large' },
   415: { description: 'Body not sent as application/json', example: 'unsupported media type: send application/json' },
   429: { description: 'A limit of the broker is reached; retry later', example: 'broker overflow' },
+  500: { description: 'An unexpected failure, logged by the broker; the answer carries no details', example: 'server error' },
 };
 
 /** A status with the texts above, or with a route's own example and description. */
 export type ApiError = number | { status: number; example: string; description?: string };
 
-/** Documents the error answers of a route, each with the `{"message": …}` body. */
+/** Documents the error answers of a route, each with the `{"message": …}` body; every route may answer 500. */
 export function ApiErrors(...errors: ApiError[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...errors.map((error) => {
+    ...[...errors, 500].map((error) => {
       const { status, ...own } = typeof error === 'number' ? { status: error } : error;
       const { description, example } = { ...DESCRIPTIONS[status], ...own };
       return ApiResponse({ status, description, type: ErrorResponseDto, example: { message: example } });
