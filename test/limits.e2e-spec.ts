@@ -36,6 +36,7 @@ describe('fetch answers are bounded (broker.max-fetch-bytes)', () => {
       });
       const text = await response.text();
       expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(8 * MiB + 1024);
       const { data, remaining } = JSON.parse(text);
       expect(data.length).toBe(8); // 8 × 1,020,003 bytes fit in 8 MiB, a ninth does not

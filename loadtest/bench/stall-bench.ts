@@ -7,10 +7,14 @@
  *   expiry     N subscribers on one subject each holding N messages expire at once (default 20,000)
  *   big-fetch  394 messages of 170 KB of control characters (about 1 MB each once JSON-escaped),
  *              one fetch without `max`
+ *   lazy-readers  the same backlog for 10 subscribers, each fetched by a client that never reads
+ *              its answer, for 3 s
  *
  *   npm run bench:stall -- --compare=/path/to/other/dist/cli.js   the same on another build, same run
  *   npm run bench:stall -- --only=expiry --subscribers=100000 --messages=100000
  */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { forEachLimited, JsonClient } from './http-client.js';
 import { BENCH_BROKER_ENV, startServer, type ServerUnderTest } from './servers.js';
@@ -105,18 +109,10 @@ async function expiry(build: string, cli: string | undefined, count: number, mes
 }
 
 async function bigFetch(build: string, cli: string | undefined): Promise<Figures> {
-  const server = await startServer('broker', {
-    brokerCli: cli,
-    env: { GOPHERMQ_BROKER_MAX__PENDING__BYTES: String(512 * 1024 ** 2) },
-  });
+  const server = await startServer('broker', { brokerCli: cli, env: BIG_BACKLOG_ENV });
   try {
     const subject = 'stall.big-fetch';
-    const { id } = (await server.client.post<{ id: string }>('/api/subscribe', { subject })).json();
-    const message = '\u0001'.repeat(170_000);
-    for (let i = 0; i < 394; i++) {
-      const answer = await server.client.post('/api/publish', { subject, data: message });
-      if (answer.status !== 200) throw new Error(`publish: ${answer.status} ${answer.text}`);
-    }
+    const [id] = await controlCharacterBacklog(server, subject, 1);
     const probe = probeReady(server.url);
     await sleep(200);
     const fetcher = new JsonClient(server.url, 1);
@@ -133,18 +129,71 @@ async function bigFetch(build: string, cli: string | undefined): Promise<Figures
   }
 }
 
+/** A backlog of 394 messages of 170 KB of control characters on `subject`, for each of `count` subscribers. */
+async function controlCharacterBacklog(server: ServerUnderTest, subject: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await server.client.post<{ id: string }>('/api/subscribe', { subject })).json().id);
+  const message = '\u0001'.repeat(170_000);
+  for (let i = 0; i < 394; i++) {
+    const answer = await server.client.post('/api/publish', { subject, data: message });
+    if (answer.status !== 200) throw new Error(`publish: ${answer.status} ${answer.text}`);
+  }
+  return ids;
+}
+
+const BIG_BACKLOG_ENV = { GOPHERMQ_BROKER_MAX__PENDING__BYTES: String(512 * 1024 ** 2) };
+
+async function lazyReaders(build: string, cli: string | undefined): Promise<Figures> {
+  const server = await startServer('broker', { brokerCli: cli, env: BIG_BACKLOG_ENV });
+  const sockets: net.Socket[] = [];
+  try {
+    const subject = 'stall.lazy-readers';
+    const ids = await controlCharacterBacklog(server, subject, 10);
+    const probe = probeReady(server.url);
+    const { port } = new URL(server.url);
+    for (const id of ids) {
+      const body = JSON.stringify({ subject, id });
+      const socket = net.connect(Number(port), '127.0.0.1');
+      socket.on('error', () => {});
+      socket.pause(); // never reads: the answer piles up in the broker
+      socket.write(`POST /api/fetch HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      sockets.push(socket);
+    }
+    await sleep(3000);
+    const samples = await probe.stop();
+    return figures(build, 'lazy-readers 10 × 394 × 170 KB', samples, 3, server, 'work = the 3 s the readers stall');
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await server.stop();
+  }
+}
+
+/**
+ * Peak RSS from /proc (VmHWM), read from outside: a broker stalled by the very work measured
+ * cannot answer the probe in time. Elsewhere, from the probe.
+ */
+async function peakRssBytes(server: ServerUnderTest): Promise<number> {
+  try {
+    const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+    return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)![1]) * 1024;
+  } catch {
+    return (await server.stats()).maxRssBytes;
+  }
+}
+
 async function figures(build: string, scenario: string, samples: Samples, workS: number, server: ServerUnderTest, note: string): Promise<Figures> {
-  const stats = await server.stats();
-  return {
+  const figures = {
     build,
     scenario,
     readyP50Ms: samples.percentile(50),
     readyP99Ms: samples.percentile(99),
     readyMaxMs: samples.max(),
     workS,
-    peakRssBytes: stats.maxRssBytes,
+    peakRssBytes: await peakRssBytes(server),
     note,
   };
+  console.error(`${scenario}, ${build}: ${JSON.stringify(figures)}`);
+  return figures;
 }
 
 const builds: Array<[string, string | undefined]> = [['this build', undefined]];
@@ -155,6 +204,7 @@ console.error(`(broker settings: ${Object.entries(BENCH_BROKER_ENV).map(([k, v])
 for (const [build, cli] of builds) {
   if (!only || only.includes('expiry')) rows.push(await expiry(build, cli, Number(flags.subscribers), Number(flags.messages)));
   if (!only || only.includes('big-fetch')) rows.push(await bigFetch(build, cli));
+  if (!only || only.includes('lazy-readers')) rows.push(await lazyReaders(build, cli));
 }
 console.log(
   markdownTable([

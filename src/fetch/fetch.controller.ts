@@ -1,9 +1,10 @@
-import { Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Res, type StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
+import { fetchAnswer } from './fetch-answer.js';
 import { FetchRequestDto } from './fetch-request.dto.js';
 import { FetchResponseDto } from './fetch-response.dto.js';
 
@@ -17,11 +18,11 @@ export class FetchController {
   @ApiOperation({ summary: 'Take the pending messages of a subscriber (at most once), optionally waiting for one' })
   @ApiOkResponse({ type: FetchResponseDto, description: 'The messages taken, oldest first; [] when none' })
   @ApiErrors(400, 404, 413, 415)
-  async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto> {
+  async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
     const { subject, id, max, waitMs } = request;
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
     const { data, remaining } = await this.broker.fetch(subject, id, { max, waitMs, signal });
-    return { subject, id, data, remaining };
+    return fetchAnswer({ subject, id, data, remaining });
   }
 }
 

@@ -1,0 +1,34 @@
+import { StreamableFile } from '@nestjs/common';
+import { fetchAnswer, STREAM_ANSWERS_ABOVE_CHARS } from './fetch-answer.js';
+
+async function bodyOf(answer: ReturnType<typeof fetchAnswer>): Promise<{ text: string; chunks: number }> {
+  if (!(answer instanceof StreamableFile)) return { text: JSON.stringify(answer), chunks: 1 };
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer.getStream()) chunks.push(chunk as Buffer);
+  return { text: Buffer.concat(chunks).toString('utf8'), chunks: chunks.length };
+}
+
+describe(fetchAnswer.name, () => {
+  const answerOf = (data: string[]) => ({ subject: 'orders."quoted"', id: '3b241101-e2bb-4255-8caf-4136c566a962', data, remaining: 7 });
+
+  it('returns a small answer as it is, for Fastify to serialize', () => {
+    const answer = answerOf(['a', 'b']);
+    expect(fetchAnswer(answer)).toBe(answer);
+  });
+
+  it.each([
+    ['many small messages', Array.from({ length: 40_000 }, (_, i) => `message ${i} "quoted" \\ \n`)],
+    ['a few large ones with control characters', Array.from({ length: 4 }, () => '\u0001ü😀'.repeat(100_000))],
+    ['one just past the threshold', ['x'.repeat(STREAM_ANSWERS_ABOVE_CHARS + 1)]],
+  ])('streams a large answer (%s) as exactly the JSON Fastify would have sent, in several chunks', async (_, data) => {
+    const answer = answerOf(data);
+    const streamed = fetchAnswer(answer);
+    expect(streamed).toBeInstanceOf(StreamableFile);
+    expect((streamed as StreamableFile).getHeaders().type).toBe('application/json; charset=utf-8');
+    const { text, chunks } = await bodyOf(streamed);
+    const expected = JSON.stringify(answer);
+    expect(text.length).toBe(expected.length);
+    expect(text === expected).toBe(true); // not toBe: a diff of megabytes helps nobody
+    expect(chunks).toBeGreaterThan(1);
+  });
+});
