@@ -1,5 +1,6 @@
 import { StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FetchResponseDto } from './fetch-response.dto.js';
 
 /** Answers whose messages hold more characters than this are streamed instead of built whole. */
@@ -21,14 +22,19 @@ export function fetchAnswer(answer: FetchResponseDto): FetchResponseDto | Stream
   return new StreamableFile(Readable.from(chunksOf(answer), { objectMode: false }), { type: 'application/json; charset=utf-8' });
 }
 
-/** `JSON.stringify(answer)`, in pieces of about CHUNK_CHARS; a message larger than that is a piece of its own. */
-function* chunksOf({ subject, id, data, remaining }: FetchResponseDto): Generator<string> {
+/**
+ * `JSON.stringify(answer)`, in pieces of about CHUNK_CHARS (a message larger than that is a piece
+ * of its own), one per turn of the event loop: a client that reads fast would otherwise take the
+ * whole answer in one turn, as each write to its socket succeeds at once.
+ */
+async function* chunksOf({ subject, id, data, remaining }: FetchResponseDto): AsyncGenerator<string> {
   let chunk = `{"subject":${JSON.stringify(subject)},"id":${JSON.stringify(id)},"data":[`;
   for (let i = 0; i < data.length; i++) {
     chunk += (i > 0 ? ',' : '') + JSON.stringify(data[i]);
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
+      await nextTurn();
     }
   }
   yield `${chunk}],"remaining":${remaining}}`;
