@@ -5,7 +5,7 @@ import type { FetchResponseDto } from './fetch-response.dto.js';
 
 /** Answers whose messages hold more characters than this are streamed instead of built whole. */
 export const STREAM_ANSWERS_ABOVE_CHARS = 256 * 1024;
-/** Characters of messages serialized per chunk of a streamed answer: one chunk per turn of the event loop. */
+/** Characters written per chunk of a streamed answer, one chunk per turn of the event loop. */
 const CHUNK_CHARS = 64 * 1024;
 
 /**
@@ -23,19 +23,28 @@ export function fetchAnswer(answer: FetchResponseDto): FetchResponseDto | Stream
 }
 
 /**
- * `JSON.stringify(answer)`, in pieces of about CHUNK_CHARS (a message larger than that is a piece
- * of its own), one per turn of the event loop: a client that reads fast would otherwise take the
- * whole answer in one turn, as each write to its socket succeeds at once.
+ * `JSON.stringify(answer)` in pieces of about CHUNK_CHARS, one per turn of the event loop: to a
+ * client that reads fast every write succeeds at once, so without the pause the whole answer would
+ * be written in one turn. A large message is cut into pieces too: encoding a megabyte for the
+ * socket costs milliseconds, its JSON.stringify a fraction of that.
  */
 async function* chunksOf({ subject, id, data, remaining }: FetchResponseDto): AsyncGenerator<string> {
   let chunk = `{"subject":${JSON.stringify(subject)},"id":${JSON.stringify(id)},"data":[`;
   for (let i = 0; i < data.length; i++) {
     chunk += (i > 0 ? ',' : '') + JSON.stringify(data[i]);
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
+    if (chunk.length < CHUNK_CHARS) continue;
+    for (let start = 0, end; start < chunk.length; start = end) {
+      end = start + CHUNK_CHARS;
+      if (isHighSurrogate(chunk.charCodeAt(end - 1))) end -= 1; // a pair stays in one piece, or it would be encoded as two U+FFFD
+      yield chunk.slice(start, end);
       await nextTurn();
     }
+    chunk = '';
   }
   yield `${chunk}],"remaining":${remaining}}`;
+}
+
+/** JSON.stringify escapes lone surrogates, so a high one in its output always starts a pair. */
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
