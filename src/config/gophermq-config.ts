@@ -49,6 +49,13 @@ export class BrokerConfig {
   /** Seconds without a fetch after which a subscriber is removed; 0 keeps subscribers forever. */
   @IsInt() @Min(0)
   subscriberIdleTimeout = 3600;
+
+  /**
+   * Seconds a client may take to send a whole request, headers and body; a slower one gets 408 and
+   * its connection is closed. Only the sending counts: a fetch waiting for messages is not cut.
+   */
+  @IsInt() @Min(1)
+  requestTimeout = 30;
 }
 
 export class MonitoringConfig {
