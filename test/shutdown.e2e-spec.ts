@@ -30,6 +30,15 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
   }
 }
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const postHead = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nhost: gophermq\r\ncontent-type: application/json\r\n${headers}`;
 
 describe('slow clients', () => {
@@ -54,5 +63,64 @@ describe('slow clients', () => {
     expect(await waiting).toEqual({ status: 200, body: { subject: 'slow.clients', id: subscription.id, data: [], remaining: 0 } });
     broker.child.kill('SIGTERM');
     expect(await broker.exited).toBe(0);
+  });
+});
+
+describe('shutdown', () => {
+  it('delivers an answer it is writing at SIGTERM whole, answers 503 to new requests meanwhile, then exits 0', async () => {
+    const broker = await BrokerProcess.start();
+    const { body: subscription } = await broker.post('/api/subscribe', { subject: 'large.answer' });
+    const messages = Array.from({ length: 8 }, (_, i) => String(i).padEnd(900_000, '.'));
+    for (const data of messages) expect((await broker.post('/api/publish', { subject: 'large.answer', data })).status).toBe(200);
+
+    // The answer, about 7 MB, is more than the kernel's buffers between the two ends hold: while
+    // this client reads nothing, the broker is stuck in the middle of writing it.
+    const fetchBody = JSON.stringify({ subject: 'large.answer', id: subscription.id });
+    const reader = await rawClient(broker.port, postHead('/api/fetch', `content-length: ${fetchBody.length}\r\n\r\n${fetchBody}`));
+    await once(reader, 'readable'); // the answer has begun
+    broker.child.kill('SIGTERM');
+    await broker.log('shutting down');
+
+    expect((await fetch(`${broker.url}/ready`)).status).toBe(503);
+    expect(await broker.post('/api/publish', { subject: 'large.answer', data: 'late' })).toEqual({
+      status: 503,
+      body: { message: 'broker is shutting down' },
+    });
+    expect(broker.child.exitCode).toBeNull();
+
+    const answer = await readToEnd(reader);
+    const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+    expect(answer).toMatch(/^HTTP\/1.1 200 /);
+    expect(JSON.parse(body)).toEqual({ subject: 'large.answer', id: subscription.id, data: messages, remaining: 0 });
+    expect(await broker.exited).toBe(0);
+  });
+
+  it('logs how many held messages the in-memory store discards', async () => {
+    const broker = await BrokerProcess.start();
+    await broker.post('/api/subscribe', { subject: 'left.behind' });
+    for (const data of ['one', 'two', 'three']) await broker.post('/api/publish', { subject: 'left.behind', data });
+    broker.child.kill('SIGTERM');
+    expect(await broker.exited).toBe(0);
+    expect(broker.logs.find((entry) => 'messagesHeld' in entry)).toMatchObject({ level: 40, messagesHeld: 3, bytesHeld: 11 });
+  });
+
+  it('exits 1 once broker.shutdown-timeout has passed when clients stall, saying what it cut', async () => {
+    const broker = await BrokerProcess.start({ BROKER_REQUEST__TIMEOUT: '60', BROKER_SHUTDOWN__TIMEOUT: '1' });
+    // `expect: 100-continue` makes the broker say when it has the request, before the body.
+    const upload = await rawClient(broker.port, postHead('/api/publish', 'content-length: 100\r\nexpect: 100-continue\r\n\r\n'));
+    await once(upload, 'data');
+    upload.write('{"subject":');
+    const trickler = await rawClient(broker.port, postHead('/api/publish', 'x-slow: 1\r\n'));
+    try {
+      const signalled = Date.now();
+      broker.child.kill('SIGTERM');
+      expect(await within(4000, 'exit', broker.exited)).toBe(1);
+      expect(Date.now() - signalled).toBeGreaterThanOrEqual(1000);
+      expect(await broker.log('shutdown timeout reached')).toMatchObject({ level: 40, connections: 2, requests: 1 });
+    } finally {
+      upload.destroy();
+      trickler.destroy();
+      if (isRunning(broker.child.pid!)) broker.child.kill('SIGKILL');
+    }
   });
 });

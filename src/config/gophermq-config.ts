@@ -56,6 +56,13 @@ export class BrokerConfig {
    */
   @IsInt() @Min(1)
   requestTimeout = 30;
+
+  /**
+   * Seconds shutdown may take: past it, the connections still open are closed, answers in flight
+   * are cut, and the broker exits with code 1.
+   */
+  @IsInt() @Min(1)
+  shutdownTimeout = 10;
 }
 
 export class MonitoringConfig {
