@@ -35,8 +35,10 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
       }
     })();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: under `npm start` one Ctrl-C arrives twice (from the terminal and from npm),
+  // and a second signal must not kill the broker mid-drain. The shutdown timeout bounds the wait.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   return app;
 }
 

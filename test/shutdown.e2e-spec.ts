@@ -39,6 +39,14 @@ function isRunning(pid: number): boolean {
   }
 }
 
+async function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const postHead = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nhost: gophermq\r\ncontent-type: application/json\r\n${headers}`;
 
 describe('slow clients', () => {
@@ -121,6 +129,27 @@ describe('shutdown', () => {
       upload.destroy();
       trickler.destroy();
       if (isRunning(broker.child.pid!)) broker.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('`npm start`', () => {
+  // --ignore-scripts skips the prestart build (`npm test` has built dist/) but runs the start script.
+  const npmStart = { command: ['npm', 'start', '--ignore-scripts'], cwd: process.cwd(), detached: true };
+
+  it.each([
+    ['SIGTERM to npm', (npmPid: number) => process.kill(npmPid, 'SIGTERM')],
+    ['Ctrl-C (SIGINT to the process group)', (npmPid: number) => process.kill(-npmPid, 'SIGINT')],
+  ])('stops the broker cleanly on %s', async (_, signal) => {
+    const broker = await BrokerProcess.start({}, npmStart);
+    try {
+      signal(broker.child.pid!);
+      await within(5000, 'the broker stopped', broker.log('stopped'));
+      await eventually(() => !isRunning(broker.pid), 'the broker process gone');
+      await expect(fetch(`${broker.url}/ready`)).rejects.toThrow();
+      await within(5000, 'npm exited', broker.exited);
+    } finally {
+      if (isRunning(broker.pid)) process.kill(broker.pid, 'SIGKILL');
     }
   });
 });
