@@ -15,6 +15,7 @@ export interface CreateAppOptions {
 /** Builds the whole application exactly as `gophermq broker` runs it; e2e tests call this too. */
 export async function createApp(config: GopherMqConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? pino({ level: config.logger.level });
+  const requestTimeoutMs = config.broker.requestTimeout * 1000;
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.broker.bodyLimitBytes,
@@ -22,6 +23,10 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
     logController: new LogController({ disableRequestLogging: true }),
     // Nor a child logger per request: nothing logs per request, and making one costs about 1 µs.
     childLoggerFactory: (parent: FastifyBaseLogger) => parent,
+    // Fastify turns Node's request timeout off; a client that stalls while sending would then hold
+    // its connection, and shutdown, forever. Node checks the timeouts every 30 s unless told otherwise.
+    requestTimeout: requestTimeoutMs,
+    http: { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),

@@ -1,9 +1,16 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.factory.js';
+import { BrokerService } from './broker/broker.service.js';
 import { loadConfig, type ConfigSources } from './config/config.loader.js';
+import { ShutdownDrain } from './health/shutdown-drain.js';
 
-/** Starts the broker and stops it cleanly on SIGTERM/SIGINT: exit 0 once accepted work is in the broker. */
+/**
+ * Starts the broker and stops it cleanly on SIGTERM/SIGINT: exit 0 once the answers in flight are
+ * delivered and accepted work is in the broker; exit 1 if that takes longer than broker.shutdown-timeout.
+ */
 export async function runBroker(sources: ConfigSources = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(sources);
   const app = await createApp(config);
@@ -15,9 +22,11 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals) => {
     stopping ??= (async () => {
-      logger.info({ signal }, 'shutting down: draining accepted messages');
+      logger.info({ signal }, 'shutting down: finishing answers in flight, draining accepted messages');
+      setTimeout(() => void cutShort(app, logger), config.broker.shutdownTimeout * 1000);
       try {
         await app.close();
+        await logDiscarded(app, logger);
         logger.info('stopped');
         process.exit(0);
       } catch (error) {
@@ -26,7 +35,31 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
       }
     })();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: under `npm start` one Ctrl-C arrives twice (from the terminal and from npm),
+  // and a second signal must not kill the broker mid-drain. The shutdown timeout bounds the wait.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   return app;
+}
+
+/** The shutdown timeout has passed: close every connection left, say what was cut, exit 1. */
+async function cutShort(app: NestFastifyApplication, logger: FastifyBaseLogger): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  const connections = await new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+  const requests = app.get(ShutdownDrain).requestsInFlight;
+  server.closeAllConnections();
+  logger.warn(
+    { connections, requests },
+    `shutdown timeout reached: closed ${connections} connection(s), ${requests} request(s) not answered in full`,
+  );
+  await logDiscarded(app, logger);
+  process.exit(1);
+}
+
+/** The store is in memory: what it holds at exit is lost, and the operator should know how much. */
+async function logDiscarded(app: NestFastifyApplication, logger: FastifyBaseLogger): Promise<void> {
+  const { messagesHeld, bytesHeld } = await app.get(BrokerService).store.stats();
+  const line = `${messagesHeld} held message(s), ${bytesHeld} bytes, discarded at exit`;
+  if (messagesHeld > 0) logger.warn({ messagesHeld, bytesHeld }, line);
+  else logger.info({ messagesHeld, bytesHeld }, line);
 }

@@ -129,10 +129,14 @@ export class BrokerService implements BeforeApplicationShutdown {
     return expired.length;
   }
 
-  /** Shutdown: parked fetches answer now with what they have, so the HTTP server can close. */
-  beforeApplicationShutdown(): void {
+  /** Shutdown: parked fetches answer now with what they have, so the HTTP server can close. Idempotent. */
+  beginShutdown(): void {
     this.closing = true;
     this.waiters.wakeAll();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.beginShutdown();
   }
 
   private async take(subject: string, id: string, max: number): Promise<FetchedMessages> {

@@ -66,6 +66,20 @@ export class BrokerConfig {
   /** Seconds without a fetch after which a subscriber is removed; 0 keeps subscribers forever. */
   @IsInt() @Min(0) @Max(365 * 24 * 3600)
   subscriberIdleTimeout = 3600;
+
+  /**
+   * Seconds a client may take to send a whole request, headers and body; a slower one gets 408 and
+   * its connection is closed. Only the sending counts: a fetch waiting for messages is not cut.
+   */
+  @IsInt() @Min(1)
+  requestTimeout = 30;
+
+  /**
+   * Seconds shutdown may take: past it, the connections still open are closed, answers in flight
+   * are cut, and the broker exits with code 1.
+   */
+  @IsInt() @Min(1)
+  shutdownTimeout = 10;
 }
 
 export class MonitoringConfig {
