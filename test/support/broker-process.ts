@@ -9,6 +9,7 @@ export type LogEntry = Record<string, any> & { level: number; msg: string };
 
 /** The broker as an operator runs it: a process of its own, stopped with signals. */
 export class BrokerProcess {
+  private static readonly running = new Set<ChildProcess>();
   readonly logs: LogEntry[] = [];
   /** The exit code, or the signal that killed it. */
   readonly exited: Promise<number | NodeJS.Signals | null>;
@@ -23,6 +24,13 @@ export class BrokerProcess {
       for (const wake of this.logWaiters.splice(0)) wake();
     });
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+    BrokerProcess.running.add(child);
+    void this.exited.then(() => BrokerProcess.running.delete(child));
+  }
+
+  /** For afterEach: a test that failed half-way must not leave its broker running (and Jest waiting). */
+  static killAll(): void {
+    for (const child of BrokerProcess.running) child.kill('SIGKILL');
   }
 
   /**
