@@ -5,6 +5,7 @@ import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
+import { useDepthCheckedJsonParser } from './common/validation/json-body.parser.js';
 import type { GopherMqConfig } from './config/gophermq-config.js';
 
 export interface CreateAppOptions {
@@ -30,6 +31,7 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
     bodyParser: false,
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  useDepthCheckedJsonParser(app.getHttpAdapter().getInstance());
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
