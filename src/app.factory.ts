@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
+import { limitUnansweredRequests } from './common/http/unanswered-requests.limit.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { useDepthCheckedJsonParser } from './common/validation/json-body.parser.js';
 import type { GopherMqConfig } from './config/gophermq-config.js';
@@ -32,6 +33,7 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   useDepthCheckedJsonParser(app.getHttpAdapter().getInstance());
+  limitUnansweredRequests(app.getHttpAdapter().getInstance());
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
