@@ -6,7 +6,7 @@ import { pino, type Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
 import { limitUnansweredRequests } from './common/http/unanswered-requests.limit.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
-import { useDepthCheckedJsonParser } from './common/validation/json-body.parser.js';
+import { maxJsonValues, useCheckedJsonParser } from './common/validation/json-body.parser.js';
 import type { GopherMqConfig } from './config/gophermq-config.js';
 
 export interface CreateAppOptions {
@@ -32,7 +32,7 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
     bodyParser: false,
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
-  useDepthCheckedJsonParser(app.getHttpAdapter().getInstance());
+  useCheckedJsonParser(app.getHttpAdapter().getInstance(), maxJsonValues(config.broker.maxBatchSize));
   limitUnansweredRequests(app.getHttpAdapter().getInstance());
   configureApp(app);
   await app.init();
