@@ -16,7 +16,7 @@ export class ErrorResponseDto {
   @ApiPropertyOptional({
     type: Number,
     description: `How many fields failed, when more than the ${MAX_LISTED_ERRORS} listed in errors; absent otherwise`,
-    example: 72000,
+    example: 2000,
   })
   errorCount?: number;
 }
