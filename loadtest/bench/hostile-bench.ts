@@ -2,7 +2,8 @@
  * What hostile but well-formed requests cost the broker, and what they cost everyone else:
  *
  * 1. Bodies that are cheap to send and dear to answer, sent flat out on 4 connections: a batch of
- *    36,000 invalid entries (72,000 failed fields), 1 MiB of `[[[…]]]`, 1 MiB of `{"a":{"a":…}}`.
+ *    36,000 invalid entries (72,000 failed fields) and one of 1,000, 1 MiB of `[[[…]]]`, of
+ *    `{"a":{"a":…}}`, of shallow `[[[[]]]],…` and of `[0,0,…]`.
  *    Reported: the hostile requests/s and answer size, and the latency of `GET /ready` asked
  *    meanwhile by one client every 10 ms (what every other client feels).
  * 2. 4 connections that pipeline `GET /docs/swagger-ui-bundle.js` and never read: the server's
@@ -41,8 +42,15 @@ const HOSTILE_BODIES: Array<{ name: string; path: string; body: string }> = [
     path: '/api/publish/batch',
     body: JSON.stringify({ messages: Array.from({ length: 36_000 }, () => ({ subject: '', data: 1 })) }),
   },
+  {
+    name: 'batch of 1,000 invalid entries',
+    path: '/api/publish/batch',
+    body: JSON.stringify({ messages: Array.from({ length: 1000 }, () => ({ subject: '', data: 1 })) }),
+  },
   { name: '1 MiB of [[[…]]]', path: '/api/publish', body: '['.repeat(MiB / 2) + ']'.repeat(MiB / 2) },
   { name: '1 MiB of {"a":{"a":…}}', path: '/api/publish', body: '{"a":'.repeat(MiB / 6) + '1' + '}'.repeat(MiB / 6) },
+  { name: '1 MiB of [[[[]]]],… (shallow)', path: '/api/publish', body: `[${Array(Math.floor(MiB / 9)).fill('[[[[]]]]').join(',')}]` },
+  { name: '1 MiB of [0,0,…]', path: '/api/publish', body: `[${Array(MiB / 2 - 1).fill('0').join(',')}]` },
 ];
 
 interface Build {
@@ -53,14 +61,20 @@ interface Build {
 /** Asks GET /ready every 10 ms until stopped; the latencies are what other clients feel. */
 class ReadyProbe {
   readonly latencies = new Samples();
+  /** Requests that got no answer (the server closed the connection or died). */
+  failures = 0;
   private running = true;
   private readonly done: Promise<void>;
 
   constructor(server: ServerUnderTest) {
     this.done = (async () => {
       while (this.running) {
-        const answer = await server.client.get('/ready', 30_000);
-        this.latencies.add(answer.elapsedMs);
+        try {
+          const answer = await server.client.get('/ready', 30_000);
+          this.latencies.add(answer.elapsedMs);
+        } catch {
+          this.failures += 1;
+        }
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
@@ -115,6 +129,8 @@ async function hostileRun(build: Build, scenario: (typeof HOSTILE_BODIES)[number
 }
 
 interface FloodResult {
+  /** How the server ended the run, when it did not survive it. */
+  died?: string;
   rssStart: number;
   rssPeak: number;
   rssEnd: number;
@@ -122,6 +138,7 @@ interface FloodResult {
   closedByServer: number;
   readyP50: number;
   readyP99: number;
+  readyFailures: number;
 }
 
 async function floodRun(build: Build): Promise<FloodResult> {
@@ -148,10 +165,16 @@ async function floodRun(build: Build): Promise<FloodResult> {
     const started = performance.now();
     let rssPeak = rssStart;
     let rssEnd = rssStart;
-    while (performance.now() - started < FLOOD_S * 1000 && rssEnd < RSS_STOP) {
+    let died: string | undefined;
+    void server.whenExited().then((code) => (died ??= `exited with code ${code}`));
+    while (performance.now() - started < FLOOD_S * 1000 && rssEnd < RSS_STOP && died === undefined) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      rssEnd = (await server.stats()).rssBytes;
-      rssPeak = Math.max(rssPeak, rssEnd);
+      try {
+        rssEnd = (await server.stats(false, 5000)).rssBytes;
+        rssPeak = Math.max(rssPeak, rssEnd);
+      } catch (error) {
+        died ??= (error as Error).message;
+      }
     }
     const seconds = (performance.now() - started) / 1000;
     for (const socket of sockets) {
@@ -159,7 +182,7 @@ async function floodRun(build: Build): Promise<FloodResult> {
       socket.destroy();
     }
     const ready = await probe.stop();
-    return { rssStart, rssPeak, rssEnd, seconds, closedByServer, readyP50: ready.percentile(50), readyP99: ready.percentile(99) };
+    return { died, rssStart, rssPeak, rssEnd, seconds, closedByServer, readyP50: ready.percentile(50), readyP99: ready.percentile(99), readyFailures: probe.failures };
   } finally {
     for (const socket of sockets) socket.destroy();
     await server.stop();
@@ -201,7 +224,7 @@ console.log(markdownTable(hostileRows));
 if (ratios.length > 1) console.log('\n' + markdownTable(ratios));
 
 console.log(`\nPipelining without reading: 4 connections × GET /docs/swagger-ui-bundle.js, up to ${FLOOD_S} s (stopped at ${fmt.mib(RSS_STOP)} MiB RSS).\n`);
-const floodRows = [['build', 'RSS start MiB', 'RSS peak MiB', 'RSS growth MiB', 'after s', 'connections closed by the server', '/ready p50 ms', '/ready p99 ms']];
+const floodRows = [['build', 'RSS start MiB', 'RSS peak MiB', 'RSS growth MiB', 'after s', 'connections closed by the server', '/ready p50 ms', '/ready p99 ms', '/ready failed', 'server']];
 for (const build of builds) {
   const result = await floodRun(build);
   floodRows.push([
@@ -213,6 +236,8 @@ for (const build of builds) {
     `${result.closedByServer} of 4`,
     fmt.ms(result.readyP50),
     fmt.ms(result.readyP99),
+    String(result.readyFailures),
+    result.died ?? 'alive',
   ]);
 }
 console.log(markdownTable(floodRows));
