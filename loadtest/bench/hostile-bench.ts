@@ -8,6 +8,9 @@
  *    meanwhile by one client every 10 ms (what every other client feels).
  * 2. 4 connections that pipeline `GET /docs/swagger-ui-bundle.js` and never read: the server's
  *    RSS over 8 s (stopped at 1.5 GiB), whether it closed them, and `/ready` meanwhile.
+ * 3. 2,000 uploads cut short (the headers of a 100,000-byte publish, half its body, then close):
+ *    how long they took and gophermq_requests_aborted_total. The broker's log goes to this
+ *    process's output, where error lines (and stacks) can be counted.
  *
  * Each build runs in a fresh `node dist/cli.js broker`: this repository's, and with --before the
  * build of another checkout, for a before/after table with ratios.
@@ -16,7 +19,7 @@
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { startServer, type ServerUnderTest } from './servers.js';
+import { freePort, startServer, type ServerUnderTest } from './servers.js';
 import { fmt, markdownTable, Samples } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -241,3 +244,45 @@ for (const build of builds) {
   ]);
 }
 console.log(markdownTable(floodRows));
+
+interface AbortResult {
+  ms: number;
+  counted: string;
+}
+
+async function abortRun(build: Build, uploads = 2000, concurrency = 20): Promise<AbortResult> {
+  const metricsPort = await freePort();
+  const server = await startServer('broker', { brokerCli: build.cli, env: { GOPHERMQ_MONITORING_PORT: String(metricsPort) } });
+  try {
+    const port = Number(new URL(server.url).port);
+    const head = 'POST /api/publish HTTP/1.1\r\nHost: bench\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n';
+    const halfBody = '{"subject":"a","data":"' + 'x'.repeat(50_000);
+    const started = performance.now();
+    let next = 0;
+    const one = (): Promise<void> =>
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(head + halfBody, () => socket.destroy()));
+        socket.on('close', () => resolve()).on('error', () => {});
+      });
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < uploads) await one();
+      }),
+    );
+    const ms = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the broker finish logging
+    const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const counted = /^gophermq_requests_aborted_total (\d+)$/m.exec(scrape)?.[1] ?? 'not exported';
+    return { ms, counted };
+  } finally {
+    await server.stop();
+  }
+}
+
+console.log('\nAborted uploads: 2,000, 20 at a time.\n');
+const abortRows = [['build', 'ms for 2,000', 'gophermq_requests_aborted_total']];
+for (const build of builds) {
+  const result = await abortRun(build);
+  abortRows.push([build.label, fmt.int(result.ms), result.counted]);
+}
+console.log(markdownTable(abortRows));
