@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
 import { Registry } from 'prom-client';
 import { AsyncPublishModule } from '../async-publish/async-publish.module.js';
 import { BrokerModule } from '../broker/broker.module.js';
@@ -6,7 +7,7 @@ import type { GopherMqConfig } from '../config/gophermq-config.js';
 import { brokerMetricProviders } from './broker-metrics.providers.js';
 import { MetricsServer } from './metrics.server.js';
 import { RequestMetricsHook } from './request-metrics.hook.js';
-import { requestMetricProviders } from './request-metrics.providers.js';
+import { REQUESTS_ABORTED_METRIC, requestMetricProviders } from './request-metrics.providers.js';
 import { StoreStatsReader } from './store-stats.reader.js';
 
 /**
@@ -34,7 +35,8 @@ export class MetricsModule {
         RequestMetricsHook,
         MetricsServer,
       ],
-      exports: [MetricsServer, Registry],
+      // The aborted-requests counter is counted by the app's catch-all filter.
+      exports: [MetricsServer, Registry, getToken(REQUESTS_ABORTED_METRIC)],
     };
   }
 }

@@ -7,6 +7,8 @@ export type RequestLabel = 'method' | 'code';
 /** Names and labels kept from the original, so dashboards built on it keep working. */
 export const REQUESTS_METRIC = 'gophermq_client_request_rate';
 export const REQUEST_DURATION_METRIC = 'gophermq_request_duration_seconds';
+/** Counted by the catch-all filter, which sees the error of a body cut short. */
+export const REQUESTS_ABORTED_METRIC = 'gophermq_requests_aborted_total';
 
 /** From 100 µs, where most requests answer, to the 30 s a long-poll fetch may wait. */
 export const REQUEST_DURATION_BUCKETS = [
@@ -40,6 +42,11 @@ export function requestMetricProviders(registry: Registry): Provider[] {
           if (metricName === DURATION_COUNT) this.inc(labels, value);
         }
       },
+    }),
+    makeCounterProvider({
+      name: REQUESTS_ABORTED_METRIC,
+      help: 'Requests whose client closed the connection before sending the whole body.',
+      registers: [registry],
     }),
   ];
 }

@@ -1,5 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject, Logger, Optional } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
 import type { FastifyReply } from 'fastify';
+import type { Counter } from 'prom-client';
+import { REQUESTS_ABORTED_METRIC } from '../../metrics/request-metrics.providers.js';
 import { INVALID_BODY_MESSAGE } from '../validation/request-validation.error.js';
 
 /** Fastify's own request errors (body parsing, limits), reworded for our clients. */
@@ -14,10 +17,16 @@ const FASTIFY_ERRORS: Record<string, { status: number; message: string }> = {
 /**
  * Every error not mapped more specifically: HTTP errors keep their status with a string `message`;
  * anything else is a bug, logged here and answered with a generic 500 that leaks nothing.
+ * A client that leaves in the middle of its upload is no bug: counted, and logged at debug only.
  */
 @Catch()
 export class CatchAllFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(
+    /** Absent when monitoring is off. */
+    @Optional() @Inject(getToken(REQUESTS_ABORTED_METRIC)) private readonly aborted?: Counter,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -34,9 +43,20 @@ export class CatchAllFilter implements ExceptionFilter {
       if (error.cause instanceof SyntaxError) return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
       return { status: error.getStatus(), body: withStringMessage(error.getResponse()) };
     }
+    if (isClientAbort(error)) {
+      this.aborted?.inc();
+      this.logger.debug('client closed the connection before sending the whole body');
+      // Nobody reads this answer; it only completes the request.
+      return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
+    }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { message: 'server error' } };
   }
+}
+
+/** Node fails the body's stream with ECONNRESET ("aborted") when the client closes the connection mid-body. */
+function isClientAbort(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET';
 }
 
 function withStringMessage(response: string | object): object {

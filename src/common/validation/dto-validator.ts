@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import { INVALID_BODY_MESSAGE, RequestValidationError } from './request-validation.error.js';
+import { INVALID_BODY_MESSAGE, MAX_LISTED_ERRORS, RequestValidationError } from './request-validation.error.js';
 
 export type DtoClass = abstract new (...args: never[]) => unknown;
 
@@ -43,17 +43,25 @@ export class DtoValidator {
   }
 }
 
-/** Subject problems keep the original's text; anything else is "request's body is invalid". */
+/**
+ * Subject problems keep the original's text; anything else is "request's body is invalid".
+ * Only the first MAX_LISTED_ERRORS are described: describing the 72,000 errors of a hostile
+ * batch took longer than finding them.
+ */
 function toRequestError(errors: ErrorObject[]): RequestValidationError {
-  const problems = errors.filter((error) => !isNoise(error)).map(describe);
-  const rootSubjectOnly = problems.every((problem) => problem.field === 'subject' && problem.text.startsWith('invalid subject'));
+  const meaningful = errors.filter((error) => !isNoise(error));
+  const problems = meaningful.slice(0, MAX_LISTED_ERRORS).map(describe);
+  const rootSubjectOnly =
+    problems.length === meaningful.length &&
+    problems.every((problem) => problem.field === 'subject' && problem.text.startsWith('invalid subject'));
   const inEntry = problems.find((problem) => problem.field.includes('['));
   const message = rootSubjectOnly
     ? 'invalid subject'
     : inEntry
       ? `${inEntry.field}: ${inEntry.text}`
       : INVALID_BODY_MESSAGE;
-  return new RequestValidationError(message, problems.map(({ field, text }) => (field ? `${field}: ${text}` : text)));
+  const listed = problems.map(({ field, text }) => (field ? `${field}: ${text}` : text));
+  return new RequestValidationError(message, listed, meaningful.length);
 }
 
 interface Problem {
