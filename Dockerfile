@@ -29,7 +29,8 @@ RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/gophermq
 USER node
 # 8082: the HTTP API (broker.port); 9001: Prometheus metrics (monitoring.port).
 EXPOSE 8082 9001
+# Reads config.yaml and GOPHERMQ_ variables as `gophermq broker` does, so it asks the port really in use.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.GOPHERMQ_BROKER_PORT || 8082) + '/ready').then((r) => process.exit(r.status === 204 ? 0 : 1), () => process.exit(1))"]
+  CMD ["gophermq", "health"]
 ENTRYPOINT ["gophermq"]
 CMD ["broker"]
