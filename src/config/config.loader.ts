@@ -21,6 +21,8 @@ export interface ConfigSources {
   /** Explicit config file; it must exist. */
   file?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the one line about ignored GOPHERMQ_ variables goes (default: stderr). */
+  warn?: (line: string) => void;
 }
 
 type Section = Record<string, unknown>;
@@ -28,10 +30,15 @@ interface RawSetting {
   value: unknown;
   origin: string;
 }
+interface SettingSlot {
+  section: Section;
+  property: string;
+}
 
 /** Builds the configuration from defaults, config.yaml and GOPHERMQ_ variables, and validates it once. */
 export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
   const config = new GopherMqConfig();
+  const slots = settingSlots(config);
   const problems: string[] = [];
   const settings = new Map<string, RawSetting>();
 
@@ -41,14 +48,22 @@ export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
       settings.set(key, { value, origin: filePath });
     }
   }
+  // Others set GOPHERMQ_ variables too (Kubernetes: GOPHERMQ_PORT=tcp://… for a Service named
+  // gophermq), so a name that is no setting is passed over, unlike an unknown key in the file.
+  const ignored: string[] = [];
   for (const [name, value] of Object.entries(sources.env ?? process.env)) {
-    if (name.startsWith(ENV_PREFIX) && value !== undefined) {
-      settings.set(envNameToKey(name), { value, origin: name });
-    }
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const key = envNameToKey(name);
+    if (slots.has(key)) settings.set(key, { value, origin: name });
+    else ignored.push(name);
+  }
+  if (ignored.length > 0) {
+    const warn = sources.warn ?? ((line: string) => console.warn(line));
+    warn(`gophermq: ignoring environment variables that name no setting: ${ignored.sort().join(', ')}`);
   }
 
   for (const [key, { value, origin }] of settings) {
-    applySetting(config, key, value, origin, problems);
+    applySetting(slots.get(key), key, value, origin, problems);
   }
   problems.push(...flattenErrors(validateSync(config)));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -89,14 +104,26 @@ function readConfigFile(path: string, problems: string[]): Array<[string, unknow
   return entries;
 }
 
-function applySetting(config: GopherMqConfig, key: string, raw: unknown, origin: string, problems: string[]) {
-  const [sectionName, optionName, ...rest] = key.split('.');
-  const section = (config as unknown as Record<string, Section>)[sectionName];
-  const property = optionName === undefined ? undefined : kebabToCamel(optionName);
-  if (!section || property === undefined || rest.length > 0 || !(property in section)) {
+/**
+ * Every setting by its key (`broker.max-pending`), read off the config's own fields: a plain map, so
+ * names such as `constructor` or `__proto__` find nothing rather than something of Object's.
+ */
+function settingSlots(config: GopherMqConfig): Map<string, SettingSlot> {
+  const slots = new Map<string, SettingSlot>();
+  for (const [sectionName, section] of Object.entries(config) as Array<[string, Section]>) {
+    for (const property of Object.keys(section)) {
+      slots.set(`${sectionName}.${camelToKebab(property)}`, { section, property });
+    }
+  }
+  return slots;
+}
+
+function applySetting(slot: SettingSlot | undefined, key: string, raw: unknown, origin: string, problems: string[]) {
+  if (!slot) {
     problems.push(`${key}: unknown setting (from ${origin})`);
     return;
   }
+  const { section, property } = slot;
   const value = coerce(raw, section[property], key);
   if (value === undefined) {
     problems.push(`${key}: cannot use ${JSON.stringify(raw)} (from ${origin})`);
@@ -131,10 +158,6 @@ function flattenErrors(errors: ValidationError[], parent = ''): string[] {
     );
     return [...own, ...flattenErrors(error.children ?? [], key)];
   });
-}
-
-function kebabToCamel(name: string): string {
-  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 function camelToKebab(name: string): string {
