@@ -1,7 +1,5 @@
 // The Prometheus integration tests (`npm run test:integration`): the unit/e2e Jest setup, other files.
-import { readFileSync } from 'node:fs';
-
-const base = JSON.parse(readFileSync(new URL('./jest.config.json', import.meta.url), 'utf8'));
+import base from './jest.config.mjs';
 
 export default {
   ...base,
