@@ -3,10 +3,13 @@
  * alike: answers IPC requests with the process's memory and CPU figures, so the benchmark measures
  * the server from inside without changing its code. `gc: true` collects first (needs --expose-gc).
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 export interface ProbeRequest {
   probe: 'stats';
   seq: number;
   gc?: boolean;
+  /** Start (or restart) measuring the event loop's delays: the longest turn from now on. */
+  resetLoopDelay?: boolean;
 }
 
 export interface ProbeStats {
@@ -22,9 +25,14 @@ export interface ProbeStats {
   cpuSystemUs: number;
   /** False when `gc: true` was asked for but the process lacks --expose-gc. */
   collected: boolean;
+  /** Longest and 99th-percentile delay of a 1 ms timer since `resetLoopDelay`: how long a turn of the event loop blocked. NaN before. */
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
 }
 
 const collect = (globalThis as { gc?: () => void }).gc;
+/** Off until asked for, so that the throughput benchmarks do not pay for its timer. */
+let loopDelay: IntervalHistogram | undefined;
 
 if (process.send) {
   process.on('message', (message: ProbeRequest) => {
@@ -33,6 +41,11 @@ if (process.send) {
       // Twice: the first pass can leave weakly held and finalizable objects for the second.
       collect();
       collect();
+    }
+    if (message.resetLoopDelay) {
+      loopDelay ??= monitorEventLoopDelay({ resolution: 1 });
+      loopDelay.enable();
+      loopDelay.reset();
     }
     const memory = process.memoryUsage();
     const usage = process.resourceUsage();
@@ -47,6 +60,8 @@ if (process.send) {
       cpuUserUs: usage.userCPUTime,
       cpuSystemUs: usage.systemCPUTime,
       collected: Boolean(message.gc && collect),
+      loopDelayMaxMs: loopDelay ? loopDelay.max / 1e6 : NaN,
+      loopDelayP99Ms: loopDelay ? loopDelay.percentile(99) / 1e6 : NaN,
     };
     process.send!(stats);
   });

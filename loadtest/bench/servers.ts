@@ -58,7 +58,7 @@ export class ServerUnderTest {
   }
 
   /** Memory and CPU figures from inside the server; `gc` collects first when --expose-gc is set. */
-  stats(gc = false, timeoutMs = 30_000): Promise<ProbeStats> {
+  stats(gc = false, timeoutMs = 30_000, resetLoopDelay = false): Promise<ProbeStats> {
     const seq = ++this.seq;
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => {
@@ -70,7 +70,7 @@ export class ServerUnderTest {
         this.pending.delete(seq);
         resolvePromise(stats);
       });
-      const request: ProbeRequest = { probe: 'stats', seq, gc };
+      const request: ProbeRequest = { probe: 'stats', seq, gc, resetLoopDelay };
       this.child.send(request);
     });
   }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench:stall`: what one large or numerous input does to everyone else. While the broker
  * works through it, a prober asks `GET /ready` back to back on its own connection; the figures are
- * that probe's latency (p50, p99, max: the longest stall it saw), the work's own duration, and the
- * broker's peak RSS.
+ * that probe's latency (p50, p99, max), and the broker measures its own event loop: the longest
+ * turn, which is the stall every client saw (the probe's figures include the load generator's own
+ * delays). Also the work's duration and the broker's peak RSS.
  *
  *   expiry     N subscribers on one subject each holding N messages expire at once (default 20,000)
  *   big-fetch  394 messages of 170 KB of control characters (about 1 MB each once JSON-escaped),
@@ -35,6 +36,7 @@ interface Figures {
   readyP50Ms: number;
   readyP99Ms: number;
   readyMaxMs: number;
+  loopMaxMs: number;
   workS: number;
   peakRssBytes: number;
   note: string;
@@ -61,6 +63,12 @@ function probeReady(url: string): { stop: () => Promise<Samples> } {
       return samples;
     },
   };
+}
+
+/** The /ready prober, and the broker's own measure of its event loop, both from now on. */
+async function probeFrom(server: ServerUnderTest): Promise<{ stop: () => Promise<Samples> }> {
+  await server.stats(false, 30_000, true);
+  return probeReady(server.url);
 }
 
 async function gauge(metricsUrl: string, name: string): Promise<number> {
@@ -92,7 +100,7 @@ async function expiry(build: string, cli: string | undefined, count: number, mes
     const setupS = (Date.now() - subscribedAt) / 1000;
     if (setupS > idleS - 2) console.error(`(setup took ${fmt.ms(setupS)} s: expiry began during it)`);
     const metricsUrl = `http://127.0.0.1:${server.metricsPort}/metrics`;
-    const probe = probeReady(server.url);
+    const probe = await probeFrom(server);
     let started = 0;
     let ended = 0;
     while (!ended) {
@@ -113,7 +121,7 @@ async function bigFetch(build: string, cli: string | undefined): Promise<Figures
   try {
     const subject = 'stall.big-fetch';
     const [id] = await controlCharacterBacklog(server, subject, 1);
-    const probe = probeReady(server.url);
+    const probe = await probeFrom(server);
     await sleep(200);
     const fetcher = new JsonClient(server.url, 1);
     const answer = await fetcher.post<{ data: string[]; remaining: number }>('/api/fetch', { subject, id }, 120_000);
@@ -149,7 +157,7 @@ async function lazyReaders(build: string, cli: string | undefined): Promise<Figu
   try {
     const subject = 'stall.lazy-readers';
     const ids = await controlCharacterBacklog(server, subject, 10);
-    const probe = probeReady(server.url);
+    const probe = await probeFrom(server);
     const { port } = new URL(server.url);
     for (const id of ids) {
       const body = JSON.stringify({ subject, id });
@@ -188,6 +196,7 @@ async function figures(build: string, scenario: string, samples: Samples, workS:
     readyP50Ms: samples.percentile(50),
     readyP99Ms: samples.percentile(99),
     readyMaxMs: samples.max(),
+    loopMaxMs: (await server.stats(false, 120_000)).loopDelayMaxMs,
     workS,
     peakRssBytes: await peakRssBytes(server),
     note,
@@ -208,7 +217,7 @@ for (const [build, cli] of builds) {
 }
 console.log(
   markdownTable([
-    ['scenario', 'build', '/ready p50 ms', 'p99 ms', 'max ms', 'work s', 'peak RSS MiB', ''],
-    ...rows.map((row) => [row.scenario, row.build, fmt.ms(row.readyP50Ms), fmt.ms(row.readyP99Ms), fmt.ms(row.readyMaxMs), fmt.ms(row.workS), fmt.mib(row.peakRssBytes), row.note]),
+    ['scenario', 'build', '/ready p50 ms', 'p99 ms', 'max ms', 'longest turn ms', 'work s', 'peak RSS MiB', ''],
+    ...rows.map((row) => [row.scenario, row.build, fmt.ms(row.readyP50Ms), fmt.ms(row.readyP99Ms), fmt.ms(row.readyMaxMs), fmt.ms(row.loopMaxMs), fmt.ms(row.workS), fmt.mib(row.peakRssBytes), row.note]),
   ]),
 );
