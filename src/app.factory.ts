@@ -4,7 +4,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
-import { limitUnansweredRequests } from './common/http/unanswered-requests.limit.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { maxJsonValues, useCheckedJsonParser } from './common/validation/json-body.parser.js';
 import type { GopherMqConfig } from './config/gophermq-config.js';
@@ -38,7 +37,6 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   useCheckedJsonParser(app.getHttpAdapter().getInstance(), maxJsonValues(config.broker.maxBatchSize));
-  limitUnansweredRequests(app.getHttpAdapter().getInstance());
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

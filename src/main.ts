@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.factory.js';
 import { BrokerService } from './broker/broker.service.js';
 import { loadConfig, type ConfigSources } from './config/config.loader.js';
-import { ShutdownDrain } from './health/shutdown-drain.js';
+import { InFlightRequests } from './common/http/in-flight-requests.js';
 
 /**
  * Starts the broker and stops it cleanly on SIGTERM/SIGINT: exit 0 once the answers in flight are
@@ -46,7 +46,7 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
 async function cutShort(app: NestFastifyApplication, logger: FastifyBaseLogger): Promise<void> {
   const server = app.getHttpServer() as Server;
   const connections = await new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
-  const requests = app.get(ShutdownDrain).requestsInFlight;
+  const requests = app.get(InFlightRequests).size;
   server.closeAllConnections();
   logger.warn(
     { connections, requests },

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BrokerModule } from '../broker/broker.module.js';
 import { ReadyController } from './ready.controller.js';
-import { ShutdownDrain } from './shutdown-drain.js';
+import { InFlightRequests } from '../common/http/in-flight-requests.js';
 
-@Module({ imports: [BrokerModule], controllers: [ReadyController], providers: [ShutdownDrain], exports: [ShutdownDrain] })
+@Module({ imports: [BrokerModule], controllers: [ReadyController], providers: [InFlightRequests], exports: [InFlightRequests] })
 export class HealthModule {}
