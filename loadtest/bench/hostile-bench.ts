@@ -14,7 +14,7 @@
  *
  * Each build runs in a fresh `node dist/cli.js broker`: this repository's, and with --before the
  * build of another checkout, for a before/after table with ratios.
- *   npm run bench:build && node loadtest/bench/dist/hostile-bench.js --before=/work/before/dist/cli.js
+ *   npm run bench:hostile -- --before=<before>/dist/cli.js
  */
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
