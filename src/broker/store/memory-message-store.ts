@@ -121,17 +121,11 @@ export class MemoryMessageStore implements MessageStore {
     const subscriber = this.find(subject, id);
     if (!subscriber) return undefined;
     this.touch(subscriber);
-    const { log } = subscriber;
-    const available = Math.min(max, subscriber.pending);
-    const data: string[] = [];
-    let answerBytes = 0;
-    for (let seq = subscriber.nextSeq; data.length < available; seq++) {
-      const message = log.at(seq);
-      answerBytes += message.answerBytes;
-      if (answerBytes > this.limits.maxFetchBytes && data.length > 0) break;
-      data.push(message.data);
-    }
-    if (data.length > 0) this.move(subscriber, subscriber.nextSeq + data.length);
+    const { log, nextSeq } = subscriber;
+    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending));
+    const data = new Array<string>(count);
+    for (let i = 0; i < count; i++) data[i] = log.at(nextSeq + i).data;
+    if (count > 0) this.move(subscriber, nextSeq + count);
     return { data, remaining: subscriber.pending };
   }
 
@@ -174,6 +168,16 @@ export class MemoryMessageStore implements MessageStore {
     subscriber.lastActiveMs = Date.now();
     this.subscribers.delete(subscriber.id);
     this.subscribers.set(subscriber.id, subscriber);
+  }
+
+  /** How many of the `available` messages from `seq` on fit in one answer's budget: at least one. */
+  private fitting(log: SubjectLog, seq: number, available: number): number {
+    let count = 0;
+    for (let answerBytes = 0; count < available; count++) {
+      answerBytes += log.at(seq + count).answerBytes;
+      if (answerBytes > this.limits.maxFetchBytes && count > 0) break;
+    }
+    return count;
   }
 
   /** Moves a subscriber's read position forward, then frees what nobody holds any more. */
