@@ -1,8 +1,15 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { BrokerError } from './broker.error.js';
 import { FetchWaiters } from './fetch-waiters.js';
 import { isValidSubject } from './subject.js';
-import { MESSAGE_STORE, type FetchedMessages, type MessageStore, type SubscriberInfo } from './store/message-store.js';
+import {
+  MESSAGE_STORE,
+  type AckSettings,
+  type FetchedMessages,
+  type MessageStore,
+  type SettleOutcome,
+  type SubscriberInfo,
+} from './store/message-store.js';
 
 export interface FetchOptions {
   /** Most messages to take; all pending when absent. */
@@ -35,21 +42,29 @@ const NOTHING: FetchedMessages = Object.freeze({ data: [], remaining: 0 }) as Fe
  * and fetches that asked to wait are parked until a publish wakes them.
  */
 @Injectable()
-export class BrokerService implements BeforeApplicationShutdown {
+export class BrokerService implements BeforeApplicationShutdown, OnApplicationShutdown {
   readonly counters = new BrokerCounters();
   readonly waiters = new FetchWaiters();
   private closing = false;
 
-  constructor(@Inject(MESSAGE_STORE) readonly store: MessageStore) {}
+  constructor(@Inject(MESSAGE_STORE) readonly store: MessageStore) {
+    // Redeliveries and dead letters happen on the store's timer, not in a request: wake who waits.
+    store.events = {
+      available: (subject, id) => this.waiters.notifyOne(subject, id),
+      published: (subject) => this.waiters.notify(subject),
+    };
+  }
 
   /** True once shutdown has begun. */
   get isClosing(): boolean {
     return this.closing;
   }
 
-  async subscribe(subject: string): Promise<SubscriberInfo> {
+  /** A subscriber of `subject`; acknowledged (at least once) when `ack` is given. */
+  async subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
-    const subscriber = await this.store.subscribe(subject);
+    if (ack?.deadLetterSubject !== undefined && !isValidSubject(ack.deadLetterSubject)) throw BrokerError.invalidSubject();
+    const subscriber = await this.store.subscribe(subject, ack);
     if (!subscriber) throw BrokerError.tooManySubscribers();
     return subscriber;
   }
@@ -112,6 +127,23 @@ export class BrokerService implements BeforeApplicationShutdown {
     }
   }
 
+  /** Settles in-flight messages for good; returns how many were in flight. */
+  async ack(subject: string, id: string, seqs: readonly number[]): Promise<number> {
+    return settled(await this.store.ack(subject, id, seqs));
+  }
+
+  /** Makes in-flight messages available again after `delayMs`; returns how many were in flight. */
+  async nack(subject: string, id: string, seqs: readonly number[], delayMs = 0): Promise<number> {
+    const count = settled(await this.store.nack(subject, id, seqs, delayMs));
+    if (count > 0 && delayMs === 0) this.waiters.notifyOne(subject, id);
+    return count;
+  }
+
+  /** Restarts the ack deadline of in-flight messages; returns how many were in flight. */
+  async extend(subject: string, id: string, seqs: readonly number[]): Promise<number> {
+    return settled(await this.store.extend(subject, id, seqs));
+  }
+
   async unsubscribe(subject: string, id: string): Promise<void> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
     if (!(await this.store.unsubscribe(subject, id))) throw BrokerError.badId();
@@ -139,6 +171,11 @@ export class BrokerService implements BeforeApplicationShutdown {
     this.beginShutdown();
   }
 
+  /** The store's own timers (ack deadlines) stop with the application. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close?.();
+  }
+
   private async take(subject: string, id: string, max: number): Promise<FetchedMessages> {
     const taken = await this.store.fetch(subject, id, max);
     if (!taken) throw BrokerError.badId();
@@ -149,4 +186,10 @@ export class BrokerService implements BeforeApplicationShutdown {
     this.counters.delivered += taken.data.length;
     return taken;
   }
+}
+
+function settled(outcome: SettleOutcome): number {
+  if (outcome === 'bad-id') throw BrokerError.badId();
+  if (outcome === 'at-most-once') throw BrokerError.notAcknowledged();
+  return outcome;
 }

@@ -70,6 +70,11 @@ export class FetchWaiters {
     for (const queue of subscribers.values()) queue[0]?.finish('woken');
   }
 
+  /** Messages became available for one subscriber: wake its longest-waiting fetch. */
+  notifyOne(subject: string, subscriberId: string): void {
+    this.bySubject.get(subject)?.get(subscriberId)?.[0]?.finish('woken');
+  }
+
   /** Wakes every waiter of one subscriber (it was removed) or, without arguments, all of them. */
   wakeAll(subject?: string, subscriberId?: string): void {
     const queues =

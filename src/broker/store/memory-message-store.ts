@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Denque from 'denque';
 import { jsonStringBytes } from './json-string-bytes.js';
-import type { FetchedMessages, MessageStore, PublishOutcome, StoreLimits, StoreStats, SubscriberInfo } from './message-store.js';
+import type { FetchedMessages, MessageStore, PublishOutcome, SettleOutcome, StoreLimits, StoreStats, SubscriberInfo } from './message-store.js';
 
 /** Whole seconds since 2020: a small integer (a V8 Smi), where Date.now() would be a boxed double. */
 const EPOCH_S = Date.UTC(2020, 0, 1) / 1000;
@@ -129,6 +129,18 @@ export class MemoryMessageStore implements MessageStore {
     return { data, remaining: subscriber.pending };
   }
 
+  ack(_subject: string, _id: string, _seqs: readonly number[]): SettleOutcome {
+    throw new Error('acknowledged delivery: in progress');
+  }
+
+  nack(_subject: string, _id: string, _seqs: readonly number[], _delayMs: number): SettleOutcome {
+    throw new Error('acknowledged delivery: in progress');
+  }
+
+  extend(_subject: string, _id: string, _seqs: readonly number[]): SettleOutcome {
+    throw new Error('acknowledged delivery: in progress');
+  }
+
   pendingCount(subject: string, id: string): number | undefined {
     return this.find(subject, id)?.pending;
   }
@@ -156,6 +168,10 @@ export class MemoryMessageStore implements MessageStore {
       subscribers: this.subscribers.size,
       subjects: this.subjects.size,
       oldestPendingAgeMs: oldestS === Infinity ? 0 : Math.max(0, Date.now() - (oldestS + EPOCH_S) * 1000),
+      inFlight: 0,
+      redelivered: 0,
+      deadLettered: 0,
+      deadLetterDropped: 0,
     };
   }
 

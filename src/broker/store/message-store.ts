@@ -1,17 +1,61 @@
 /** A value now, or later from a store that talks to a server. */
 export type Awaitable<T> = T | Promise<T>;
 
+/**
+ * Acknowledged delivery (at least once), chosen per subscriber at subscribe. Without it a subscriber
+ * is at most once: a fetched message is gone.
+ */
+export interface AckSettings {
+  /** A delivered message not acked within this long is delivered again. */
+  ackWaitMs: number;
+  /** After this many deliveries without an ack, a message is not delivered again; absent: no limit. */
+  maxDeliveries?: number;
+  /** Where such a message is published (as an ordinary message); absent: it is dropped. */
+  deadLetterSubject?: string;
+}
+
 /** One subscriber as the store reports it. */
 export interface SubscriberInfo {
   id: string;
   subject: string;
+  /** Present for an acknowledged subscriber. */
+  ack?: AckSettings;
+}
+
+/** A message handed to an acknowledged subscriber: in flight until acked, nacked or its deadline. */
+export interface DeliveredMessage {
+  /** Positive, strictly increasing per subject in publish order, the same for every subscriber. */
+  seq: number;
+  data: string;
+  /** 1 on the first delivery to this subscriber. */
+  deliveries: number;
 }
 
 /** What a fetch took from a subscriber's pending messages. */
 export interface FetchedMessages {
   data: string[];
-  /** Messages still pending for this subscriber after the fetch. */
+  /**
+   * Messages still pending for this subscriber after the fetch; for an acknowledged subscriber,
+   * those available now (new or due again), not those in flight.
+   */
   remaining: number;
+  /** For an acknowledged subscriber: `data` again, with each message's seq and delivery count. */
+  messages?: DeliveredMessage[];
+}
+
+/**
+ * What ack, nack and extend answer: how many of the given seqs were in flight for this subscriber
+ * (and are now settled, available again, or given a new deadline); `bad-id` for no such subscriber;
+ * `at-most-once` for a subscriber without acknowledgements.
+ */
+export type SettleOutcome = number | 'bad-id' | 'at-most-once';
+
+/** Told by the store when something happens outside a request, so waiting fetches can be woken. */
+export interface StoreEvents {
+  /** Messages became available again for this subscriber (deadline passed, nack delay over). */
+  available(subject: string, id: string): void;
+  /** A message was published to `subject` by the store itself (a dead letter). */
+  published(subject: string): void;
 }
 
 /**
@@ -46,6 +90,12 @@ export interface StoreStats {
   subjects: number;
   /** Age of the oldest message still pending for anyone, 0 when none. */
   oldestPendingAgeMs: number;
+  /** Messages delivered to acknowledged subscribers and not yet acked, nacked or past their deadline. */
+  inFlight: number;
+  /** Totals since start: deliveries after the first; messages dead-lettered; messages dropped after maxDeliveries (no dead-letter subject, or it refused them). */
+  redelivered: number;
+  deadLettered: number;
+  deadLetterDropped: number;
 }
 
 /**
@@ -55,8 +105,8 @@ export interface StoreStats {
  * a subscriber holds, except fetch, with the number it takes.
  */
 export interface MessageStore {
-  /** Adds a subscriber; undefined when the store already holds `maxSubscribers`. */
-  subscribe(subject: string): Awaitable<SubscriberInfo | undefined>;
+  /** Adds a subscriber, acknowledged when `ack` is given; undefined when the store already holds `maxSubscribers`. */
+  subscribe(subject: string, ack?: AckSettings): Awaitable<SubscriberInfo | undefined>;
   /** Removes a subscriber and releases what it still held; false when the id is unknown. */
   unsubscribe(subject: string, id: string): Awaitable<boolean>;
   publish(subject: string, data: string): Awaitable<PublishOutcome>;
@@ -65,6 +115,12 @@ export interface MessageStore {
    * such subscriber. The messages taken are gone for this subscriber.
    */
   fetch(subject: string, id: string, max: number): Awaitable<FetchedMessages | undefined>;
+  /** Settles in-flight messages for good. Acks are idempotent: unknown or settled seqs do not count. */
+  ack(subject: string, id: string, seqs: readonly number[]): Awaitable<SettleOutcome>;
+  /** Makes in-flight messages available again after `delayMs` (0: at once), before newer ones. */
+  nack(subject: string, id: string, seqs: readonly number[], delayMs: number): Awaitable<SettleOutcome>;
+  /** Restarts the deadline of in-flight messages: `ackWaitMs` from now. */
+  extend(subject: string, id: string, seqs: readonly number[]): Awaitable<SettleOutcome>;
   /** Pending messages of one subscriber; undefined when no such subscriber. */
   pendingCount(subject: string, id: string): Awaitable<number | undefined>;
   /**
@@ -74,6 +130,10 @@ export interface MessageStore {
   expireIdle(idleSinceMs: number, limit: number): Awaitable<SubscriberInfo[]>;
   /** Messages and bytes held now, for the shutdown log and the gauges. */
   stats(): Awaitable<StoreStats>;
+  /** Where the store reports what happens outside requests (set once, by the broker). */
+  events?: StoreEvents;
+  /** Stops the store's own timers. */
+  close?(): Awaitable<void>;
 }
 
 export const MESSAGE_STORE = Symbol('MessageStore');

@@ -6,6 +6,7 @@ import { BrokerError, BrokerErrorCode } from '../../broker/broker.error.js';
 export function statusOf(code: BrokerErrorCode): HttpStatus {
   switch (code) {
     case BrokerErrorCode.InvalidSubject:
+    case BrokerErrorCode.NotAcknowledged:
       return HttpStatus.BAD_REQUEST;
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:
