@@ -8,10 +8,10 @@ import type { SubscribeRequestDto } from './subscribe-request.dto.js';
  * between fields, which a JSON schema compiled from the decorators cannot state.
  */
 export function ackSettingsOf({ ackWaitMs, maxDeliveries, deadLetterSubject }: SubscribeRequestDto): AckSettings | undefined {
-  const problems = [
-    ...(maxDeliveries !== undefined && ackWaitMs === undefined ? ['maxDeliveries: only together with ackWaitMs'] : []),
-    ...(deadLetterSubject !== undefined && maxDeliveries === undefined ? ['deadLetterSubject: only together with maxDeliveries'] : []),
-  ];
+  const problems: string[] = [];
+  if (maxDeliveries !== undefined && ackWaitMs === undefined) problems.push('maxDeliveries: only together with ackWaitMs');
+  if (deadLetterSubject !== undefined && maxDeliveries === undefined) problems.push('deadLetterSubject: only together with maxDeliveries');
+  else if (deadLetterSubject !== undefined && ackWaitMs === undefined) problems.push('deadLetterSubject: only together with ackWaitMs');
   if (problems.length > 0) throw new RequestValidationError(INVALID_BODY_MESSAGE, problems);
   if (ackWaitMs === undefined) return undefined;
   return {
