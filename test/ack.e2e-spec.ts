@@ -207,6 +207,16 @@ describe('acknowledged delivery', () => {
       expect((await fetchFrom(subject, id, { waitMs: ACK_WAIT_MS + 500 })).body).toMatchObject({ data: [], remaining: 0 });
     });
 
+    it('is not stopped by a late ack: once the deadline has passed, the ack does not count', async () => {
+      const subject = uniqueSubject();
+      const id = await subscribe(subject);
+      await broker.publish(subject, 'too late');
+      const [seq] = seqsOf(await fetchFrom(subject, id));
+      await eventually(async () => (await inFlight()) === 0);
+      expect((await settle('ack', subject, id, [seq])).body).toEqual({ acked: 0 });
+      expect((await fetchFrom(subject, id)).body.messages).toEqual([{ seq, data: 'too late', deliveries: 2 }]);
+    });
+
     it('is prevented by extend, which restarts the deadline', async () => {
       const subject = uniqueSubject();
       const id = await subscribe(subject);
