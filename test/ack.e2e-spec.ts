@@ -145,6 +145,36 @@ describe('acknowledged delivery', () => {
     });
   });
 
+  describe('OpenAPI', () => {
+    it('describes the new routes and fields, with examples', async () => {
+      const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
+      const { schemas } = document.components;
+      for (const [route, request, counted] of [
+        ['/api/ack', 'SettleRequestDto', 'acked'],
+        ['/api/nack', 'NackRequestDto', 'nacked'],
+        ['/api/extend', 'SettleRequestDto', 'extended'],
+      ]) {
+        const { requestBody, responses } = document.paths[route].post;
+        expect(requestBody.content['application/json'].schema.$ref).toBe(`#/components/schemas/${request}`);
+        const answer = responses['200'].content['application/json'].schema.$ref.split('/').pop();
+        expect(schemas[answer].properties[counted]).toMatchObject({ type: 'integer', example: expect.any(Number) });
+        expect(responses['400'].content['application/json'].example).toEqual({ message: 'subscriber does not use acknowledgements' });
+        expect(responses['404'].content['application/json'].example).toEqual({ message: 'bad id' });
+      }
+      expect(schemas.SettleRequestDto.properties.seqs).toMatchObject({ maxItems: 1000, minItems: 1, items: { type: 'integer', minimum: 1 }, example: [1, 2] });
+      expect(schemas.NackRequestDto.required).toEqual(['subject', 'id', 'seqs']);
+      expect(schemas.NackRequestDto.properties.delayMs).toMatchObject({ type: 'integer', minimum: 0, maximum: 43_200_000, example: 5000 });
+      expect(schemas.SubscribeRequestDto.required).toEqual(['subject']);
+      expect(schemas.SubscribeRequestDto.properties.ackWaitMs).toMatchObject({ type: 'integer', minimum: 1000, maximum: 43_200_000, example: 30000 });
+      expect(schemas.SubscribeRequestDto.properties.maxDeliveries).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, example: 5 });
+      expect(schemas.SubscribeRequestDto.properties.deadLetterSubject).toMatchObject({ maxLength: 256, example: 'orders.created.dead' });
+      expect(Object.keys(document.paths['/api/subscribe'].post.responses['200'].content['application/json'].examples)).toEqual(['at most once', 'acknowledged']);
+      expect(Object.keys(document.paths['/api/fetch'].post.responses['200'].content['application/json'].examples)).toEqual(['at most once', 'acknowledged']);
+      expect(schemas.FetchResponseDto.required).not.toContain('messages');
+      expect(schemas.DeliveredMessageDto.required).toEqual(['seq', 'data', 'deliveries']);
+    });
+  });
+
   describe('fetch', () => {
     it('adds messages with seq and deliveries; in-flight messages are not fetched again nor counted in remaining', async () => {
       const subject = uniqueSubject();
