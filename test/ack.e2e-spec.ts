@@ -208,6 +208,17 @@ describe('acknowledged delivery', () => {
     });
   });
 
+  it('streams a large answer, messages included, as the same JSON', async () => {
+    const subject = uniqueSubject();
+    const id = await subscribe(subject, { ackWaitMs: 60_000 });
+    const data = ['a', 'b', 'c'].map((letter) => `${letter}"\u0001`.repeat(60_000));
+    for (const message of data) expect((await broker.publish(subject, message)).status).toBe(200);
+    const answer = await fetchFrom(subject, id);
+    expect(answer.headers.get('transfer-encoding')).toBe('chunked');
+    expect(answer.body).toEqual({ subject, id, data, remaining: 0, messages: data.map((message) => ({ seq: expect.any(Number), data: message, deliveries: 1 })) });
+    expect((await settle('ack', subject, id, seqsOf(answer))).body).toEqual({ acked: 3 });
+  });
+
   describe('redelivery', () => {
     it('delivers a message again after ackWaitMs, with deliveries 2, to a fetch that waits for it', async () => {
       const subject = uniqueSubject();
@@ -376,6 +387,35 @@ describe('a late ack', () => {
       await eventually(async () => (await store.stats()).inFlight === 0);
       expect((await broker.post('/api/ack', { subject, id, seqs: [seq] })).body).toEqual({ acked: 0 });
       expect((await broker.fetchMessages(subject, id)).body.messages).toEqual([{ seq, data: 'too late', deliveries: 2 }]);
+    });
+  });
+});
+
+describe('acknowledged delivery and idle expiry', () => {
+  it('ack, nack and extend count as activity; expiry releases what an idle subscriber had in flight', async () => {
+    await TestBroker.using({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '1' }, async (broker) => {
+      const service = broker.get(BrokerService);
+      const subject = uniqueSubject();
+      const subscribe = async () => (await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000 })).body.id as string;
+      const [idle, acking, nacking, extending] = [await subscribe(), await subscribe(), await subscribe(), await subscribe()];
+      await broker.publish(subject, 'held');
+      const seqs = new Map<string, number>();
+      for (const id of [idle, acking, nacking, extending]) seqs.set(id, (await broker.fetchMessages(subject, id)).body.messages[0].seq);
+
+      const unknown = [seqs.get(idle)! + 1000];
+      await eventually(async () => {
+        expect((await broker.post('/api/ack', { subject, id: acking, seqs: unknown })).status).toBe(200);
+        expect((await broker.post('/api/nack', { subject, id: nacking, seqs: unknown })).status).toBe(200);
+        expect((await broker.post('/api/extend', { subject, id: extending, seqs: [seqs.get(extending)] })).body).toEqual({ extended: 1 });
+        return service.counters.expiredSubscribers > 0;
+      }, 5000);
+
+      expect(service.counters.expiredSubscribers).toBe(1);
+      expect(await broker.post('/api/ack', { subject, id: idle, seqs: [seqs.get(idle)] })).toMatchObject({ status: 404, body: { message: 'bad id' } });
+      for (const id of [acking, nacking, extending]) {
+        expect((await broker.post('/api/ack', { subject, id, seqs: [seqs.get(id)] })).body).toEqual({ acked: 1 });
+      }
+      expect(await service.store.stats()).toMatchObject({ messagesHeld: 0, inFlight: 0 });
     });
   });
 });
