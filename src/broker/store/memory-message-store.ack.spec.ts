@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { MemoryMessageStore } from './memory-message-store.js';
 import type { AckSettings, StoreEvents } from './message-store.js';
+import { seededRandom } from '../../../test/support/seeded-random.js';
 
 const LIMITS = {
   maxPending: 1000,
@@ -210,8 +211,7 @@ describe(`${MemoryMessageStore.name}, acknowledged delivery`, () => {
   });
   it('loses nothing and counts right over random fetches, acks, nacks, extends, deadlines and unsubscribes', () => {
     sut = new MemoryMessageStore({ ...LIMITS, maxPending: 60, maxPendingPerSubject: 40, maxFetchBytes: 200 });
-    let seed = 7;
-    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    const random = seededRandom(7);
     // Per subscriber: seqs it must still see acked, and those it holds in flight now.
     const owed = new Map<string, Set<number>>();
     const inFlight = new Map<string, Set<number>>();
