@@ -312,18 +312,24 @@ describe('acknowledged delivery', () => {
   });
 
   describe('dead letters', () => {
-    it('after maxDeliveries, a message goes to the subscribers of deadLetterSubject and not back', async () => {
+    it('after maxDeliveries, a message goes to the subscribers of deadLetterSubject, or is dropped without one, and not back', async () => {
       const subject = uniqueSubject();
       const deadLetterSubject = `${subject}.dead`;
       const watcher = await broker.subscribe(deadLetterSubject);
       const id = await subscribe(subject, { ackWaitMs: ACK_WAIT_MS, maxDeliveries: 2, deadLetterSubject });
+      const withoutDeadLetters = await subscribe(subject, { ackWaitMs: ACK_WAIT_MS, maxDeliveries: 2 });
+      const droppedBefore = (await service.store.stats()).deadLetterDropped;
       await broker.publish(subject, 'poison');
-      expect((await fetchFrom(subject, id)).body.messages).toMatchObject([{ deliveries: 1 }]);
-      expect((await fetchFrom(subject, id, { waitMs: 5000 })).body.messages).toMatchObject([{ data: 'poison', deliveries: 2 }]);
+      for (const deliveries of [1, 2]) {
+        const answers = await Promise.all([id, withoutDeadLetters].map((subscriber) => fetchFrom(subject, subscriber, { waitMs: 5000 })));
+        for (const { body } of answers) expect(body.messages).toMatchObject([{ data: 'poison', deliveries }]);
+      }
 
       const dead = await fetchFrom(deadLetterSubject, watcher, { waitMs: 5000 });
       expect(dead.body).toEqual({ subject: deadLetterSubject, id: watcher, data: ['poison'], remaining: 0 });
-      expect((await fetchFrom(subject, id)).body).toMatchObject({ data: [], remaining: 0 });
+      await eventually(async () => (await service.store.stats()).deadLetterDropped === droppedBefore + 1);
+      for (const subscriber of [id, withoutDeadLetters]) expect((await fetchFrom(subject, subscriber)).body).toMatchObject({ data: [], remaining: 0 });
+      expect((await fetchFrom(deadLetterSubject, watcher)).body.data).toEqual([]);
     });
   });
 
