@@ -45,6 +45,18 @@ describe('fetch answers are bounded (broker.max-fetch-bytes)', () => {
     });
   });
 
+  it('takes at most 10,000 messages, however small, with or without max', async () => {
+    await TestBroker.using({ BROKER_MAX__PENDING__PER__SUBJECT: '20000' }, async (broker) => {
+      const subject = uniqueSubject();
+      const id = await broker.subscribe(subject);
+      for (let i = 0; i < 11; i++) {
+        await broker.post('/api/publish/batch', { messages: Array.from({ length: 1000 }, () => ({ subject, data: '' })) });
+      }
+      expect((await broker.fetchMessages(subject, id)).body).toMatchObject({ remaining: 1000 });
+      expect((await broker.fetchMessages(subject, id)).body).toMatchObject({ remaining: 0 });
+    });
+  });
+
   it('always delivers one message, even one larger than the budget', async () => {
     await TestBroker.using({ BROKER_MAX__FETCH__BYTES: '1024', BROKER_BODY__LIMIT__BYTES: '65536' }, async (broker) => {
       const subject = uniqueSubject();
