@@ -7,6 +7,7 @@ export enum BrokerErrorCode {
   AsyncQueueFull = 'ASYNC_QUEUE_FULL',
   TooManySubscribers = 'TOO_MANY_SUBSCRIBERS',
   ShuttingDown = 'SHUTTING_DOWN',
+  TooManyAnswersInFlight = 'TOO_MANY_ANSWERS_IN_FLIGHT',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -26,4 +27,5 @@ export class BrokerError extends Error {
   static asyncQueueFull = () => new BrokerError(BrokerErrorCode.AsyncQueueFull, 'async queue full');
   static tooManySubscribers = () => new BrokerError(BrokerErrorCode.TooManySubscribers, 'too many subscribers');
   static shuttingDown = () => new BrokerError(BrokerErrorCode.ShuttingDown, 'broker is shutting down');
+  static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

@@ -47,6 +47,13 @@ export class BrokerConfig {
   @IsInt() @Min(1024) @Max(256 * MiB)
   maxFetchBytes = 8 * MiB;
 
+  /**
+   * Most bytes (characters) of fetch answers being written at once, over all clients: an answer is
+   * held in memory until its client has read it. A fetch that starts past it answers 503.
+   */
+  @IsInt() @Min(1 * MiB) @Max(1024 * GiB)
+  maxFetchBytesInFlight = 64 * MiB;
+
   /** Most subscribers at once, over all subjects; past it /api/subscribe answers 429. */
   @IsInt() @Min(1) @Max(10_000_000)
   maxSubscribers = 100_000;

@@ -4,25 +4,32 @@ import type { FastifyReply } from 'fastify';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
-import { fetchAnswer } from './fetch-answer.js';
+import { AnswersInFlight } from './answers-in-flight.js';
+import { answerChars, fetchAnswer } from './fetch-answer.js';
 import { FetchRequestDto } from './fetch-request.dto.js';
 import { FetchResponseDto } from './fetch-response.dto.js';
 
 @ApiTags('fetch')
 @Controller('api/fetch')
 export class FetchController {
-  constructor(private readonly broker: BrokerService) {}
+  constructor(
+    private readonly broker: BrokerService,
+    private readonly answers: AnswersInFlight,
+  ) {}
 
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Take the pending messages of a subscriber (at most once), optionally waiting for one' })
   @ApiOkResponse({ type: FetchResponseDto, description: 'The messages taken, oldest first; [] when none' })
-  @ApiErrors(400, 404, 413, 415)
+  @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'Answers not yet read by their clients hold broker.max-fetch-bytes-in-flight (or: broker is shutting down)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
     const { subject, id, max, waitMs } = request;
+    this.answers.assertRoom();
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
     const { data, remaining } = await this.broker.fetch(subject, id, { max, waitMs, signal });
-    return fetchAnswer({ subject, id, data, remaining });
+    const chars = answerChars(data);
+    this.answers.hold(reply.raw, chars);
+    return fetchAnswer({ subject, id, data, remaining }, chars);
   }
 }
 
