@@ -33,11 +33,25 @@ export class FetchController {
   }
 }
 
-/** A waiting fetch whose client went away must take nothing. */
+/**
+ * A waiting fetch whose client went away must take nothing. Node emits the response's 'close' only
+ * if it is the answer its connection is writing, not for a pipelined one queued behind another, so
+ * the connection's 'close' counts too (its listener is removed when the answer ends, as keep-alive
+ * connections outlive many fetches).
+ */
 function abortedWhenClientLeaves(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableEnded) controller.abort();
-  });
+  const response = reply.raw;
+  const socket = response.req.socket;
+  const onClose = () => {
+    response.off('close', onClose);
+    socket.off('close', onClose);
+    if (!response.writableEnded) controller.abort();
+  };
+  if (response.destroyed || socket.destroyed) controller.abort();
+  else {
+    response.once('close', onClose);
+    socket.once('close', onClose);
+  }
   return controller.signal;
 }
