@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FetchResponseDto } from './fetch-response.dto.js';
 
-/** Answers whose messages hold more characters than this are streamed instead of built whole. */
+/** Answers whose messages take more characters than this (quoted, with commas) are streamed instead of built whole. */
 export const STREAM_ANSWERS_ABOVE_CHARS = 256 * 1024;
 /** Characters written per chunk of a streamed answer, one chunk per turn of the event loop. */
 const CHUNK_CHARS = 64 * 1024;
@@ -15,11 +15,16 @@ const CHUNK_CHARS = 64 * 1024;
  * measuring it for Content-Length), and hold the whole answer twice in memory while a slow client
  * reads it. The bytes are the same JSON either way.
  */
-export function fetchAnswer(answer: FetchResponseDto): FetchResponseDto | StreamableFile {
-  let chars = 0;
-  for (const message of answer.data) chars += message.length;
+export function fetchAnswer(answer: FetchResponseDto, chars = answerChars(answer.data)): FetchResponseDto | StreamableFile {
   if (chars <= STREAM_ANSWERS_ABOVE_CHARS) return answer;
   return new StreamableFile(Readable.from(chunksOf(answer), { objectMode: false }), { type: 'application/json; charset=utf-8' });
+}
+
+/** About the characters these messages take in an answer: each with its quotes and comma. */
+export function answerChars(data: readonly string[]): number {
+  let chars = 0;
+  for (const message of data) chars += message.length + 3;
+  return chars;
 }
 
 /**
