@@ -1,8 +1,19 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
 import { TestBroker, uniqueSubject } from './support/test-broker.js';
 
 const MiB = 1024 * 1024;
+
+/** Waits until `condition` holds, polling; fails after `timeoutMs`. */
+async function eventually(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('fetch answers are bounded (broker.max-fetch-bytes)', () => {
   it('takes messages oldest first until the next would pass the budget; the rest stay pending, in order', async () => {
@@ -42,6 +53,18 @@ describe('fetch answers are bounded (broker.max-fetch-bytes)', () => {
       expect(data.length).toBe(8); // 8 × 1,020,003 bytes fit in 8 MiB, a ninth does not
       expect(remaining).toBe(12);
       expect(data.every((entry: string) => entry === message)).toBe(true);
+    });
+  });
+
+  it('takes at most 10,000 messages, however small, with or without max', async () => {
+    await TestBroker.using({ BROKER_MAX__PENDING__PER__SUBJECT: '20000' }, async (broker) => {
+      const subject = uniqueSubject();
+      const id = await broker.subscribe(subject);
+      for (let i = 0; i < 11; i++) {
+        await broker.post('/api/publish/batch', { messages: Array.from({ length: 1000 }, () => ({ subject, data: '' })) });
+      }
+      expect((await broker.fetchMessages(subject, id)).body).toMatchObject({ remaining: 1000 });
+      expect((await broker.fetchMessages(subject, id)).body).toMatchObject({ remaining: 0 });
     });
   });
 
@@ -88,6 +111,42 @@ describe('per-subject limits', () => {
       expect((await broker.publish(busy, '12345678')).status).toBe(200);
       expect((await broker.publish(busy, '123')).status).toBe(429);
       expect((await broker.publish(quiet, '1234567890')).status).toBe(200);
+    });
+  });
+});
+
+describe('fetch answers in flight (broker.max-fetch-bytes-in-flight)', () => {
+  it('refuses a fetch with 503 while unread answers hold the limit, and takes nothing; serves it again once they are gone', async () => {
+    const settings = {
+      BROKER_MAX__FETCH__BYTES__IN__FLIGHT: String(4 * MiB),
+      BROKER_MAX__FETCH__BYTES: String(64 * MiB),
+      BROKER_MAX__PENDING__BYTES__PER__SUBJECT: String(64 * MiB),
+    };
+    await TestBroker.using(settings, async (broker) => {
+      const [big, other] = [uniqueSubject('big'), uniqueSubject('other')];
+      const bigIds = [await broker.subscribe(big), await broker.subscribe(big)];
+      const otherId = await broker.subscribe(other);
+      const message = 'x'.repeat(1_000_000);
+      for (let i = 0; i < 30; i++) expect((await broker.publish(big, message)).status).toBe(200);
+      await broker.publish(other, 'small');
+
+      // A client that asks for 30 MB twice, pipelined, and reads none of it: more than the kernel's
+      // buffers take. Node never closes the second answer, queued behind the first: its connection does.
+      const { port } = new URL(broker.url);
+      const lazy = connect(Number(port), '127.0.0.1');
+      lazy.pause();
+      for (const id of bigIds) {
+        const body = JSON.stringify({ subject: big, id });
+        lazy.write(`POST /api/fetch HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      }
+      await once(lazy, 'readable');
+
+      const refused = await broker.fetchMessages(other, otherId);
+      expect(refused).toMatchObject({ status: 503, body: { message: 'too many fetch answers in flight; retry later' } });
+      lazy.destroy();
+      let served: { status: number; body: any } | undefined;
+      await eventually(async () => (served = await broker.fetchMessages(other, otherId)).status === 200);
+      expect(served!.body.data).toEqual(['small']); // the refused fetch took nothing
     });
   });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { MetricsScrape } from './metrics-scrape.js';
 import { BrokerProcess } from './support/broker-process.js';
 
 /** Opens a raw connection and sends `head` (and whatever follows it) as it is. */
@@ -39,9 +40,9 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -132,6 +133,38 @@ describe('shutdown', () => {
       trickler.destroy();
       if (isRunning(broker.child.pid!)) broker.child.kill('SIGKILL');
     }
+  });
+});
+
+describe('a client that pipelines requests and leaves', () => {
+  async function waitingFetches(broker: BrokerProcess): Promise<number> {
+    const { msg } = await broker.log('metrics on ');
+    return (await MetricsScrape.of(msg.slice('metrics on '.length))).value('gophermq_waiting_fetches');
+  }
+
+  it('leaves no waiting fetch behind to take messages, and shutdown does not wait for its answers', async () => {
+    const broker = await BrokerProcess.start();
+    const { body: subscription } = await broker.post('/api/subscribe', { subject: 'pipelined.gone' });
+    const fetchBody = JSON.stringify({ subject: 'pipelined.gone', id: subscription.id, waitMs: 20_000 });
+    const client = await rawClient(broker.port, postHead('/api/fetch', `content-length: ${fetchBody.length}\r\n\r\n${fetchBody}`).repeat(4));
+    await eventually(async () => (await waitingFetches(broker)) === 4, 'four fetches waiting');
+    client.destroy();
+    await eventually(async () => (await waitingFetches(broker)) === 0, 'no fetch waiting once the client left', 2000);
+
+    for (const data of ['m1', 'm2', 'm3']) await broker.post('/api/publish', { subject: 'pipelined.gone', data });
+    expect((await broker.post('/api/fetch', { subject: 'pipelined.gone', id: subscription.id })).body.data).toEqual(['m1', 'm2', 'm3']);
+    broker.child.kill('SIGTERM');
+    expect(await within(4000, 'exit', broker.exited)).toBe(0); // broker.shutdown-timeout is 10 s
+  });
+
+  it('does not count the answers it queued for a connection it closed as still in flight at shutdown', async () => {
+    const broker = await BrokerProcess.start();
+    // Past 32 unanswered requests on one connection the broker closes it, with answers queued.
+    const client = await rawClient(broker.port, 'GET /ready HTTP/1.1\r\nhost: gophermq\r\n\r\n'.repeat(40));
+    client.pause();
+    await within(4000, 'the broker closed the connection', once(client, 'close'));
+    broker.child.kill('SIGTERM');
+    expect(await within(4000, 'exit', broker.exited)).toBe(0);
   });
 });
 

@@ -8,6 +8,7 @@ export enum BrokerErrorCode {
   TooManySubscribers = 'TOO_MANY_SUBSCRIBERS',
   ShuttingDown = 'SHUTTING_DOWN',
   NotAcknowledged = 'NOT_ACKNOWLEDGED',
+  TooManyAnswersInFlight = 'TOO_MANY_ANSWERS_IN_FLIGHT',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -28,4 +29,5 @@ export class BrokerError extends Error {
   static tooManySubscribers = () => new BrokerError(BrokerErrorCode.TooManySubscribers, 'too many subscribers');
   static shuttingDown = () => new BrokerError(BrokerErrorCode.ShuttingDown, 'broker is shutting down');
   static notAcknowledged = () => new BrokerError(BrokerErrorCode.NotAcknowledged, 'subscriber does not use acknowledgements');
+  static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

@@ -11,8 +11,14 @@ import {
   type SubscriberInfo,
 } from './store/message-store.js';
 
+/**
+ * Most messages one fetch takes, `max` or not: a fetch of a million tiny messages (within the byte
+ * budget) would hold the event loop for a quarter of a second.
+ */
+export const MAX_FETCH_MESSAGES = 10_000;
+
 export interface FetchOptions {
-  /** Most messages to take; all pending when absent. */
+  /** Most messages to take, up to MAX_FETCH_MESSAGES (also the default). */
   max?: number;
   /** How long to wait for a message when none is pending; 0 answers at once. */
   waitMs?: number;
@@ -123,7 +129,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 
   async fetch(subject: string, id: string, options: FetchOptions = {}): Promise<FetchedMessages> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
-    const max = options.max ?? Infinity;
+    const max = Math.min(options.max ?? MAX_FETCH_MESSAGES, MAX_FETCH_MESSAGES);
     const waitMs = options.waitMs ?? 0;
     if (waitMs <= 0 || this.closing) return this.take(subject, id, max);
 

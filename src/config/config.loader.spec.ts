@@ -161,6 +161,21 @@ describe('size settings', () => {
     expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { [name]: value } }))[0]).toMatch(new RegExp(`^${key.replaceAll('.', '\\.')}: must not be`));
   });
 
+  it.each([
+    ['GOPHERMQ_BROKER_SHUTDOWN__TIMEOUT', '3601', 'broker.shutdown-timeout'],
+    ['GOPHERMQ_BROKER_SHUTDOWN__TIMEOUT', '3000000', 'broker.shutdown-timeout'],
+    ['GOPHERMQ_BROKER_REQUEST__TIMEOUT', '3601', 'broker.request-timeout'],
+  ])('refuse %s=%s: past an hour, and past what a Node timer can wait', (name, value, key) => {
+    expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { [name]: value } }))).toEqual([
+      expect.stringMatching(new RegExp(`^${key.replaceAll('.', '\\.')}: must not be greater than 3600`)),
+    ]);
+  });
+
+  it('accept an hour of shutdown and of request time', () => {
+    const config = loadConfig({ cwd: folderWith(), env: { GOPHERMQ_BROKER_SHUTDOWN__TIMEOUT: '3600', GOPHERMQ_BROKER_REQUEST__TIMEOUT: '3600' } });
+    expect(config.broker).toMatchObject({ shutdownTimeout: 3600, requestTimeout: 3600 });
+  });
+
   it('accept the largest allowed answer budget and body limit', () => {
     const largest = String(256 * 1024 * 1024);
     const config = loadConfig({ cwd: folderWith(), env: { GOPHERMQ_BROKER_MAX__FETCH__BYTES: largest, GOPHERMQ_BROKER_BODY__LIMIT__BYTES: largest } });

@@ -47,6 +47,13 @@ export class BrokerConfig {
   @IsInt() @Min(1024) @Max(256 * MiB)
   maxFetchBytes = 8 * MiB;
 
+  /**
+   * Most bytes (characters) of fetch answers being written at once, over all clients: an answer is
+   * held in memory until its client has read it. A fetch that starts past it answers 503.
+   */
+  @IsInt() @Min(1 * MiB) @Max(1024 * GiB)
+  maxFetchBytesInFlight = 64 * MiB;
+
   /** Most subscribers at once, over all subjects; past it /api/subscribe answers 429. */
   @IsInt() @Min(1) @Max(10_000_000)
   maxSubscribers = 100_000;
@@ -70,15 +77,17 @@ export class BrokerConfig {
   /**
    * Seconds a client may take to send a whole request, headers and body; a slower one gets 408 and
    * its connection is closed. Only the sending counts: a fetch waiting for messages is not cut.
+   * At most an hour.
    */
-  @IsInt() @Min(1)
+  @IsInt() @Min(1) @Max(3600)
   requestTimeout = 30;
 
   /**
    * Seconds shutdown may take: past it, the connections still open are closed, answers in flight
-   * are cut, and the broker exits with code 1.
+   * are cut, and the broker exits with code 1. At most an hour: Node's timers cannot wait past
+   * 2^31 − 1 ms (about 24.8 days) and would fire at once.
    */
-  @IsInt() @Min(1)
+  @IsInt() @Min(1) @Max(3600)
   shutdownTimeout = 10;
 }
 

@@ -1,5 +1,5 @@
 import { StreamableFile } from '@nestjs/common';
-import { fetchAnswer, STREAM_ANSWERS_ABOVE_CHARS } from './fetch-answer.js';
+import { answerChars, fetchAnswer, STREAM_ANSWERS_ABOVE_CHARS } from './fetch-answer.js';
 
 async function bodyOf(answer: ReturnType<typeof fetchAnswer>): Promise<{ text: string; chunks: number }> {
   if (!(answer instanceof StreamableFile)) return { text: JSON.stringify(answer), chunks: 1 };
@@ -43,7 +43,9 @@ describe(fetchAnswer.name, () => {
       expect(fetchAnswer(answer)).toBe(answer);
     });
 
-    it('counts the messages twice, since `messages` repeats them', () => {
+    it('counts the messages twice, since `messages` repeats them, with room for seq and deliveries', () => {
+      expect(answerChars(['ab', 'c'])).toBe(5 + 4);
+      expect(answerChars(['ab', 'c'], true)).toBe(2 * (5 + 4) + 2 * 48);
       const answer = acknowledged(['x'.repeat(STREAM_ANSWERS_ABOVE_CHARS / 2 + 1)]);
       expect(fetchAnswer(answer)).toBeInstanceOf(StreamableFile);
     });

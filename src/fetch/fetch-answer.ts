@@ -3,10 +3,13 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FetchResponseDto } from './fetch-response.dto.js';
 
-/** Answers whose messages hold more characters than this are streamed instead of built whole. */
+/** Answers whose messages take more characters than this (quoted, with commas) are streamed instead of built whole. */
 export const STREAM_ANSWERS_ABOVE_CHARS = 256 * 1024;
 /** Characters written per chunk of a streamed answer, one chunk per turn of the event loop. */
 const CHUNK_CHARS = 64 * 1024;
+
+/** `{"seq":…,"data":,"deliveries":…}` around a message in `messages`, at most (as the store's byte budget counts it). */
+const MESSAGE_ENVELOPE_CHARS = 48;
 
 /**
  * The fetch answer as the client reads it. A large one (up to broker.max-fetch-bytes, 8 MiB by
@@ -15,12 +18,19 @@ const CHUNK_CHARS = 64 * 1024;
  * measuring it for Content-Length), and hold the whole answer twice in memory while a slow client
  * reads it. The bytes are the same JSON either way.
  */
-export function fetchAnswer(answer: FetchResponseDto): FetchResponseDto | StreamableFile {
-  let chars = 0;
-  for (const message of answer.data) chars += message.length;
-  if (answer.messages !== undefined) chars *= 2; // every message is written again in `messages`
+export function fetchAnswer(answer: FetchResponseDto, chars = answerChars(answer.data, answer.messages !== undefined)): FetchResponseDto | StreamableFile {
   if (chars <= STREAM_ANSWERS_ABOVE_CHARS) return answer;
   return new StreamableFile(Readable.from(chunksOf(answer), { objectMode: false }), { type: 'application/json; charset=utf-8' });
+}
+
+/**
+ * About the characters these messages take in an answer: each with its quotes and comma, twice for
+ * an acknowledged subscriber (`messages` repeats it) with its `{"seq":…,"deliveries":…}` around it.
+ */
+export function answerChars(data: readonly string[], acknowledged = false): number {
+  let chars = 0;
+  for (const message of data) chars += message.length + 3;
+  return acknowledged ? 2 * chars + MESSAGE_ENVELOPE_CHARS * data.length : chars;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { MAX_FETCH_MESSAGES } from '../broker/broker.service.js';
 import { SubjectProperty } from '../common/subject.property.js';
 
-export const MAX_FETCH_BATCH = 10_000;
 export const MAX_WAIT_MS = 30_000;
 
 export class FetchRequestDto {
@@ -13,8 +13,8 @@ export class FetchRequestDto {
   @IsString()
   id!: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_FETCH_BATCH, example: 100, description: 'Most messages to return, oldest first; when absent, as many as broker.max-fetch-bytes allows' })
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_FETCH_BATCH)
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_FETCH_MESSAGES, example: 100, description: 'Most messages to return, oldest first; when absent, up to 10,000 within broker.max-fetch-bytes' })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_FETCH_MESSAGES)
   max?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_WAIT_MS, example: 20000, description: 'When nothing is pending, wait up to this long for a message (long-poll)' })

@@ -4,14 +4,18 @@ import type { FastifyReply } from 'fastify';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
-import { fetchAnswer } from './fetch-answer.js';
+import { AnswersInFlight } from './answers-in-flight.js';
+import { answerChars, fetchAnswer } from './fetch-answer.js';
 import { FetchRequestDto } from './fetch-request.dto.js';
 import { FetchResponseDto } from './fetch-response.dto.js';
 
 @ApiTags('fetch')
 @Controller('api/fetch')
 export class FetchController {
-  constructor(private readonly broker: BrokerService) {}
+  constructor(
+    private readonly broker: BrokerService,
+    private readonly answers: AnswersInFlight,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -43,20 +47,37 @@ export class FetchController {
       },
     },
   })
-  @ApiErrors(400, 404, 413, 415)
+  @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'Answers not yet read by their clients hold broker.max-fetch-bytes-in-flight (or: broker is shutting down)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
     const { subject, id, max, waitMs } = request;
+    this.answers.assertRoom();
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
     const { data, remaining, messages } = await this.broker.fetch(subject, id, { max, waitMs, signal });
-    return fetchAnswer(messages ? { subject, id, data, remaining, messages } : { subject, id, data, remaining });
+    const chars = answerChars(data, messages !== undefined);
+    this.answers.hold(reply.raw, chars);
+    return fetchAnswer(messages ? { subject, id, data, remaining, messages } : { subject, id, data, remaining }, chars);
   }
 }
 
-/** A waiting fetch whose client went away must take nothing. */
+/**
+ * A waiting fetch whose client went away must take nothing. Node emits the response's 'close' only
+ * if it is the answer its connection is writing, not for a pipelined one queued behind another, so
+ * the connection's 'close' counts too (its listener is removed when the answer ends, as keep-alive
+ * connections outlive many fetches).
+ */
 function abortedWhenClientLeaves(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableEnded) controller.abort();
-  });
+  const response = reply.raw;
+  const socket = response.req.socket;
+  const onClose = () => {
+    response.off('close', onClose);
+    socket.off('close', onClose);
+    if (!response.writableEnded) controller.abort();
+  };
+  if (response.destroyed || socket.destroyed) controller.abort();
+  else {
+    response.once('close', onClose);
+    socket.once('close', onClose);
+  }
   return controller.signal;
 }

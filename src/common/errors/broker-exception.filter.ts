@@ -16,6 +16,7 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.TooManySubscribers:
       return HttpStatus.TOO_MANY_REQUESTS;
     case BrokerErrorCode.ShuttingDown:
+    case BrokerErrorCode.TooManyAnswersInFlight:
       return HttpStatus.SERVICE_UNAVAILABLE;
   }
 }

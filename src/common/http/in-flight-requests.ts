@@ -14,11 +14,14 @@ export const MAX_UNANSWERED_REQUESTS_PER_CONNECTION = 32;
 
 const SHUTTING_DOWN = JSON.stringify({ message: 'broker is shutting down' });
 const unanswered = Symbol('gophermq.unansweredRequests');
+/** Requests counted on the connection and not yet uncounted; undefined until its first request. */
 type CountedSocket = Socket & { [unanswered]?: number };
 
 /**
  * Counts the requests not yet answered in full, per connection and in all, with one hook and one
- * listener per request (the hot path pays for both jobs once):
+ * listener per request (the hot path pays for both jobs once), and one listener per connection:
+ * Node emits 'close' only for the answer the connection is writing, not for pipelined ones queued
+ * behind it, so when a connection closes every request still counted on it is uncounted at once.
  *
  * - A connection with more than MAX_UNANSWERED_REQUESTS_PER_CONNECTION is closed, on every route.
  *   Node keeps parsing pipelined requests while their answers pile up for a client that never reads
@@ -62,7 +65,13 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
       return;
     }
     const socket: CountedSocket = request.raw.socket;
-    const count = (socket[unanswered] ?? 0) + 1;
+    if (socket[unanswered] === undefined) {
+      socket[unanswered] = 0;
+      socket.once('close', this.onConnectionClosed);
+      // Each waiting fetch listens for its connection's 'close' too, and this bounds how many wait.
+      socket.setMaxListeners(socket.getMaxListeners() + MAX_UNANSWERED_REQUESTS_PER_CONNECTION);
+    }
+    const count = socket[unanswered] + 1;
     if (count > MAX_UNANSWERED_REQUESTS_PER_CONNECTION || socket.destroyed) {
       if (!socket.destroyed) {
         request.log.debug({ remoteAddress: socket.remoteAddress }, 'closing a connection with too many unanswered requests');
@@ -78,11 +87,26 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     done();
   };
 
+  private uncount(requests: number): void {
+    this.inFlight -= requests;
+    if (this.inFlight === 0) this.onDrained?.();
+  }
+
   /** A listener made once, not per request: Node calls it with the response as `this`. */
   private readonly onAnswered = ((tracker: InFlightRequests) =>
     function (this: ServerResponse): void {
-      (this.req.socket as CountedSocket)[unanswered]! -= 1;
-      tracker.inFlight -= 1;
-      if (tracker.inFlight === 0) tracker.onDrained?.();
+      const socket: CountedSocket = this.req.socket;
+      // Once the connection has closed, its requests were all uncounted by onConnectionClosed.
+      if (socket.closed) return;
+      socket[unanswered]! -= 1;
+      tracker.uncount(1);
+    })(this);
+
+  /** Uncounts what the connection still had waiting, answers queued behind the current one too. */
+  private readonly onConnectionClosed = ((tracker: InFlightRequests) =>
+    function (this: CountedSocket): void {
+      const left = this[unanswered]!;
+      this[unanswered] = 0;
+      if (left > 0) tracker.uncount(left);
     })(this);
 }
