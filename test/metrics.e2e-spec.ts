@@ -189,6 +189,17 @@ describe('Metrics', () => {
       expect(after.type('gophermq_messages_held')).toBe('gauge');
     });
 
+    it('report acknowledged delivery from the start, at 0 while no subscriber uses it', async () => {
+      const scrape = await MetricsScrape.of(metricsUrl);
+      expect(scrape.type('gophermq_messages_in_flight')).toBe('gauge');
+      for (const counter of ['gophermq_messages_redelivered_total', 'gophermq_messages_dead_lettered_total', 'gophermq_messages_dropped_total']) {
+        expect({ counter, type: scrape.type(counter), samples: scrape.labelSets(counter).length }).toEqual({ counter, type: 'counter', samples: 1 });
+      }
+      for (const name of ['gophermq_messages_in_flight', 'gophermq_messages_redelivered_total', 'gophermq_messages_dead_lettered_total', 'gophermq_messages_dropped_total']) {
+        expect({ name, value: scrape.value(name) }).toEqual({ name, value: 0 });
+      }
+    });
+
     it('count a failed async publish by reason', async () => {
       const diff = await moved(async () => {
         expect((await broker.post('/api/publish/async', { subject: uniqueSubject('metrics'), data: 'x' })).status).toBe(200);
