@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { BrokerError } from './broker.error.js';
 import { FetchWaiters } from './fetch-waiters.js';
 import { isValidSubject } from './subject.js';
@@ -52,7 +52,23 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     store.events = {
       available: (subject, id) => this.waiters.notifyOne(subject, id),
       published: (subject) => this.waiters.notify(subject),
+      dropped: (subject, deadLetterSubject) => this.reportDropped(subject, deadLetterSubject),
     };
+  }
+
+  private readonly logger = new Logger(BrokerService.name);
+  private lastDropReportMs = 0;
+  private unreportedDrops = 0;
+
+  /** A message delivered maxDeliveries times was dropped: counted by the store, logged here at most every 10 s. */
+  private reportDropped(subject: string, deadLetterSubject: string | undefined): void {
+    this.unreportedDrops += 1;
+    const now = Date.now();
+    if (now - this.lastDropReportMs < 10_000) return;
+    const why = deadLetterSubject === undefined ? 'no dead-letter subject' : `dead-letter subject "${deadLetterSubject}" refused it`;
+    this.logger.warn(`dropped ${this.unreportedDrops} message(s) after maxDeliveries; latest of "${subject}": ${why}`);
+    this.lastDropReportMs = now;
+    this.unreportedDrops = 0;
   }
 
   /** True once shutdown has begun. */

@@ -1,96 +1,53 @@
 import { randomUUID } from 'node:crypto';
-import Denque from 'denque';
+import { AckState, Delivery } from './ack/ack-state.js';
+import { DeadlineTimer } from './ack/deadline-timer.js';
 import { jsonStringBytes } from './json-string-bytes.js';
-import type { FetchedMessages, MessageStore, PublishOutcome, SettleOutcome, StoreLimits, StoreStats, SubscriberInfo } from './message-store.js';
+import type {
+  AckSettings,
+  DeliveredMessage,
+  FetchedMessages,
+  MessageStore,
+  PublishOutcome,
+  SettleOutcome,
+  StoreEvents,
+  StoreLimits,
+  StoreStats,
+  SubscriberInfo,
+} from './message-store.js';
+import { EPOCH_S, MemorySubscriber, nowS, StoredMessage, SubjectLog } from './subject-log.js';
 
-/** Whole seconds since 2020: a small integer (a V8 Smi), where Date.now() would be a boxed double. */
-const EPOCH_S = Date.UTC(2020, 0, 1) / 1000;
-const nowS = () => Math.floor(Date.now() / 1000) - EPOCH_S;
-
-/**
- * A message, stored once in its subject's log. `readersHere` counts the subscribers whose next
- * message this is: moving a subscriber costs two counter updates, however much it holds.
- */
-class StoredMessage {
-  constructor(
-    readonly data: string,
-    /** UTF-8 bytes of `data`, what the byte limits count. */
-    readonly bytes: number,
-    /** Bytes `data` takes in a fetch answer: JSON-escaped, quoted, plus its comma. */
-    readonly answerBytes: number,
-    readonly publishedAtS: number,
-    public readersHere: number,
-  ) {}
-}
-
-/**
- * One subject: its messages in publish order, each stored once whatever the number of subscribers,
- * and the subscribers, each reading the log at its own position. A publish costs the same with one
- * subscriber or ten thousand. Every message in the log is held by someone: the log starts at the
- * position of its slowest subscriber, so freeing messages is trimming the front, each message once.
- */
-class SubjectLog {
-  readonly messages = new Denque<StoredMessage>();
-  /** Sequence number of the message at the front of `messages`. */
-  firstSeq = 0;
-  /** UTF-8 bytes of the messages in the log. */
-  bytes = 0;
-  subscriberCount = 0;
-  /** Subscribers that have read everything: the next message published is their next one. */
-  caughtUp = 0;
-
-  get endSeq(): number {
-    return this.firstSeq + this.messages.length;
-  }
-
-  at(seq: number): StoredMessage {
-    return this.messages.peekAt(seq - this.firstSeq)!;
-  }
-
-  /** A reader at `seq` (or at the end) arrives or leaves. */
-  addReader(seq: number, delta: 1 | -1): void {
-    if (seq === this.endSeq) this.caughtUp += delta;
-    else this.at(seq).readersHere += delta;
-  }
-}
-
-class MemorySubscriber implements SubscriberInfo {
-  lastActiveMs = Date.now();
-  /** Sequence number of the next message this subscriber reads. */
-  nextSeq: number;
-
-  constructor(
-    readonly id: string,
-    readonly subject: string,
-    readonly log: SubjectLog,
-  ) {
-    this.nextSeq = log.endSeq;
-  }
-
-  get pending(): number {
-    return this.log.endSeq - this.nextSeq;
-  }
-}
+/** What an entry of `messages` adds to an answer besides its data: `{"seq":…,"data":,"deliveries":…},`. */
+const DELIVERED_MESSAGE_OVERHEAD = 48;
 
 /** The default store: everything in this process, nothing survives a restart. */
 export class MemoryMessageStore implements MessageStore {
+  events?: StoreEvents;
   /** Insertion order is activity order: touching a subscriber moves it to the end, so expiry reads from the front. */
   private readonly subscribers = new Map<string, MemorySubscriber>();
   private readonly subjects = new Map<string, SubjectLog>();
+  private readonly deadlines = new DeadlineTimer<MemorySubscriber>((subscriber, now, budget) => this.due(subscriber, now, budget));
   private messagesHeld = 0;
   private bytesHeld = 0;
+  /** Seq of the first message of a subject's next new log: above every seq handed out so far. */
+  private nextLogStart = 1;
+  private serials = 0;
+  private inFlight = 0;
+  private redelivered = 0;
+  private deadLettered = 0;
+  private deadLetterDropped = 0;
 
   constructor(private readonly limits: StoreLimits) {}
 
-  subscribe(subject: string): SubscriberInfo | undefined {
+  subscribe(subject: string, ack?: AckSettings): SubscriberInfo | undefined {
     if (this.subscribers.size >= this.limits.maxSubscribers) return undefined;
     let log = this.subjects.get(subject);
-    if (!log) this.subjects.set(subject, (log = new SubjectLog()));
-    const subscriber = new MemorySubscriber(randomUUID(), subject, log);
+    if (!log) this.subjects.set(subject, (log = new SubjectLog(this.nextLogStart)));
+    const state = ack && new AckState({ ...ack }, log.endSeq);
+    const subscriber = new MemorySubscriber(randomUUID(), subject, log, ++this.serials, state);
     this.subscribers.set(subscriber.id, subscriber);
     log.subscriberCount += 1;
     log.caughtUp += 1;
-    return { id: subscriber.id, subject };
+    return ack ? { id: subscriber.id, subject, ack: state!.settings } : { id: subscriber.id, subject };
   }
 
   unsubscribe(subject: string, id: string): boolean {
@@ -121,6 +78,7 @@ export class MemoryMessageStore implements MessageStore {
     const subscriber = this.find(subject, id);
     if (!subscriber) return undefined;
     this.touch(subscriber);
+    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max);
     const { log, nextSeq } = subscriber;
     const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending));
     const data = new Array<string>(count);
@@ -129,16 +87,43 @@ export class MemoryMessageStore implements MessageStore {
     return { data, remaining: subscriber.pending };
   }
 
-  ack(_subject: string, _id: string, _seqs: readonly number[]): SettleOutcome {
-    throw new Error('acknowledged delivery: in progress');
+  ack(subject: string, id: string, seqs: readonly number[]): SettleOutcome {
+    return this.settle(subject, id, (subscriber, ack) => {
+      let count = 0;
+      for (const seq of seqs) {
+        if (ack.state(seq) !== Delivery.InFlight) continue;
+        ack.settle(seq);
+        count += 1;
+      }
+      return count;
+    });
   }
 
-  nack(_subject: string, _id: string, _seqs: readonly number[], _delayMs: number): SettleOutcome {
-    throw new Error('acknowledged delivery: in progress');
+  nack(subject: string, id: string, seqs: readonly number[], delayMs: number): SettleOutcome {
+    return this.settle(subject, id, (subscriber, ack) => {
+      const availableAt = delayMs > 0 ? Date.now() + delayMs : undefined;
+      let count = 0;
+      for (const seq of seqs) {
+        if (ack.state(seq) !== Delivery.InFlight) continue;
+        count += 1;
+        if (this.exhausted(ack, seq)) this.exhaust(subscriber, ack, seq);
+        else ack.release(seq, availableAt);
+      }
+      return count;
+    });
   }
 
-  extend(_subject: string, _id: string, _seqs: readonly number[]): SettleOutcome {
-    throw new Error('acknowledged delivery: in progress');
+  extend(subject: string, id: string, seqs: readonly number[]): SettleOutcome {
+    return this.settle(subject, id, (_subscriber, ack) => {
+      const deadline = Date.now() + ack.settings.ackWaitMs;
+      let count = 0;
+      for (const seq of seqs) {
+        if (ack.state(seq) !== Delivery.InFlight) continue;
+        ack.restart(seq, deadline);
+        count += 1;
+      }
+      return count;
+    });
   }
 
   pendingCount(subject: string, id: string): number | undefined {
@@ -168,11 +153,15 @@ export class MemoryMessageStore implements MessageStore {
       subscribers: this.subscribers.size,
       subjects: this.subjects.size,
       oldestPendingAgeMs: oldestS === Infinity ? 0 : Math.max(0, Date.now() - (oldestS + EPOCH_S) * 1000),
-      inFlight: 0,
-      redelivered: 0,
-      deadLettered: 0,
-      deadLetterDropped: 0,
+      inFlight: this.inFlight,
+      redelivered: this.redelivered,
+      deadLettered: this.deadLettered,
+      deadLetterDropped: this.deadLetterDropped,
     };
+  }
+
+  close(): void {
+    this.deadlines.stop();
   }
 
   private find(subject: string, id: string): MemorySubscriber | undefined {
@@ -196,7 +185,119 @@ export class MemoryMessageStore implements MessageStore {
     return count;
   }
 
-  /** Moves a subscriber's read position forward, then frees what nobody holds any more. */
+  /**
+   * Messages due again first, lowest seq first, then new ones; each in flight until its deadline.
+   * The answer carries each message twice (`data` and `messages`), and the budget counts both.
+   */
+  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, max: number): FetchedMessages {
+    const { log } = subscriber;
+    const deadline = Date.now() + ack.settings.ackWaitMs;
+    const data: string[] = [];
+    const messages: DeliveredMessage[] = [];
+    const inFlightBefore = ack.inFlight;
+    let answerBytes = 0;
+    const take = (seq: number): boolean => {
+      const message = log.at(seq);
+      answerBytes += 2 * message.answerBytes + DELIVERED_MESSAGE_OVERHEAD;
+      if (answerBytes > this.limits.maxFetchBytes && data.length > 0) return false;
+      const deliveries = ack.deliver(seq, deadline);
+      if (deliveries > 1) this.redelivered += 1;
+      data.push(message.data);
+      messages.push({ seq, data: message.data, deliveries });
+      return true;
+    };
+    let room = true;
+    while (room && data.length < max && ack.available.size > 0) {
+      const seq = ack.available.minValue!;
+      room = take(seq);
+      if (room) ack.available.pop();
+    }
+    while (room && data.length < max && ack.nextSeq < log.endSeq) room = take(ack.nextSeq);
+    this.inFlight += ack.inFlight - inFlightBefore;
+    if (data.length > 0) this.schedule(subscriber, ack);
+    return { data, remaining: subscriber.pending, messages };
+  }
+
+  /** Runs `change` on an acknowledged subscriber's state, then moves its hold on the log and its schedule. */
+  private settle(subject: string, id: string, change: (subscriber: MemorySubscriber, ack: AckState) => number): SettleOutcome {
+    const subscriber = this.find(subject, id);
+    if (!subscriber) return 'bad-id';
+    const { ack } = subscriber;
+    if (!ack) return 'at-most-once';
+    this.touch(subscriber);
+    const floor = ack.floor;
+    const inFlightBefore = ack.inFlight;
+    const count = change(subscriber, ack);
+    this.inFlight += ack.inFlight - inFlightBefore;
+    this.reposition(subscriber, floor);
+    this.schedule(subscriber, ack);
+    return count;
+  }
+
+  /** The deadline timer's call: up to `budget` deadlines passed and delays over; returns how many. */
+  private due(subscriber: MemorySubscriber, now: number, budget: number): number {
+    const ack = subscriber.ack!;
+    const floor = ack.floor;
+    const inFlightBefore = ack.inFlight;
+    let availableNow = false;
+    let handled = 0;
+    for (; handled < budget; handled++) {
+      if (ack.deadlines.frontKey <= now) {
+        const [deadline, seq] = [ack.deadlines.frontKey, ack.deadlines.frontValue];
+        ack.deadlines.shift();
+        if (ack.state(seq) !== Delivery.InFlight || ack.time(seq) !== deadline) continue; // acked, nacked or extended since
+        if (this.exhausted(ack, seq)) this.exhaust(subscriber, ack, seq);
+        else {
+          ack.release(seq);
+          availableNow = true;
+        }
+      } else if (ack.delayed.minKey <= now) {
+        const [availableAt, seq] = [ack.delayed.minKey, ack.delayed.minValue!];
+        ack.delayed.pop();
+        if (ack.state(seq) !== Delivery.Delayed || ack.time(seq) !== availableAt) continue;
+        ack.undelay(seq);
+        availableNow = true;
+      } else break;
+    }
+    this.inFlight += ack.inFlight - inFlightBefore;
+    this.reposition(subscriber, floor);
+    this.schedule(subscriber, ack);
+    if (availableNow) this.events?.available(subscriber.subject, subscriber.id);
+    return handled;
+  }
+
+  private exhausted(ack: AckState, seq: number): boolean {
+    return ack.settings.maxDeliveries !== undefined && ack.deliveries(seq) >= ack.settings.maxDeliveries;
+  }
+
+  /** Delivered `maxDeliveries` times without an ack: to the dead-letter subject, or dropped. */
+  private exhaust(subscriber: MemorySubscriber, ack: AckState, seq: number): void {
+    const { data } = subscriber.log.at(seq);
+    ack.settle(seq);
+    const target = ack.settings.deadLetterSubject;
+    if (target !== undefined && this.publish(target, data) === 'ok') {
+      this.deadLettered += 1;
+      this.events?.published(target);
+    } else {
+      this.deadLetterDropped += 1;
+      this.events?.dropped?.(subscriber.subject, target);
+    }
+  }
+
+  private schedule(subscriber: MemorySubscriber, ack: AckState): void {
+    if (!subscriber.removed) this.deadlines.schedule(subscriber, ack.nextDue);
+  }
+
+  /** An acknowledged subscriber's floor moved from `from`: move its hold on the log, free what nobody holds. */
+  private reposition(subscriber: MemorySubscriber, from: number): void {
+    const to = subscriber.position;
+    if (to === from || subscriber.removed) return;
+    subscriber.log.addReader(from, -1);
+    subscriber.log.addReader(to, 1);
+    this.trim(subscriber.log);
+  }
+
+  /** Moves an at-most-once subscriber's read position forward, then frees what nobody holds any more. */
   private move(subscriber: MemorySubscriber, nextSeq: number): void {
     const { log } = subscriber;
     log.addReader(subscriber.nextSeq, -1);
@@ -208,16 +309,20 @@ export class MemoryMessageStore implements MessageStore {
   /** Costs the same whatever the subscriber held: its position is one counter. */
   private remove(subscriber: MemorySubscriber): void {
     this.subscribers.delete(subscriber.id);
+    subscriber.removed = true;
+    this.deadlines.forget(subscriber);
+    if (subscriber.ack) this.inFlight -= subscriber.ack.inFlight;
     const { log } = subscriber;
     log.subscriberCount -= 1;
     if (log.subscriberCount === 0) {
       // The last one: the whole log goes at once, without a walk over its messages.
       this.subjects.delete(subscriber.subject);
+      this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
       this.messagesHeld -= log.messages.length;
       this.bytesHeld -= log.bytes;
       return;
     }
-    log.addReader(subscriber.nextSeq, -1);
+    log.addReader(subscriber.position, -1);
     this.trim(log);
   }
 

@@ -1,0 +1,89 @@
+import Denque from 'denque';
+import type { AckState } from './ack/ack-state.js';
+
+/** Whole seconds since 2020: a small integer (a V8 Smi), where Date.now() would be a boxed double. */
+export const EPOCH_S = Date.UTC(2020, 0, 1) / 1000;
+export const nowS = () => Math.floor(Date.now() / 1000) - EPOCH_S;
+
+/**
+ * A message, stored once in its subject's log. `readersHere` counts the subscribers whose next
+ * message this is (for an acknowledged subscriber: its lowest unsettled one): moving a subscriber
+ * costs two counter updates, however much it holds.
+ */
+export class StoredMessage {
+  constructor(
+    readonly data: string,
+    /** UTF-8 bytes of `data`, what the byte limits count. */
+    readonly bytes: number,
+    /** Bytes `data` takes in a fetch answer: JSON-escaped, quoted, plus its comma. */
+    readonly answerBytes: number,
+    readonly publishedAtS: number,
+    public readersHere: number,
+  ) {}
+}
+
+/**
+ * One subject: its messages in publish order, each stored once whatever the number of subscribers,
+ * and the subscribers, each reading the log at its own position. A publish costs the same with one
+ * subscriber or ten thousand. Every message in the log is held by someone: the log starts at the
+ * position of its slowest subscriber, so freeing messages is trimming the front, each message once.
+ * A message's seq is its position; a subject's new log starts after every seq handed out before,
+ * so seqs only grow.
+ */
+export class SubjectLog {
+  readonly messages = new Denque<StoredMessage>();
+  /** UTF-8 bytes of the messages in the log. */
+  bytes = 0;
+  subscriberCount = 0;
+  /** Subscribers that have read everything: the next message published is their next one. */
+  caughtUp = 0;
+
+  constructor(
+    /** Seq of the message at the front of `messages`. */
+    public firstSeq: number,
+  ) {}
+
+  get endSeq(): number {
+    return this.firstSeq + this.messages.length;
+  }
+
+  at(seq: number): StoredMessage {
+    return this.messages.peekAt(seq - this.firstSeq)!;
+  }
+
+  /** A reader at `seq` (or at the end) arrives or leaves. */
+  addReader(seq: number, delta: 1 | -1): void {
+    if (seq === this.endSeq) this.caughtUp += delta;
+    else this.at(seq).readersHere += delta;
+  }
+}
+
+export class MemorySubscriber {
+  lastActiveMs = Date.now();
+  /** Next seq to read (at most once); for an acknowledged subscriber, its state says. */
+  nextSeq: number;
+  /** When its ack state is next due, as scheduled (Infinity: not scheduled). */
+  scheduledAt = Infinity;
+  removed = false;
+
+  constructor(
+    readonly id: string,
+    readonly subject: string,
+    readonly log: SubjectLog,
+    /** Serial number, for the deadline heap. */
+    readonly serial: number,
+    readonly ack?: AckState,
+  ) {
+    this.nextSeq = log.endSeq;
+  }
+
+  /** Where it holds the log: its next message, or its lowest unsettled one. */
+  get position(): number {
+    return this.ack ? this.ack.floor : this.nextSeq;
+  }
+
+  /** Messages it can fetch now: new ones, and for an acknowledged one those due again. */
+  get pending(): number {
+    return this.ack ? this.ack.available.size + this.log.endSeq - this.ack.nextSeq : this.log.endSeq - this.nextSeq;
+  }
+}
