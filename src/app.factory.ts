@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type Logger as Pino } from 'pino';
+import { MAX_SEQS_PER_REQUEST } from './ack/settle-request.dto.js';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { maxJsonValues, useCheckedJsonParser } from './common/validation/json-body.parser.js';
@@ -36,7 +37,7 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
     bodyParser: false,
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
-  useCheckedJsonParser(app.getHttpAdapter().getInstance(), maxJsonValues(config.broker.maxBatchSize));
+  useCheckedJsonParser(app.getHttpAdapter().getInstance(), maxJsonValues(config.broker.maxBatchSize, MAX_SEQS_PER_REQUEST));
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AckModule } from './ack/ack.module.js';
 import { AsyncPublishModule } from './async-publish/async-publish.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { BrokerExceptionFilter } from './common/errors/broker-exception.filter.js';
@@ -26,6 +27,7 @@ export class AppModule {
         AsyncPublishModule,
         SubscribeModule,
         FetchModule,
+        AckModule,
         HealthModule,
         MetricsModule.forRoot(config),
       ],

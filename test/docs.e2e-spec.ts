@@ -52,21 +52,28 @@ describe('README', () => {
   });
 });
 
-/** The README's API examples, in order: each `curl` with the answer its `# ` line promises. */
+/** The README's API examples, in order: each `curl` with the answer the `# ` line after it promises (a block may hold several). */
 function apiExamples(): Array<{ path: string; body: string; expected: string }> {
   const api = readme.slice(readme.indexOf('## The API'), readme.indexOf('\n## ', readme.indexOf('## The API') + 1));
   const blocks = [...api.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, block]) => block.replaceAll('\\\n', ' '));
   return blocks.flatMap((block) => {
-    const [command, answer] = block.split('\n');
-    const request = /curl -s localhost:8082(\S+) .*-d '([^']*)'/.exec(command);
-    return request && answer?.startsWith('# ') ? [{ path: request[1], body: request[2], expected: answer.slice(2) }] : [];
+    const lines = block.split('\n');
+    return lines.flatMap((command, i) => {
+      const request = /curl -s localhost:8082(\S+) .*-d '([^']*)'/.exec(command);
+      const answer = lines[i + 1];
+      return request && answer?.startsWith('# ') ? [{ path: request[1], body: request[2], expected: answer.slice(2) }] : [];
+    });
   });
 }
 
 describe('README API examples', () => {
   it('chain: each answer is the one the README shows, run in order against a fresh broker', async () => {
     const examples = apiExamples();
-    expect(examples.map(({ path }) => path)).toEqual(['/api/subscribe', '/api/publish', '/api/publish/batch', '/api/fetch', '/api/unsubscribe']);
+    expect(examples.map(({ path }) => path)).toEqual([
+      ...['/api/subscribe', '/api/publish', '/api/publish/batch', '/api/fetch', '/api/unsubscribe'],
+      // Acknowledged delivery, with a subscriber of its own (whose id replaces the first one's).
+      ...['/api/subscribe', '/api/publish/batch', '/api/fetch', '/api/ack', '/api/nack', '/api/fetch', '/api/extend'],
+    ]);
     await TestBroker.using({}, async (broker) => {
       let shownId = '';
       let realId = '';

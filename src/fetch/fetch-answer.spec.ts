@@ -31,4 +31,33 @@ describe(fetchAnswer.name, () => {
     expect(text === expected).toBe(true); // not toBe: a diff of megabytes helps nobody
     expect(chunks).toBeGreaterThan(1);
   });
+
+  describe('of an acknowledged subscriber', () => {
+    const acknowledged = (data: string[]) => ({
+      ...answerOf(data),
+      messages: data.map((message, i) => ({ seq: i + 1, data: message, deliveries: (i % 3) + 1 })),
+    });
+
+    it('returns a small answer as it is', () => {
+      const answer = acknowledged(['a', 'b']);
+      expect(fetchAnswer(answer)).toBe(answer);
+    });
+
+    it('counts the messages twice, since `messages` repeats them', () => {
+      const answer = acknowledged(['x'.repeat(STREAM_ANSWERS_ABOVE_CHARS / 2 + 1)]);
+      expect(fetchAnswer(answer)).toBeInstanceOf(StreamableFile);
+    });
+
+    it.each([
+      ['many small messages', Array.from({ length: 20_000 }, (_, i) => `message ${i} "quoted" \\ \n`)],
+      ['a few large ones with control characters', Array.from({ length: 3 }, () => '\u0001ü😀'.repeat(100_000))],
+    ])('streams a large answer (%s), messages included, as exactly JSON.stringify of it', async (_, data) => {
+      const answer = acknowledged(data);
+      const { text, chunks } = await bodyOf(fetchAnswer(answer));
+      const expected = JSON.stringify(answer);
+      expect(text.length).toBe(expected.length);
+      expect(text === expected).toBe(true);
+      expect(chunks).toBeGreaterThan(1);
+    });
+  });
 });

@@ -18,6 +18,7 @@ const CHUNK_CHARS = 64 * 1024;
 export function fetchAnswer(answer: FetchResponseDto): FetchResponseDto | StreamableFile {
   let chars = 0;
   for (const message of answer.data) chars += message.length;
+  if (answer.messages !== undefined) chars *= 2; // every message is written again in `messages`
   if (chars <= STREAM_ANSWERS_ABOVE_CHARS) return answer;
   return new StreamableFile(Readable.from(chunksOf(answer), { objectMode: false }), { type: 'application/json; charset=utf-8' });
 }
@@ -28,10 +29,10 @@ export function fetchAnswer(answer: FetchResponseDto): FetchResponseDto | Stream
  * be written in one turn. A large message is cut into pieces too: encoding a megabyte for the
  * socket costs milliseconds, its JSON.stringify a fraction of that.
  */
-async function* chunksOf({ subject, id, data, remaining }: FetchResponseDto): AsyncGenerator<string> {
-  let chunk = `{"subject":${JSON.stringify(subject)},"id":${JSON.stringify(id)},"data":[`;
-  for (let i = 0; i < data.length; i++) {
-    chunk += (i > 0 ? ',' : '') + JSON.stringify(data[i]);
+async function* chunksOf(answer: FetchResponseDto): AsyncGenerator<string> {
+  let chunk = '';
+  for (const piece of piecesOf(answer)) {
+    chunk += piece;
     if (chunk.length < CHUNK_CHARS) continue;
     for (let start = 0, end; start < chunk.length; start = end) {
       end = start + CHUNK_CHARS;
@@ -41,7 +42,20 @@ async function* chunksOf({ subject, id, data, remaining }: FetchResponseDto): As
     }
     chunk = '';
   }
-  yield `${chunk}],"remaining":${remaining}}`;
+  if (chunk !== '') yield chunk;
+}
+
+/** The answer's JSON, a message at a time, in the order JSON.stringify writes the object's keys. */
+function* piecesOf({ subject, id, data, remaining, messages }: FetchResponseDto): Generator<string> {
+  yield `{"subject":${JSON.stringify(subject)},"id":${JSON.stringify(id)},"data":[`;
+  for (let i = 0; i < data.length; i++) yield (i > 0 ? ',' : '') + JSON.stringify(data[i]);
+  yield `],"remaining":${remaining}`;
+  if (messages !== undefined) {
+    yield ',"messages":[';
+    for (let i = 0; i < messages.length; i++) yield (i > 0 ? ',' : '') + JSON.stringify(messages[i]);
+    yield ']';
+  }
+  yield '}';
 }
 
 /** JSON.stringify escapes lone surrogates, so a high one in its output always starts a pair. */

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DeliveredMessageDto } from './delivered-message.dto.js';
 
 export class FetchResponseDto {
   @ApiProperty({ example: 'orders.created' })
@@ -7,9 +8,16 @@ export class FetchResponseDto {
   @ApiProperty({ example: '3b241101-e2bb-4255-8caf-4136c566a962' })
   id!: string;
 
-  @ApiProperty({ type: [String], example: ['{"orderId":42}'], description: 'Messages in publish order; [] when none' })
+  @ApiProperty({ type: [String], example: ['{"orderId":42}'], description: 'Messages in publish order (for an acknowledged subscriber, those available again first); [] when none' })
   data!: string[];
 
-  @ApiProperty({ type: 'integer', example: 0, description: 'Messages still pending for this subscriber' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'Messages still pending for this subscriber; for an acknowledged one, those available now, not those in flight' })
   remaining!: number;
+
+  @ApiPropertyOptional({
+    type: [DeliveredMessageDto],
+    example: [{ seq: 17, data: '{"orderId":42}', deliveries: 1 }],
+    description: 'Only for an acknowledged subscriber: the messages of `data`, in the same order, with their seq and delivery count',
+  })
+  messages?: DeliveredMessageDto[];
 }

@@ -1,6 +1,40 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { SubjectProperty } from '../common/subject.property.js';
+
+export const MIN_ACK_WAIT_MS = 1000;
+/** Twelve hours, as SQS's longest visibility timeout. */
+export const MAX_ACK_WAIT_MS = 43_200_000;
+export const MAX_DELIVERIES_CEILING = 1000;
 
 export class SubscribeRequestDto {
   @SubjectProperty()
   subject!: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: MIN_ACK_WAIT_MS,
+    maximum: MAX_ACK_WAIT_MS,
+    example: 30000,
+    description:
+      'Turns on acknowledged delivery (at least once): a fetched message not acked within this many milliseconds is delivered again. Absent: at most once, as before',
+  })
+  @IsOptional() @IsInt() @Min(MIN_ACK_WAIT_MS) @Max(MAX_ACK_WAIT_MS)
+  ackWaitMs?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_DELIVERIES_CEILING,
+    example: 5,
+    description: 'Only with ackWaitMs: after this many deliveries without an ack a message is not delivered again (dead-lettered or dropped). Absent: no limit',
+  })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_DELIVERIES_CEILING)
+  maxDeliveries?: number;
+
+  @SubjectProperty('orders.created.dead', {
+    required: false,
+    description: 'Only with maxDeliveries: a message delivered maxDeliveries times without an ack is published here, as an ordinary message. Absent: it is dropped. ',
+  })
+  deadLetterSubject?: string;
 }

@@ -4,6 +4,7 @@ import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
+import { ackSettingsOf } from './ack-settings.js';
 import { SubscribeRequestDto } from './subscribe-request.dto.js';
 import { SubscriptionDto } from './subscription.dto.js';
 import { UnsubscribeRequestDto } from './unsubscribe-request.dto.js';
@@ -15,12 +16,30 @@ export class SubscribeController {
 
   @Post('subscribe')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Create a subscriber that receives every later message on the subject' })
-  @ApiOkResponse({ type: SubscriptionDto, description: 'The new subscriber' })
-  @ApiErrors(400, 413, 415, { status: 429, example: 'too many subscribers', description: 'broker.max-subscribers subscribers already exist' })
+  @ApiOperation({
+    summary: 'Create a subscriber that receives every later message on the subject',
+    description: 'At most once by default; with ackWaitMs, at least once: fetched messages stay in flight until acked, nacked or their deadline passes.',
+  })
+  @ApiOkResponse({
+    type: SubscriptionDto,
+    description: 'The new subscriber, with the acknowledgement settings it was given',
+    examples: {
+      'at most once': { summary: 'Without ackWaitMs', value: { id: '3b241101-e2bb-4255-8caf-4136c566a962', subject: 'orders.created' } },
+      acknowledged: {
+        summary: 'With ackWaitMs, maxDeliveries and deadLetterSubject',
+        value: { id: '3b241101-e2bb-4255-8caf-4136c566a962', subject: 'orders.created', ackWaitMs: 30000, maxDeliveries: 5, deadLetterSubject: 'orders.created.dead' },
+      },
+    },
+  })
+  @ApiErrors(
+    { status: 400, example: 'invalid subject', description: "Invalid subject (400 `invalid subject`), or an acknowledgement field out of range or without the one it needs (400 `request's body is invalid`, `errors` naming it)" },
+    413,
+    415,
+    { status: 429, example: 'too many subscribers', description: 'broker.max-subscribers subscribers already exist' },
+  )
   async subscribe(@ValidBody() request: SubscribeRequestDto): Promise<SubscriptionDto> {
-    const { id, subject } = await this.broker.subscribe(request.subject);
-    return { id, subject };
+    const { id, subject, ack } = await this.broker.subscribe(request.subject, ackSettingsOf(request));
+    return ack ? { id, subject, ...ack } : { id, subject };
   }
 
   @Post('unsubscribe')

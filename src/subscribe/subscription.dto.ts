@@ -1,9 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+/** The new subscriber; the acknowledgement settings are echoed only when they were given. */
 export class SubscriptionDto {
   @ApiProperty({ example: '3b241101-e2bb-4255-8caf-4136c566a962', description: 'Pass it to fetch' })
   id!: string;
 
   @ApiProperty({ example: 'orders.created' })
   subject!: string;
+
+  @ApiPropertyOptional({ type: 'integer', example: 30000, description: 'Present for an acknowledged subscriber' })
+  ackWaitMs?: number;
+
+  @ApiPropertyOptional({ type: 'integer', example: 5, description: 'Present when it was given' })
+  maxDeliveries?: number;
+
+  @ApiPropertyOptional({ example: 'orders.created.dead', description: 'Present when it was given' })
+  deadLetterSubject?: string;
 }

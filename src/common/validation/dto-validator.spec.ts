@@ -1,8 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { NackRequestDto } from '../../ack/nack-request.dto.js';
+import { SettleRequestDto } from '../../ack/settle-request.dto.js';
 import { FetchRequestDto } from '../../fetch/fetch-request.dto.js';
 import { PublishBatchRequestDto } from '../../publish/publish-batch-request.dto.js';
 import { PublishRequestDto } from '../../publish/publish-request.dto.js';
+import { SubscribeRequestDto } from '../../subscribe/subscribe-request.dto.js';
 import { DtoValidator } from './dto-validator.js';
 import { RequestValidationError } from './request-validation.error.js';
 
@@ -37,6 +40,39 @@ const SAMPLES: Array<[new () => object, unknown]> = [
   [PublishBatchRequestDto, { messages: [{ subject: 'a', data: 2 }] }],
   [PublishBatchRequestDto, { messages: 'nope' }],
   [PublishBatchRequestDto, {}],
+  [SubscribeRequestDto, { subject: 'a' }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: 'a.dead' }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 43_200_000, maxDeliveries: 1000 }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 999 }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 43_200_001 }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000.5 }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: '1000' }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 0 }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 1001 }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 2.5 }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: 'a..dead' }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: 'a'.repeat(257) }],
+  [SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: 7 }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: [1] }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: Array.from({ length: 1000 }, (_, i) => i + 1) }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: Array.from({ length: 1001 }, (_, i) => i + 1) }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: [] }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: [0] }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: [-1] }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: [1.5] }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: ['1'] }],
+  [SettleRequestDto, { subject: 'a', id: 'i', seqs: 1 }],
+  [SettleRequestDto, { subject: 'a', id: 'i' }],
+  [SettleRequestDto, { subject: 'a..b', id: 'i', seqs: [1] }],
+  [SettleRequestDto, { subject: 'a', seqs: [1] }],
+  [NackRequestDto, { subject: 'a', id: 'i', seqs: [1] }],
+  [NackRequestDto, { subject: 'a', id: 'i', seqs: [1], delayMs: 0 }],
+  [NackRequestDto, { subject: 'a', id: 'i', seqs: [1], delayMs: 43_200_000 }],
+  [NackRequestDto, { subject: 'a', id: 'i', seqs: [1], delayMs: -1 }],
+  [NackRequestDto, { subject: 'a', id: 'i', seqs: [1], delayMs: 43_200_001 }],
+  [NackRequestDto, { subject: 'a', id: 'i', seqs: [1], delayMs: 0.5 }],
+  [NackRequestDto, { subject: 'a', id: 'i', seqs: [0], delayMs: 0 }],
+  [NackRequestDto, { subject: 'a', id: 'i', delayMs: 0 }],
 ];
 
 describe(DtoValidator.name, () => {
@@ -76,6 +112,12 @@ describe(DtoValidator.name, () => {
         errors: ['subject: invalid subject: longer than 256 characters'],
       });
     }
+  });
+
+  it('names an invalid dead-letter subject as such', () => {
+    expect(() => sut.assertValid(SubscribeRequestDto, { subject: 'a', ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: 'a b' })).toThrow(
+      expect.objectContaining({ response: { message: "request's body is invalid", errors: ['deadLetterSubject: invalid subject'] } }),
+    );
   });
 
   it('leaves classes without validation decorators alone', () => {

@@ -76,7 +76,7 @@ function describe(error: ErrorObject): Problem {
     .filter(Boolean)
     .map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`))
     .join('');
-  const isSubject = field === 'subject' || field.endsWith('.subject');
+  const isSubject = /(^|\.)subject$|Subject$/.test(field); // deadLetterSubject too
   switch (error.keyword) {
     case 'required':
       return { field, text: isSubject ? 'invalid subject' : 'is required' };

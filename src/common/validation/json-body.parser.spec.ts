@@ -33,4 +33,11 @@ describe(shapeProblem.name, () => {
     expect(shapeProblem(batch(1338), maxJsonValues(1000))).toBeUndefined();
     expect(shapeProblem(batch(1339), maxJsonValues(1000))).toBe('more than 4016 values');
   });
+
+  it('lets a full list of seqs through, even with a small batch size', () => {
+    const ack = JSON.stringify({ subject: 'a', id: 'b', seqs: Array.from({ length: 1000 }, (_, i) => i + 1) });
+    expect(shapeProblem(ack, maxJsonValues(1000, 1000))).toBeUndefined();
+    expect(shapeProblem(ack, maxJsonValues(1, 1000))).toBeUndefined();
+    expect(shapeProblem(ack, maxJsonValues(1))).toBe('more than 20 values');
+  });
 });

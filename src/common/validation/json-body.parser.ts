@@ -6,10 +6,11 @@ export const MAX_JSON_DEPTH = 16;
 
 /**
  * Most values (counted as the root, plus every `[`, `{` and `,` outside strings) a body may have:
- * a batch entry needs 3, so a batch of `maxBatchSize` entries fits with a third to spare.
+ * a batch entry needs 3, so a batch of `maxBatchSize` entries fits with a third to spare; a list
+ * of numbers needs 1 per entry, so one of `longestList` (an ack's seqs) fits whatever the batch size.
  */
-export function maxJsonValues(maxBatchSize: number): number {
-  return 16 + 4 * maxBatchSize;
+export function maxJsonValues(maxBatchSize: number, longestList = 0): number {
+  return 16 + Math.max(4 * maxBatchSize, longestList);
 }
 
 const QUOTE = 0x22;
