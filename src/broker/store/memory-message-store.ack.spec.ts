@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { MemoryMessageStore } from './memory-message-store.js';
 import type { AckSettings, StoreEvents } from './message-store.js';
+import { seededRandom } from '../../../test/support/seeded-random.js';
 
 const LIMITS = {
   maxPending: 1000,
@@ -207,5 +208,74 @@ describe(`${MemoryMessageStore.name}, acknowledged delivery`, () => {
     expect(sut.stats().inFlight).toBe(0);
     expect(sut.fetch('s', id, Infinity)!.remaining).toBe(0);
     expect(sut.stats()).toMatchObject({ redelivered: 100_000, inFlight: 100_000 });
+  });
+  it('loses nothing and counts right over random fetches, acks, nacks, extends, deadlines and unsubscribes', () => {
+    sut = new MemoryMessageStore({ ...LIMITS, maxPending: 60, maxPendingPerSubject: 40, maxFetchBytes: 200 });
+    const random = seededRandom(7);
+    // Per subscriber: seqs it must still see acked, and those it holds in flight now.
+    const owed = new Map<string, Set<number>>();
+    const inFlight = new Map<string, Set<number>>();
+    const subjectOf = new Map<string, string>();
+    for (let step = 0; step < 4000; step++) {
+      const subject = ['a', 'b'][random(2)];
+      const ids = [...owed.keys()].filter((id) => subjectOf.get(id) === subject);
+      const action = random(12);
+      if (action === 0 && ids.length < 3) {
+        const id = subscribe(subject, { ackWaitMs: 1000 + random(3) * 1000 });
+        owed.set(id, new Set());
+        inFlight.set(id, new Set());
+        subjectOf.set(id, subject);
+      } else if (action === 1 && ids.length > 0 && random(4) === 0) {
+        const id = ids[random(ids.length)];
+        sut.unsubscribe(subject, id);
+        owed.delete(id);
+        inFlight.delete(id);
+      } else if (action < 5) {
+        if (sut.publish(subject, `m${step}`) !== 'ok') continue;
+        for (const id of ids) owed.get(id)!.add(-step); // the seq is learnt at delivery: keyed by data meanwhile
+      } else if (action < 8 && ids.length > 0) {
+        const id = ids[random(ids.length)];
+        for (const { seq, data } of sut.fetch(subject, id, 1 + random(4))!.messages!) {
+          expect(inFlight.get(id)!.has(seq)).toBe(false); // never handed out twice while in flight
+          inFlight.get(id)!.add(seq);
+          const owedSet = owed.get(id)!;
+          if (owedSet.delete(-Number(data.slice(1)))) owedSet.add(seq);
+        }
+      } else if (action === 8 && ids.length > 0) {
+        const id = ids[random(ids.length)];
+        const held = [...inFlight.get(id)!];
+        const chosen = held.filter(() => random(2) === 0);
+        expect(sut.ack(subject, id, chosen)).toBe(chosen.length);
+        for (const seq of chosen) {
+          inFlight.get(id)!.delete(seq);
+          owed.get(id)!.delete(seq);
+        }
+      } else if (action === 9 && ids.length > 0) {
+        const id = ids[random(ids.length)];
+        const chosen = [...inFlight.get(id)!].filter(() => random(2) === 0);
+        expect(sut.nack(subject, id, chosen, random(2) * 500)).toBe(chosen.length);
+        for (const seq of chosen) inFlight.get(id)!.delete(seq);
+      } else if (action === 10 && ids.length > 0) {
+        const id = ids[random(ids.length)];
+        expect(sut.extend(subject, id, [...inFlight.get(id)!])).toBe(inFlight.get(id)!.size);
+      } else if (action === 11) {
+        jest.advanceTimersByTime(3000); // every deadline and delay passes
+        for (const held of inFlight.values()) held.clear();
+      }
+      const expectedInFlight = [...inFlight.values()].reduce((sum, held) => sum + held.size, 0);
+      expect(sut.stats().inFlight).toBe(expectedInFlight);
+    }
+    // Drain: every subscriber gets, and acks, everything it is owed.
+    jest.advanceTimersByTime(3000);
+    for (const [id, owedSet] of owed) {
+      const subject = subjectOf.get(id)!;
+      for (let answer; (answer = sut.fetch(subject, id, Infinity)!).data.length > 0; ) {
+        const seqs = answer.messages!.map(({ seq }) => seq);
+        for (const { seq, data } of answer.messages!) owedSet.delete(seq) || owedSet.delete(-Number(data.slice(1)));
+        sut.ack(subject, id, seqs);
+      }
+      expect([id, [...owedSet]]).toEqual([id, []]);
+    }
+    expect(sut.stats()).toMatchObject({ messagesHeld: 0, bytesHeld: 0, inFlight: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { MemoryMessageStore } from './memory-message-store.js';
+import { seededRandom } from '../../../test/support/seeded-random.js';
 
 const LIMITS = {
   maxPending: 100,
@@ -240,8 +241,7 @@ describe(MemoryMessageStore.name, () => {
 
   it('agrees with a plain model of per-subscriber queues over random operations', () => {
     sut = new MemoryMessageStore({ ...LIMITS, maxPending: 40, maxPendingBytes: 400, maxPendingPerSubject: 15, maxPendingBytesPerSubject: 150, maxFetchBytes: 40 });
-    let seed = 42;
-    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    const random = seededRandom(42);
     const model = new Map<string, { subject: string; queue: string[] }>();
     const held = () => {
       const all = new Set([...model.values()].flatMap(({ queue }) => queue));
