@@ -145,6 +145,36 @@ describe('acknowledged delivery', () => {
     });
   });
 
+  describe('OpenAPI', () => {
+    it('describes the new routes and fields, with examples', async () => {
+      const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
+      const { schemas } = document.components;
+      for (const [route, request, counted] of [
+        ['/api/ack', 'SettleRequestDto', 'acked'],
+        ['/api/nack', 'NackRequestDto', 'nacked'],
+        ['/api/extend', 'SettleRequestDto', 'extended'],
+      ]) {
+        const { requestBody, responses } = document.paths[route].post;
+        expect(requestBody.content['application/json'].schema.$ref).toBe(`#/components/schemas/${request}`);
+        const answer = responses['200'].content['application/json'].schema.$ref.split('/').pop();
+        expect(schemas[answer].properties[counted]).toMatchObject({ type: 'integer', example: expect.any(Number) });
+        expect(responses['400'].content['application/json'].example).toEqual({ message: 'subscriber does not use acknowledgements' });
+        expect(responses['404'].content['application/json'].example).toEqual({ message: 'bad id' });
+      }
+      expect(schemas.SettleRequestDto.properties.seqs).toMatchObject({ maxItems: 1000, minItems: 1, items: { type: 'integer', minimum: 1 }, example: [1, 2] });
+      expect(schemas.NackRequestDto.required).toEqual(['subject', 'id', 'seqs']);
+      expect(schemas.NackRequestDto.properties.delayMs).toMatchObject({ type: 'integer', minimum: 0, maximum: 43_200_000, example: 5000 });
+      expect(schemas.SubscribeRequestDto.required).toEqual(['subject']);
+      expect(schemas.SubscribeRequestDto.properties.ackWaitMs).toMatchObject({ type: 'integer', minimum: 1000, maximum: 43_200_000, example: 30000 });
+      expect(schemas.SubscribeRequestDto.properties.maxDeliveries).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, example: 5 });
+      expect(schemas.SubscribeRequestDto.properties.deadLetterSubject).toMatchObject({ maxLength: 256, example: 'orders.created.dead' });
+      expect(Object.keys(document.paths['/api/subscribe'].post.responses['200'].content['application/json'].examples)).toEqual(['at most once', 'acknowledged']);
+      expect(Object.keys(document.paths['/api/fetch'].post.responses['200'].content['application/json'].examples)).toEqual(['at most once', 'acknowledged']);
+      expect(schemas.FetchResponseDto.required).not.toContain('messages');
+      expect(schemas.DeliveredMessageDto.required).toEqual(['seq', 'data', 'deliveries']);
+    });
+  });
+
   describe('fetch', () => {
     it('adds messages with seq and deliveries; in-flight messages are not fetched again nor counted in remaining', async () => {
       const subject = uniqueSubject();
@@ -176,6 +206,17 @@ describe('acknowledged delivery', () => {
       // The same seqs for every subscriber of the subject.
       expect(seqsOf(await fetchFrom(subject, other))).toEqual([a.seq, b.seq, second.body.messages[0].seq]);
     });
+  });
+
+  it('streams a large answer, messages included, as the same JSON', async () => {
+    const subject = uniqueSubject();
+    const id = await subscribe(subject, { ackWaitMs: 60_000 });
+    const data = ['a', 'b', 'c'].map((letter) => `${letter}"\u0001`.repeat(60_000));
+    for (const message of data) expect((await broker.publish(subject, message)).status).toBe(200);
+    const answer = await fetchFrom(subject, id);
+    expect(answer.headers.get('transfer-encoding')).toBe('chunked');
+    expect(answer.body).toEqual({ subject, id, data, remaining: 0, messages: data.map((message) => ({ seq: expect.any(Number), data: message, deliveries: 1 })) });
+    expect((await settle('ack', subject, id, seqsOf(answer))).body).toEqual({ acked: 3 });
   });
 
   describe('redelivery', () => {
@@ -346,6 +387,35 @@ describe('a late ack', () => {
       await eventually(async () => (await store.stats()).inFlight === 0);
       expect((await broker.post('/api/ack', { subject, id, seqs: [seq] })).body).toEqual({ acked: 0 });
       expect((await broker.fetchMessages(subject, id)).body.messages).toEqual([{ seq, data: 'too late', deliveries: 2 }]);
+    });
+  });
+});
+
+describe('acknowledged delivery and idle expiry', () => {
+  it('ack, nack and extend count as activity; expiry releases what an idle subscriber had in flight', async () => {
+    await TestBroker.using({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '1' }, async (broker) => {
+      const service = broker.get(BrokerService);
+      const subject = uniqueSubject();
+      const subscribe = async () => (await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000 })).body.id as string;
+      const [idle, acking, nacking, extending] = [await subscribe(), await subscribe(), await subscribe(), await subscribe()];
+      await broker.publish(subject, 'held');
+      const seqs = new Map<string, number>();
+      for (const id of [idle, acking, nacking, extending]) seqs.set(id, (await broker.fetchMessages(subject, id)).body.messages[0].seq);
+
+      const unknown = [seqs.get(idle)! + 1000];
+      await eventually(async () => {
+        expect((await broker.post('/api/ack', { subject, id: acking, seqs: unknown })).status).toBe(200);
+        expect((await broker.post('/api/nack', { subject, id: nacking, seqs: unknown })).status).toBe(200);
+        expect((await broker.post('/api/extend', { subject, id: extending, seqs: [seqs.get(extending)] })).body).toEqual({ extended: 1 });
+        return service.counters.expiredSubscribers > 0;
+      }, 5000);
+
+      expect(service.counters.expiredSubscribers).toBe(1);
+      expect(await broker.post('/api/ack', { subject, id: idle, seqs: [seqs.get(idle)] })).toMatchObject({ status: 404, body: { message: 'bad id' } });
+      for (const id of [acking, nacking, extending]) {
+        expect((await broker.post('/api/ack', { subject, id, seqs: [seqs.get(id)] })).body).toEqual({ acked: 1 });
+      }
+      expect(await service.store.stats()).toMatchObject({ messagesHeld: 0, inFlight: 0 });
     });
   });
 });

@@ -15,8 +15,8 @@ export class SettleRequestDto {
   id!: string;
 
   @ApiProperty({
-    type: 'integer',
-    isArray: true,
+    type: 'array',
+    items: { type: 'integer', minimum: 1 },
     minItems: 1,
     maxItems: MAX_SEQS_PER_REQUEST,
     example: [1, 2],
