@@ -80,6 +80,12 @@ describe('acknowledged delivery', () => {
       const alone = await broker.post('/api/subscribe', { subject: uniqueSubject(), deadLetterSubject: 'a.dead' });
       expect(alone.body.errors).toEqual(['deadLetterSubject: only together with maxDeliveries']);
     });
+
+    it('refuses a deadLetterSubject equal to the subject', async () => {
+      const subject = uniqueSubject();
+      const { status, body } = await broker.post('/api/subscribe', { subject, ackWaitMs: 1000, maxDeliveries: 3, deadLetterSubject: subject });
+      expect({ status, body }).toEqual({ status: 400, body: { message: "request's body is invalid", errors: ['deadLetterSubject: must differ from subject'] } });
+    });
   });
 
   describe('at-most-once subscribers', () => {

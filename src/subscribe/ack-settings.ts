@@ -7,11 +7,13 @@ import type { SubscribeRequestDto } from './subscribe-request.dto.js';
  * them), or undefined for an at-most-once subscriber. Throws the same 400 as the DTO for the rules
  * between fields, which a JSON schema compiled from the decorators cannot state.
  */
-export function ackSettingsOf({ ackWaitMs, maxDeliveries, deadLetterSubject }: SubscribeRequestDto): AckSettings | undefined {
+export function ackSettingsOf({ subject, ackWaitMs, maxDeliveries, deadLetterSubject }: SubscribeRequestDto): AckSettings | undefined {
   const problems: string[] = [];
   if (maxDeliveries !== undefined && ackWaitMs === undefined) problems.push('maxDeliveries: only together with ackWaitMs');
   if (deadLetterSubject !== undefined && maxDeliveries === undefined) problems.push('deadLetterSubject: only together with maxDeliveries');
   else if (deadLetterSubject !== undefined && ackWaitMs === undefined) problems.push('deadLetterSubject: only together with ackWaitMs');
+  // Its own subject would hand a message that keeps failing back to the same consumers, forever.
+  if (deadLetterSubject === subject) problems.push('deadLetterSubject: must differ from subject');
   if (problems.length > 0) throw new RequestValidationError(INVALID_BODY_MESSAGE, problems);
   if (ackWaitMs === undefined) return undefined;
   return {

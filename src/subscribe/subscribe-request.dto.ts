@@ -34,7 +34,7 @@ export class SubscribeRequestDto {
 
   @SubjectProperty('orders.created.dead', {
     required: false,
-    description: 'Only with maxDeliveries: a message delivered maxDeliveries times without an ack is published here, as an ordinary message. Absent: it is dropped. ',
+    description: 'Only with maxDeliveries, and not the subject itself: a message delivered maxDeliveries times without an ack is published here, as an ordinary message. Absent: it is dropped. ',
   })
   deadLetterSubject?: string;
 }
