@@ -203,6 +203,10 @@ describe('Deployment files', () => {
         'gophermq_broker_max_subscribers',
         'gophermq_async_queue_depth',
         'gophermq_async_queue_capacity',
+        'gophermq_messages_in_flight',
+        'gophermq_messages_redelivered_total',
+        'gophermq_messages_dead_lettered_total',
+        'gophermq_messages_dropped_total',
         'nodejs_eventloop_lag',
       ]) {
         expect(all).toContain(metric);

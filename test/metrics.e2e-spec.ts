@@ -189,6 +189,58 @@ describe('Metrics', () => {
       expect(after.type('gophermq_messages_held')).toBe('gauge');
     });
 
+    it('report acknowledged delivery from the start, at 0 while no subscriber uses it', async () => {
+      const scrape = await MetricsScrape.of(metricsUrl);
+      expect(scrape.type('gophermq_messages_in_flight')).toBe('gauge');
+      for (const counter of ['gophermq_messages_redelivered_total', 'gophermq_messages_dead_lettered_total', 'gophermq_messages_dropped_total']) {
+        expect({ counter, type: scrape.type(counter), samples: scrape.labelSets(counter).length }).toEqual({ counter, type: 'counter', samples: 1 });
+      }
+      for (const name of ['gophermq_messages_in_flight', 'gophermq_messages_redelivered_total', 'gophermq_messages_dead_lettered_total', 'gophermq_messages_dropped_total']) {
+        expect({ name, value: scrape.value(name) }).toEqual({ name, value: 0 });
+      }
+    });
+
+    it('count redeliveries, dead letters and drops, and show messages in flight', async () => {
+      const ackWaitMs = 60_000; // no deadline passes during the test: nacks drive every move
+      const subscribe = async (body: Record<string, unknown>) => {
+        const answer = await broker.post('/api/subscribe', { ackWaitMs, ...body });
+        expect(answer.status).toBe(200);
+        return answer.body.id as string;
+      };
+      /** Fetches one message and nacks it; returns its delivery count. */
+      const fetchAndNack = async (subject: string, id: string) => {
+        const [message] = (await broker.fetchMessages(subject, id)).body.messages;
+        expect((await broker.post('/api/nack', { subject, id, seqs: [message.seq] })).body).toEqual({ nacked: 1 });
+        return message.deliveries as number;
+      };
+      const [retried, dead, dropping, working] = ['retried', 'dead', 'dropping', 'working'].map((name) => uniqueSubject(`metrics.${name}`));
+      const deadReader = await broker.subscribe(dead);
+      const diff = await moved(async () => {
+        const retriedId = await subscribe({ subject: retried, maxDeliveries: 2, deadLetterSubject: dead });
+        await broker.publish(retried, 'retried');
+        expect(await fetchAndNack(retried, retriedId)).toBe(1);
+        expect(await fetchAndNack(retried, retriedId)).toBe(2); // the second delivery, then dead-lettered
+
+        const droppingId = await subscribe({ subject: dropping, maxDeliveries: 1 });
+        await broker.publish(dropping, 'dropped');
+        expect(await fetchAndNack(dropping, droppingId)).toBe(1);
+
+        const workingId = await subscribe({ subject: working });
+        await broker.publish(working, 'done');
+        await broker.publish(working, 'still working');
+        const { messages } = (await broker.fetchMessages(working, workingId)).body;
+        expect((await broker.post('/api/ack', { subject: working, id: workingId, seqs: [messages[0].seq] })).body).toEqual({ acked: 1 });
+      });
+      expect(diff.by('gophermq_messages_redelivered_total')).toBe(1);
+      expect(diff.by('gophermq_messages_dead_lettered_total')).toBe(1);
+      expect(diff.by('gophermq_messages_dropped_total')).toBe(1);
+      expect(diff.by('gophermq_messages_in_flight')).toBe(1);
+      expect(diff.by('gophermq_messages_published_total')).toBe(4); // the dead letter is not a publish
+      expect(diff.by('gophermq_messages_delivered_total')).toBe(5); // the redelivery is a delivery
+      expect(diff.by('gophermq_messages_held')).toBe(2); // the one in flight, and the dead letter
+      expect((await broker.fetchMessages(dead, deadReader)).body.data).toEqual(['retried']);
+    });
+
     it('count a failed async publish by reason', async () => {
       const diff = await moved(async () => {
         expect((await broker.post('/api/publish/async', { subject: uniqueSubject('metrics'), data: 'x' })).status).toBe(200);

@@ -1,10 +1,12 @@
 /**
- * `npm run bench:memory`: what a pending message and a subscriber cost.
+ * `npm run bench:memory`: what a pending message, a message in flight and a subscriber cost.
  *
  * 1. In process (the store itself, as the broker builds it): heap and RSS per pending 16-byte
- *    message with 1,000,000 pending for one subscriber, and per subscriber and per message with
- *    10,000 subscribers on one subject. Message bodies go through JSON.parse, as over HTTP, so each
- *    message owns fresh `subject` and `data` strings just as it would in the broker.
+ *    message with 1,000,000 pending for one subscriber; per message in flight with 1,000,000
+ *    fetched and not acked by one acknowledged subscriber (and what that adds to a pending
+ *    message); per subscriber and per message with 10,000 subscribers on one subject. Message
+ *    bodies go through JSON.parse, as over HTTP, so each message owns fresh `subject` and `data`
+ *    strings just as it would in the broker.
  * 2. Over HTTP (the whole broker, and the bare-Fastify baseline for comparison): the same, with
  *    200,000 messages (1,000,000 with --long), measured inside the server after a full GC.
  *
@@ -50,15 +52,18 @@ interface Memory {
 
 /** The part of the store's interface this benchmark uses. */
 interface Store {
-  subscribe(subject: string): { id: string } | Promise<{ id: string }>;
+  subscribe(subject: string, ack?: { ackWaitMs: number }): { id: string } | Promise<{ id: string }>;
   publish(subject: string, data: string): unknown;
+  fetch(subject: string, id: string, max: number): { data: string[] } | undefined | Promise<{ data: string[] } | undefined>;
+  close?(): unknown;
 }
 
 function measure(): Memory {
   collect!();
   collect!();
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heapUsed, rss };
+  const { heapUsed, arrayBuffers, rss } = process.memoryUsage();
+  // Typed arrays keep their data outside the JS heap: counted with it, or the store's would be missed.
+  return { heapUsed: heapUsed + arrayBuffers, rss };
 }
 
 const brokerCli = flags.broker ? resolve(flags.broker) : join(REPO_ROOT, 'dist/cli.js');
@@ -77,8 +82,18 @@ const row = (what: string, where: string, count: number, before: Memory, after: 
 
 // ---- 1. In process ------------------------------------------------------------------------
 const storeModule = pathToFileURL(join(dirname(brokerCli), 'broker/store/memory-message-store.js')).href;
-const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: { maxPending: number; maxPendingBytes: number; maxSubscribers: number }) => Store };
-const limits = { maxPending: 100_000_000, maxPendingBytes: 8 * 1024 ** 3, maxSubscribers: 1_000_000 };
+const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: Record<string, number>) => Store };
+const limits = {
+  maxPending: 100_000_000,
+  maxPendingBytes: 8 * 1024 ** 3,
+  maxPendingPerSubject: 100_000_000,
+  maxPendingBytesPerSubject: 8 * 1024 ** 3,
+  maxSubscribers: 1_000_000,
+  maxFetchBytes: 64 * 1024 ** 2,
+};
+/** An hour: nothing is redelivered while the benchmark looks. */
+const ACK_WAIT_MS = 3_600_000;
+const FETCH_CHUNK = 1000;
 /** Holds each store until it has been measured: V8 may collect an object a dead local still names. */
 const alive = new Set<Store>();
 
@@ -104,6 +119,28 @@ async function pendingMessages(): Promise<void> {
   alive.delete(store);
 }
 
+/**
+ * One acknowledged subscriber fetches all 1,000,000 messages and acks none: what each one costs
+ * while in flight (its seq, delivery count and deadline), compared with the pending message above.
+ */
+async function inFlightMessages(): Promise<void> {
+  console.error(`in process: ${IN_PROCESS_MESSAGES.toLocaleString('en-US')} 16-byte messages in flight, one acknowledged subscriber`);
+  const store: Store = new MemoryMessageStore(limits);
+  alive.add(store);
+  const { id } = await store.subscribe(SUBJECT, { ackWaitMs: ACK_WAIT_MS });
+  const before = measure();
+  for (let i = 0; i < IN_PROCESS_MESSAGES; i++) {
+    const { subject, data } = parsedBody(i);
+    await store.publish(subject, data);
+  }
+  let fetched = 0;
+  for (let taken = -1; taken !== 0; fetched += taken) taken = (await store.fetch(SUBJECT, id, FETCH_CHUNK))!.data.length;
+  if (fetched !== IN_PROCESS_MESSAGES) throw new Error(`fetched ${fetched} of ${IN_PROCESS_MESSAGES}`);
+  row('in-flight 16-byte message, 1 acknowledged subscriber', 'store, in process', IN_PROCESS_MESSAGES, before, measure());
+  await store.close?.();
+  alive.delete(store);
+}
+
 async function manySubscribers(): Promise<void> {
   console.error(`in process: ${FANOUT_SUBSCRIBERS.toLocaleString('en-US')} subscribers on one subject, then ${FANOUT_MESSAGES} messages`);
   const store: Store = new MemoryMessageStore(limits);
@@ -121,6 +158,7 @@ async function manySubscribers(): Promise<void> {
 }
 
 await pendingMessages();
+await inFlightMessages();
 await manySubscribers();
 
 // ---- 2. Over HTTP -------------------------------------------------------------------------
@@ -170,7 +208,10 @@ if (!flags['skip-http']) {
   await overHttp('baseline');
 }
 
-const heapPerMessage = Number(rows.find((r) => r[1] === 'store, in process' && r[0].startsWith('pending 16-byte'))![3]);
+const inProcess = (prefix: string) => Number(rows.find((r) => r[1] === 'store, in process' && r[0].startsWith(prefix))![3]);
+const heapPerMessage = inProcess('pending 16-byte');
+const inFlightExtra = inProcess('in-flight 16-byte') - heapPerMessage;
 console.log(`## GopherMQ memory benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`);
 console.log(markdownTable(rows));
 console.log(`\nTarget: heap per pending 16-byte message under 150 bytes: ${heapPerMessage.toFixed(1)} → ${heapPerMessage < 150 ? 'pass' : 'MISS'}`);
+console.log(`Target: heap per message in flight beyond a pending one well under 200 bytes: ${inFlightExtra.toFixed(1)} → ${inFlightExtra < 200 ? 'pass' : 'MISS'}`);

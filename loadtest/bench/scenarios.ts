@@ -621,4 +621,151 @@ const c1000: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000];
+/** Messages per fetch in both consumer loops, and so seqs per ack. */
+const CONSUME_FETCH_MAX = 100;
+/** Long enough that no message is redelivered while the run lasts. */
+const CONSUME_ACK_WAIT_MS = 600_000;
+const FILL_BATCH = 1000;
+
+type ConsumeMode = 'at-most-once' | 'acknowledged';
+
+interface ConsumeRun {
+  messages: number;
+  /** Fetches and acks answered. */
+  requests: number;
+  durationS: number;
+  latencies: Samples;
+  /** Non-200 answers, acks that settled fewer than they named, and messages lost or seen twice. */
+  errors: number;
+  serverCpuUs: number;
+}
+
+let consumeRuns = 0;
+
+/** A fresh subscriber of a fresh subject, with `backlog` 16-byte messages pending, published in batches. */
+async function subscribeWithBacklog(server: ServerUnderTest, mode: ConsumeMode, backlog: number): Promise<Subscription> {
+  const subject = `bench.consume.r${++consumeRuns}`;
+  const res = await server.client.post<Subscription>('/api/subscribe', mode === 'acknowledged' ? { subject, ackWaitMs: CONSUME_ACK_WAIT_MS } : { subject });
+  if (res.status !== 200) throw new Error(`subscribe (${mode}) answered ${res.status} ${res.text}`);
+  const { id } = res.json();
+  const batches = Array.from({ length: Math.ceil(backlog / FILL_BATCH) }, (_, i) => Math.min(FILL_BATCH, backlog - i * FILL_BATCH));
+  await forEachLimited(batches, 4, async (size) => {
+    const messages = Array.from({ length: size }, () => ({ subject, data: PAYLOAD_16B }));
+    const batch = await server.client.post<{ results: Array<{ status?: string }> }>('/api/publish/batch', { messages });
+    if (batch.status !== 200 || batch.json().results.some((result) => result.status !== 'ok')) throw new Error(`filling the backlog failed: ${batch.status} ${batch.text.slice(0, 200)}`);
+  });
+  return { subject, id };
+}
+
+/**
+ * `connections` consumer loops drain one subscriber's backlog: fetch `max` 100, and for an
+ * acknowledged subscriber ack the seqs it got before the next fetch, until a fetch finds nothing.
+ * The clock runs from the first fetch to the last loop's end.
+ */
+async function consumeRun(server: ServerUnderTest, mode: ConsumeMode, backlog: number, connections: number): Promise<ConsumeRun> {
+  const { subject, id } = await subscribeWithBacklog(server, mode, backlog);
+  const client = new JsonClient(server.url, connections);
+  const latencies = new Samples();
+  let messages = 0;
+  let requests = 0;
+  let errors = 0;
+  const post = async <T>(path: string, body: unknown) => {
+    const res = await client.post<T>(path, body);
+    latencies.add(res.elapsedMs);
+    requests += 1;
+    if (res.status !== 200) errors += 1;
+    return res;
+  };
+  const consumer = async () => {
+    for (;;) {
+      const fetched = await post<{ data: string[]; messages?: Array<{ seq: number }> }>('/api/fetch', { subject, id, max: CONSUME_FETCH_MAX });
+      if (fetched.status !== 200) return;
+      const answer = fetched.json();
+      if (answer.data.length === 0) return;
+      messages += answer.data.length;
+      if (mode === 'at-most-once') continue;
+      const seqs = answer.messages!.map((message) => message.seq);
+      const acked = await post<{ acked: number }>('/api/ack', { subject, id, seqs });
+      if (acked.status === 200 && acked.json().acked !== seqs.length) errors += 1;
+    }
+  };
+  const before = await server.stats();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: connections }, consumer));
+  const durationS = (performance.now() - started) / 1000;
+  const after = await server.stats();
+  client.close();
+  errors += Math.abs(backlog - messages);
+  const left = await server.client.post<{ data: string[] }>('/api/fetch', { subject, id });
+  if (left.status !== 200 || left.json().data.length > 0) errors += 1;
+  await server.client.post('/api/unsubscribe', { subject, id });
+  const serverCpuUs = after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs;
+  return { messages, requests, durationS, latencies, errors, serverCpuUs };
+}
+
+const ackConsume: Scenario = {
+  name: 'ack-consume',
+  description: `the broker alone: an acknowledged consumer loop (fetch max=${CONSUME_FETCH_MAX}, then ack its seqs) against the at-most-once fetch loop, each draining a backlog of 16-byte messages, alternating`,
+  async run(settings) {
+    const backlog = settings.long ? 1_000_000 : 300_000;
+    const modes: ConsumeMode[] = ['at-most-once', 'acknowledged'];
+    const runs: Record<ConsumeMode, ConsumeRun[]> = { 'at-most-once': [], acknowledged: [] };
+    // The bare-Fastify baseline has no acknowledgements: two modes of one broker are compared.
+    const broker = await startServer('broker', settings.start);
+    let peakRss = NaN;
+    try {
+      // A full-size warm-up of each: a smaller one left the first measured run at half speed.
+      for (const mode of modes) await consumeRun(broker, mode, backlog, settings.connections);
+      for (let rep = 0; rep < settings.reps; rep++) {
+        for (const mode of rep % 2 === 0 ? modes : [...modes].reverse()) {
+          const run = await consumeRun(broker, mode, backlog, settings.connections);
+          runs[mode].push(run);
+          settings.log(
+            `  ack-consume ${mode.padEnd(12)} rep ${rep + 1}: ${fmt.int(run.messages / run.durationS)} msg/s, ${fmt.int(run.requests / run.durationS)} req/s, p99 ${fmt.ms(run.latencies.percentile(99))} ms, errors ${run.errors}, CPU ${(run.serverCpuUs / run.messages).toFixed(2)} µs/msg`,
+          );
+        }
+      }
+      peakRss = (await broker.stats()).maxRssBytes;
+    } finally {
+      await broker.stop();
+    }
+    const ratios = runs.acknowledged.map((run, i) => run.messages / run.durationS / (runs['at-most-once'][i].messages / runs['at-most-once'][i].durationS));
+    const ratio = median(ratios);
+    const cpuPerMessage = (mode: ConsumeMode) => median(runs[mode].map((run) => run.serverCpuUs / run.messages));
+    const row = (mode: ConsumeMode): Row => {
+      const mine = runs[mode];
+      return {
+        scenario: `drain ${backlog.toLocaleString('en-US')} pending, fetch max=${CONSUME_FETCH_MAX}${mode === 'acknowledged' ? ' + ack' : ''} (${mode})`,
+        server: 'broker',
+        requestsPerS: median(mine.map((run) => run.requests / run.durationS)),
+        messagesPerS: median(mine.map((run) => run.messages / run.durationS)),
+        p50Ms: median(mine.map((run) => run.latencies.percentile(50))),
+        p99Ms: median(mine.map((run) => run.latencies.percentile(99))),
+        maxMs: Math.max(...mine.map((run) => run.latencies.max())),
+        errors: mine.reduce((sum, run) => sum + run.errors, 0),
+        serverCpuUsPerRequest: median(mine.map((run) => run.serverCpuUs / run.requests)),
+        peakRssBytes: peakRss,
+        ratio: NaN,
+        note:
+          `${cpuPerMessage(mode).toFixed(2)} µs of server CPU per message` +
+          (mode === 'acknowledged' ? `; ${fmt.ratio(ratio)} × the at-most-once loop's msg/s (per repetition: ${ratios.map(fmt.ratio).join(', ')})` : ''),
+      };
+    };
+    const rows = [row('acknowledged'), row('at-most-once')];
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: 'acknowledged consumer loop ≥ 0.7 × at-most-once msg/s', measured: fmt.ratio(ratio), pass: ratio >= 0.7 },
+        {
+          target: 'ack-consume: every message delivered once and acked, no errors',
+          measured: rows.map((r) => `${r.scenario.slice(r.scenario.lastIndexOf('(') + 1, -1)} ${r.errors}`).join(', '),
+          pass: rows.every((r) => r.errors === 0),
+        },
+      ],
+    };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume];

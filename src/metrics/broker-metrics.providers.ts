@@ -30,6 +30,8 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
       'Subjects with at least one subscriber.'),
     storeGauge(registers, 'gophermq_oldest_pending_message_age_seconds', (stats) => stats.oldestPendingAgeMs / 1000,
       'Age of the oldest message some subscriber has not fetched yet; 0 when none is pending.'),
+    storeGauge(registers, 'gophermq_messages_in_flight', (stats) => stats.inFlight,
+      'Messages delivered to acknowledged subscribers and not yet acked, nacked or past their ack deadline; part of gophermq_messages_held.'),
     makeGaugeProvider({
       name: 'gophermq_waiting_fetches',
       help: 'Fetches parked waiting for a message (long-poll, waitMs > 0).',
@@ -95,6 +97,12 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
         setCounters(this, queue.failures);
       },
     }),
+    storeCounter(registers, 'gophermq_messages_redelivered_total', (stats) => stats.redelivered,
+      'Deliveries to acknowledged subscribers after the first: a message delivered again after its ack deadline passed or a nack.'),
+    storeCounter(registers, 'gophermq_messages_dead_lettered_total', (stats) => stats.deadLettered,
+      'Messages published to their subscriber\'s dead-letter subject after maxDeliveries deliveries without an ack.'),
+    storeCounter(registers, 'gophermq_messages_dropped_total', (stats) => stats.deadLetterDropped,
+      'Messages given up after maxDeliveries deliveries without an ack: no dead-letter subject, or it refused them (no subscriber, a limit).'),
     makeCounterProvider({
       name: 'gophermq_subscribers_expired_total',
       help: 'Subscribers removed after broker.subscriber-idle-timeout seconds without a fetch.',
@@ -116,6 +124,19 @@ function storeGauge(registers: Registry[], name: string, value: (stats: StoreSta
     inject: [StoreStatsReader],
     async collect(stats: StoreStatsReader) {
       this.set(value(await stats.read()));
+    },
+  });
+}
+
+/** A counter that mirrors a running total the store keeps, read like storeGauge. */
+function storeCounter(registers: Registry[], name: string, total: (stats: StoreStats) => number, help: string): Provider {
+  return makeCounterProvider({
+    name,
+    help,
+    registers,
+    inject: [StoreStatsReader],
+    async collect(stats: StoreStatsReader) {
+      setCounter(this, total(await stats.read()));
     },
   });
 }

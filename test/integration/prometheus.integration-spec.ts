@@ -108,6 +108,10 @@ describe('GopherMQ scraped by Prometheus', () => {
     ['gophermq_messages_refused_total{reason="overflow"}', 0],
     ['gophermq_async_publish_failures_total{reason="no_subscriber"}', 0],
     ['gophermq_subscribers_expired_total', 0],
+    ['gophermq_messages_in_flight', 0],
+    ['gophermq_messages_redelivered_total', 0],
+    ['gophermq_messages_dead_lettered_total', 0],
+    ['gophermq_messages_dropped_total', 0],
   ])('has %s = %d', async (expr, value) => {
     await eventually(expr, value);
   });
