@@ -136,6 +136,18 @@ describe(BrokerService.name, () => {
       expect((await sut.fetch('a', id)).data).toEqual(['kept']);
     });
 
+    it('passes the wake on when its client leaves between the wake and its turn to resume', async () => {
+      const { id } = await sut.subscribe('a');
+      const controller = new AbortController();
+      const leaving = sut.fetch('a', id, { waitMs: 10_000, signal: controller.signal });
+      const staying = sut.fetch('a', id, { waitMs: 10_000 });
+      await tick();
+      await sut.publish('a', 'for whoever stayed');
+      controller.abort();
+      expect((await leaving).data).toEqual([]);
+      expect((await staying).data).toEqual(['for whoever stayed']);
+    });
+
     it('gives concurrent waiting fetches of one subscriber different messages', async () => {
       const { id } = await sut.subscribe('a');
       const waiting = [1, 2, 3].map(() => sut.fetch('a', id, { waitMs: 10_000, max: 1 }));

@@ -108,7 +108,13 @@ export class BrokerService implements BeforeApplicationShutdown {
         if (first) throw BrokerError.badId();
         return NOTHING; // unsubscribed or expired while waiting: end with what it has
       }
-      if ((await waiter.until(timeLeft, options.signal)) === 'aborted') return NOTHING;
+      const outcome = await waiter.until(timeLeft, options.signal);
+      if (outcome === 'aborted') return NOTHING;
+      if (options.signal?.aborted) {
+        // Gone between its wake and its turn to resume: it takes nothing, and the wake goes on.
+        if (outcome === 'woken') this.waiters.wakeOne(subject, id);
+        return NOTHING;
+      }
     }
   }
 
