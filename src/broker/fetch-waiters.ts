@@ -45,6 +45,7 @@ class Waiter {
   private signal?: AbortSignal;
   private parked = false;
   private done = false;
+  private promised?: WaitOutcome;
   /** Still in its subscriber's queue; a wake takes it out at once, though it resumes later. */
   listed = true;
   readonly outcome = new Promise<WaitOutcome>((resolve) => (this.settle = resolve));
@@ -70,13 +71,26 @@ class Waiter {
   }
 
   finish(outcome: WaitOutcome): void {
+    this.end(outcome, false);
+  }
+
+  /** Leaves the queue now and ends in the pacer's turn: a wake of thousands costs little at once. */
+  finishLater(outcome: WaitOutcome): void {
+    this.promised ??= outcome;
+    this.owner.forget(this);
+    this.pacer.run(() => this.end(outcome, true));
+  }
+
+  private end(outcome: WaitOutcome, inPacerTurn: boolean): void {
     if (this.done) return;
     this.done = true;
+    // A wake already given stands, even if a time-out or an abort comes before the pacer's turn.
+    outcome = this.promised ?? outcome;
     this.owner.forget(this);
     clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this.onAbort);
     // A waiter never parked has no fetch to resume.
-    if (this.parked) this.pacer.run(() => this.settle(outcome));
+    if (this.parked && !inPacerTurn) this.pacer.run(() => this.settle(outcome));
     else this.settle(outcome);
   }
 
@@ -119,12 +133,12 @@ export class FetchWaiters {
   notify(subject: string): void {
     const subscribers = this.bySubject.get(subject);
     if (!subscribers) return;
-    for (const queue of subscribers.values()) queue[0].finish('woken');
+    for (const queue of subscribers.values()) queue[0].finishLater('woken');
   }
 
   /** Wakes the longest-waiting fetch of one subscriber. */
   wakeOne(subject: string, subscriberId: string): void {
-    this.bySubject.get(subject)?.get(subscriberId)?.[0].finish('woken');
+    this.bySubject.get(subject)?.get(subscriberId)?.[0].finishLater('woken');
   }
 
   /** Wakes every waiter of one subscriber (it was removed) or, without arguments, all of them. */
@@ -144,7 +158,7 @@ export class FetchWaiters {
       waiter.listed = false;
       this.count -= 1;
     }
-    for (const waiter of queue) waiter.finish('woken');
+    for (const waiter of queue) waiter.finishLater('woken');
   }
 
   /** Called by a waiter as it finishes. */
