@@ -185,14 +185,21 @@ describe(BrokerService.name, () => {
   });
 
   describe('expireIdle', () => {
-    it('removes idle subscribers, counts them, and ends their waiting fetches', async () => {
+    it('removes idle subscribers and counts them', async () => {
+      await sut.subscribe('a');
+      expect(await sut.expireIdle(Date.now() + 1, 10)).toBe(1);
+      expect(sut.counters.expiredSubscribers).toBe(1);
+      expect(await errorOf(sut.publish('a', 'x'))).toBe(BrokerErrorCode.SubscriberNotFound);
+    });
+
+    it('keeps a subscriber whose fetch is waiting, and the fetch gets the next message', async () => {
       const { id } = await sut.subscribe('a');
       const waiting = sut.fetch('a', id, { waitMs: 10_000 });
       await tick();
-      expect(await sut.expireIdle(Date.now() + 1, 10)).toBe(1);
-      expect((await waiting).data).toEqual([]);
-      expect(sut.counters.expiredSubscribers).toBe(1);
-      expect(await errorOf(sut.publish('a', 'x'))).toBe(BrokerErrorCode.SubscriberNotFound);
+      expect(await sut.expireIdle(Date.now() + 1, 10)).toBe(0);
+      await sut.publish('a', 'kept');
+      expect((await waiting).data).toEqual(['kept']);
+      expect(sut.counters.expiredSubscribers).toBe(0);
     });
   });
 });
