@@ -114,7 +114,13 @@ export class BrokerService implements BeforeApplicationShutdown {
         if (first) throw BrokerError.badId();
         return NOTHING; // unsubscribed or expired while waiting: end with what it has
       }
-      if ((await waiter.until(timeLeft, options.signal)) === 'aborted') return NOTHING;
+      const outcome = await waiter.until(timeLeft, options.signal);
+      if (outcome === 'aborted') return NOTHING;
+      if (options.signal?.aborted) {
+        // Gone between its wake and its turn to resume: it takes nothing, and the wake goes on.
+        if (outcome === 'woken') this.waiters.wakeOne(subject, id);
+        return NOTHING;
+      }
     }
   }
 
@@ -126,10 +132,10 @@ export class BrokerService implements BeforeApplicationShutdown {
 
   /**
    * Removes up to `limit` subscribers that have not fetched since `idleSinceMs`; returns how many.
-   * Fewer than `limit` means none is left.
+   * Fewer than `limit` means none is left. A subscriber with a waiting fetch is active, not idle.
    */
   async expireIdle(idleSinceMs: number, limit: number): Promise<number> {
-    const expired = await this.store.expireIdle(idleSinceMs, limit);
+    const expired = await this.store.expireIdle(idleSinceMs, limit, this.isWaiting);
     for (const { subject, id } of expired) this.waiters.wakeAll(subject, id);
     this.counters.expiredSubscribers += expired.length;
     return expired.length;
@@ -144,6 +150,8 @@ export class BrokerService implements BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     this.beginShutdown();
   }
+
+  private readonly isWaiting = (subject: string, id: string): boolean => this.waiters.isWaiting(subject, id);
 
   private async take(subject: string, id: string, max: number): Promise<FetchedMessages> {
     const taken = await this.store.fetch(subject, id, max);
