@@ -201,6 +201,22 @@ describe('idle expiry', () => {
     });
   });
 
+  it('keeps a subscriber whose fetch waits longer than the idle timeout', async () => {
+    await TestBroker.using({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '1' }, async (broker) => {
+      const subject = uniqueSubject();
+      const id = await broker.subscribe(subject);
+      const service = broker.get(BrokerService);
+      // A consumer always inside a long-poll: each fetch waits 3 s, three times the idle timeout.
+      const first = await broker.fetchMessages(subject, id, { waitMs: 3000 });
+      expect(first).toMatchObject({ status: 200, body: { data: [] } });
+      const second = broker.fetchMessages(subject, id, { waitMs: 3000 });
+      await eventually(() => service.waiters.size === 1);
+      expect((await broker.publish(subject, 'still subscribed')).status).toBe(200);
+      expect(await second).toMatchObject({ status: 200, body: { data: ['still subscribed'] } });
+      expect(service.counters.expiredSubscribers).toBe(0);
+    });
+  }, 15_000);
+
   it('never expires with a timeout of 0', async () => {
     await TestBroker.using({ BROKER_SUBSCRIBER__IDLE__TIMEOUT: '0' }, async (broker) => {
     const subject = uniqueSubject();

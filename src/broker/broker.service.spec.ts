@@ -136,6 +136,18 @@ describe(BrokerService.name, () => {
       expect((await sut.fetch('a', id)).data).toEqual(['kept']);
     });
 
+    it('passes the wake on when its client leaves between the wake and its turn to resume', async () => {
+      const { id } = await sut.subscribe('a');
+      const controller = new AbortController();
+      const leaving = sut.fetch('a', id, { waitMs: 10_000, signal: controller.signal });
+      const staying = sut.fetch('a', id, { waitMs: 10_000 });
+      await tick();
+      await sut.publish('a', 'for whoever stayed');
+      controller.abort();
+      expect((await leaving).data).toEqual([]);
+      expect((await staying).data).toEqual(['for whoever stayed']);
+    });
+
     it('gives concurrent waiting fetches of one subscriber different messages', async () => {
       const { id } = await sut.subscribe('a');
       const waiting = [1, 2, 3].map(() => sut.fetch('a', id, { waitMs: 10_000, max: 1 }));
@@ -173,14 +185,21 @@ describe(BrokerService.name, () => {
   });
 
   describe('expireIdle', () => {
-    it('removes idle subscribers, counts them, and ends their waiting fetches', async () => {
+    it('removes idle subscribers and counts them', async () => {
+      await sut.subscribe('a');
+      expect(await sut.expireIdle(Date.now() + 1, 10)).toBe(1);
+      expect(sut.counters.expiredSubscribers).toBe(1);
+      expect(await errorOf(sut.publish('a', 'x'))).toBe(BrokerErrorCode.SubscriberNotFound);
+    });
+
+    it('keeps a subscriber whose fetch is waiting, and the fetch gets the next message', async () => {
       const { id } = await sut.subscribe('a');
       const waiting = sut.fetch('a', id, { waitMs: 10_000 });
       await tick();
-      expect(await sut.expireIdle(Date.now() + 1, 10)).toBe(1);
-      expect((await waiting).data).toEqual([]);
-      expect(sut.counters.expiredSubscribers).toBe(1);
-      expect(await errorOf(sut.publish('a', 'x'))).toBe(BrokerErrorCode.SubscriberNotFound);
+      expect(await sut.expireIdle(Date.now() + 1, 10)).toBe(0);
+      await sut.publish('a', 'kept');
+      expect((await waiting).data).toEqual(['kept']);
+      expect(sut.counters.expiredSubscribers).toBe(0);
     });
   });
 });

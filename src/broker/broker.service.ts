@@ -56,7 +56,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   constructor(@Inject(MESSAGE_STORE) readonly store: MessageStore) {
     // Redeliveries and dead letters happen on the store's timer, not in a request: wake who waits.
     store.events = {
-      available: (subject, id) => this.waiters.notifyOne(subject, id),
+      available: (subject, id) => this.waiters.wakeOne(subject, id),
       published: (subject) => this.waiters.notify(subject),
       dropped: (subject, deadLetterSubject) => this.reportDropped(subject, deadLetterSubject),
     };
@@ -145,7 +145,13 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
         if (first) throw BrokerError.badId();
         return NOTHING; // unsubscribed or expired while waiting: end with what it has
       }
-      if ((await waiter.until(timeLeft, options.signal)) === 'aborted') return NOTHING;
+      const outcome = await waiter.until(timeLeft, options.signal);
+      if (outcome === 'aborted') return NOTHING;
+      if (options.signal?.aborted) {
+        // Gone between its wake and its turn to resume: it takes nothing, and the wake goes on.
+        if (outcome === 'woken') this.waiters.wakeOne(subject, id);
+        return NOTHING;
+      }
     }
   }
 
@@ -157,7 +163,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   /** Makes in-flight messages available again after `delayMs`; returns how many were in flight. */
   async nack(subject: string, id: string, seqs: readonly number[], delayMs = 0): Promise<number> {
     const count = settled(await this.store.nack(subject, id, seqs, delayMs));
-    if (count > 0 && delayMs === 0) this.waiters.notifyOne(subject, id);
+    if (count > 0 && delayMs === 0) this.waiters.wakeOne(subject, id);
     return count;
   }
 
@@ -174,10 +180,10 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 
   /**
    * Removes up to `limit` subscribers that have not fetched since `idleSinceMs`; returns how many.
-   * Fewer than `limit` means none is left.
+   * Fewer than `limit` means none is left. A subscriber with a waiting fetch is active, not idle.
    */
   async expireIdle(idleSinceMs: number, limit: number): Promise<number> {
-    const expired = await this.store.expireIdle(idleSinceMs, limit);
+    const expired = await this.store.expireIdle(idleSinceMs, limit, this.isWaiting);
     for (const { subject, id } of expired) this.waiters.wakeAll(subject, id);
     this.counters.expiredSubscribers += expired.length;
     return expired.length;
@@ -197,6 +203,8 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     await this.store.close?.();
   }
+
+  private readonly isWaiting = (subject: string, id: string): boolean => this.waiters.isWaiting(subject, id);
 
   private async take(subject: string, id: string, max: number): Promise<FetchedMessages> {
     const taken = await this.store.fetch(subject, id, max);

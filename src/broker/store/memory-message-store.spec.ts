@@ -132,6 +132,20 @@ describe(MemoryMessageStore.name, () => {
     }
   });
 
+  it('keeps an idle subscriber said to be active, and counts it active from now', () => {
+    jest.useFakeTimers({ now: 3_000_000 });
+    try {
+      const [waiting, idle] = [subscribe('s'), subscribe('s')];
+      const isActive = (subject: string, id: string) => subject === 's' && id === waiting.id;
+      jest.setSystemTime(3_010_000);
+      expect(sut.expireIdle(3_005_000, 10, isActive)).toEqual([{ id: idle.id, subject: 's' }]);
+      expect(sut.stats()).toMatchObject({ subscribers: 1 });
+      expect(sut.expireIdle(3_009_999, 10)).toEqual([]); // touched at 3_010_000
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reports the age of the oldest pending message', () => {
     jest.useFakeTimers({ now: 2_000_000 });
     try {

@@ -130,10 +130,16 @@ export class MemoryMessageStore implements MessageStore {
     return this.find(subject, id)?.pending;
   }
 
-  expireIdle(idleSinceMs: number, limit: number): SubscriberInfo[] {
+  expireIdle(idleSinceMs: number, limit: number, isActive?: (subject: string, id: string) => boolean): SubscriberInfo[] {
     const expired: SubscriberInfo[] = [];
+    // A touched subscriber moves to the end, where this loop would meet it again: look at each once.
+    let unseen = this.subscribers.size;
     for (const subscriber of this.subscribers.values()) {
-      if (subscriber.lastActiveMs >= idleSinceMs || expired.length >= limit) break;
+      if (unseen-- === 0 || subscriber.lastActiveMs >= idleSinceMs || expired.length >= limit) break;
+      if (isActive?.(subscriber.subject, subscriber.id)) {
+        this.touch(subscriber);
+        continue;
+      }
       this.remove(subscriber);
       expired.push({ id: subscriber.id, subject: subscriber.subject });
     }

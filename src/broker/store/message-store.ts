@@ -127,9 +127,15 @@ export interface MessageStore {
   pendingCount(subject: string, id: string): Awaitable<number | undefined>;
   /**
    * Removes up to `limit` of the subscribers idle since before `idleSinceMs` (Date.now() scale),
-   * longest idle first, and returns them; fewer than `limit` means none is left to remove.
+   * longest idle first, and returns them; fewer than `limit` means none is left to remove. An idle
+   * subscriber for which `isActive` answers true (a fetch of it is waiting) is kept and counts as
+   * active from now, as if it had fetched.
    */
-  expireIdle(idleSinceMs: number, limit: number): Awaitable<SubscriberInfo[]>;
+  expireIdle(
+    idleSinceMs: number,
+    limit: number,
+    isActive?: (subject: string, id: string) => boolean,
+  ): Awaitable<SubscriberInfo[]>;
   /** Messages and bytes held now, for the shutdown log and the gauges. */
   stats(): Awaitable<StoreStats>;
   /** Where the store reports what happens outside requests (set once, by the broker). */
