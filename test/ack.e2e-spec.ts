@@ -2,17 +2,9 @@ import { BrokerService } from '../src/broker/broker.service.js';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
 import { TestBroker, uniqueSubject, type Answer } from './support/test-broker.js';
+import { eventually } from './support/eventually.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `condition` holds, polling; fails after `timeoutMs`. */
-async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 /** The shortest deadline the API accepts, so redeliveries come soon. */
 const ACK_WAIT_MS = 1000;

@@ -1,16 +1,8 @@
 import { BrokerService } from '../src/broker/broker.service.js';
 import { TestBroker, uniqueSubject } from './support/test-broker.js';
+import { eventually } from './support/eventually.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `condition` holds, polling; fails after `timeoutMs`. */
-async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 describe('consumer controls', () => {
   let broker: TestBroker;

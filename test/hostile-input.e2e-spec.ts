@@ -11,16 +11,9 @@ import { loadConfig } from '../src/config/config.loader.js';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
 import { TestBroker, uniqueSubject } from './support/test-broker.js';
+import { eventually } from './support/eventually.js';
 
 const MiB = 1024 * 1024;
-
-async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('hostile but valid input', () => {
   let broker: TestBroker;

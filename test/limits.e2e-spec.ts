@@ -3,17 +3,9 @@ import { connect } from 'node:net';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
 import { TestBroker, uniqueSubject } from './support/test-broker.js';
+import { eventually } from './support/eventually.js';
 
 const MiB = 1024 * 1024;
-
-/** Waits until `condition` holds, polling; fails after `timeoutMs`. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('fetch answers are bounded (broker.max-fetch-bytes)', () => {
   it('takes messages oldest first until the next would pass the budget; the rest stay pending, in order', async () => {
