@@ -6,6 +6,7 @@ import { AsyncPublishModule } from './async-publish/async-publish.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { BrokerExceptionFilter } from './common/errors/broker-exception.filter.js';
 import { CatchAllFilter } from './common/errors/catch-all.filter.js';
+import { InFlightRequestsModule } from './common/http/in-flight-requests.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { GopherMqConfig } from './config/gophermq-config.js';
 import { FetchModule } from './fetch/fetch.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         EventEmitterModule.forRoot(),
         BrokerModule,
+        InFlightRequestsModule,
         PublishModule,
         AsyncPublishModule,
         SubscribeModule,

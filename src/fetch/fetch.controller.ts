@@ -2,9 +2,9 @@ import { Controller, HttpCode, Post, Res, type StreamableFile } from '@nestjs/co
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { BrokerService } from '../broker/broker.service.js';
+import { InFlightRequests } from '../common/http/in-flight-requests.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
-import { AnswersInFlight } from './answers-in-flight.js';
 import { answerChars, fetchAnswer } from './fetch-answer.js';
 import { FetchRequestDto } from './fetch-request.dto.js';
 import { FetchResponseDto } from './fetch-response.dto.js';
@@ -14,7 +14,7 @@ import { FetchResponseDto } from './fetch-response.dto.js';
 export class FetchController {
   constructor(
     private readonly broker: BrokerService,
-    private readonly answers: AnswersInFlight,
+    private readonly inFlight: InFlightRequests,
   ) {}
 
   @Post()
@@ -50,11 +50,11 @@ export class FetchController {
   @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'Answers not yet read by their clients hold broker.max-fetch-bytes-in-flight (or: broker is shutting down)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
     const { subject, id, max, waitMs } = request;
-    this.answers.assertRoom();
+    this.inFlight.assertRoomForAnswer();
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
     const { data, remaining, messages } = await this.broker.fetch(subject, id, { max, waitMs, signal });
     const chars = answerChars(data, messages !== undefined);
-    this.answers.hold(reply.raw, chars);
+    this.inFlight.holdAnswer(reply.raw, chars);
     return fetchAnswer(messages ? { subject, id, data, remaining, messages } : { subject, id, data, remaining }, chars);
   }
 }

@@ -3,7 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
+import { BrokerError } from '../../broker/broker.error.js';
 import { BrokerService } from '../../broker/broker.service.js';
+import { GopherMqConfig } from '../../config/gophermq-config.js';
 
 /**
  * Most requests one connection may have waiting for their answer. HTTP/1.1 clients send the next
@@ -14,8 +16,13 @@ export const MAX_UNANSWERED_REQUESTS_PER_CONNECTION = 32;
 
 const SHUTTING_DOWN = JSON.stringify({ message: 'broker is shutting down' });
 const unanswered = Symbol('gophermq.unansweredRequests');
-/** Requests counted on the connection and not yet uncounted; undefined until its first request. */
-type CountedSocket = Socket & { [unanswered]?: number };
+const answerChars = Symbol('gophermq.answerChars');
+/**
+ * Requests counted on the connection and not yet uncounted (undefined until its first request), and
+ * the characters of the fetch answers among them.
+ */
+type CountedSocket = Socket & { [unanswered]?: number; [answerChars]?: number };
+type CountedResponse = ServerResponse & { [answerChars]?: number };
 
 /**
  * Counts the requests not yet answered in full, per connection and in all, with one hook and one
@@ -26,6 +33,10 @@ type CountedSocket = Socket & { [unanswered]?: number };
  * - A connection with more than MAX_UNANSWERED_REQUESTS_PER_CONNECTION is closed, on every route.
  *   Node keeps parsing pipelined requests while their answers pile up for a client that never reads
  *   them (4 such connections took RSS from 133 MiB to 1 GiB in 8 s); neither Node nor Fastify bounds it.
+ * - Fetch answers are counted by their characters too: a message taken by a fetch leaves the pending
+ *   limits, but its answer stays in memory until the client has read it (sixty clients that fetched
+ *   8 MiB each and never read held 540 MiB). A fetch that starts while answers hold
+ *   broker.max-fetch-bytes-in-flight is refused with 503 before it takes anything.
  * - Shutdown waits until every request received is answered and its answer handed to the OS: Node's
  *   `server.close()` destroys a connection as soon as its answer is ended, even with megabytes of it
  *   still queued. Meanwhile the port stays open and answers every new request, `/ready` too, 503.
@@ -33,13 +44,32 @@ type CountedSocket = Socket & { [unanswered]?: number };
 @Injectable()
 export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown {
   private inFlight = 0;
+  private answerCharsInFlight = 0;
+  private readonly maxAnswerChars: number;
   private draining = false;
   private onDrained?: () => void;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly broker: BrokerService,
-  ) {}
+    config: GopherMqConfig,
+  ) {
+    this.maxAnswerChars = config.broker.maxFetchBytesInFlight;
+  }
+
+  /** Throws (503) when fetch answers being written already hold broker.max-fetch-bytes-in-flight. */
+  assertRoomForAnswer(): void {
+    if (this.answerCharsInFlight >= this.maxAnswerChars) throw BrokerError.tooManyAnswersInFlight();
+  }
+
+  /** Counts a fetch answer of `chars` characters until its request is uncounted (answered, or its connection gone). */
+  holdAnswer(response: CountedResponse, chars: number): void {
+    const socket: CountedSocket = response.req.socket;
+    if (chars === 0 || socket.closed) return;
+    response[answerChars] = chars;
+    socket[answerChars] = (socket[answerChars] ?? 0) + chars;
+    this.answerCharsInFlight += chars;
+  }
 
   /** Requests received and not yet answered in full, nor abandoned by their client. */
   get size(): number {
@@ -94,11 +124,16 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
 
   /** A listener made once, not per request: Node calls it with the response as `this`. */
   private readonly onAnswered = ((tracker: InFlightRequests) =>
-    function (this: ServerResponse): void {
+    function (this: CountedResponse): void {
       const socket: CountedSocket = this.req.socket;
       // Once the connection has closed, its requests were all uncounted by onConnectionClosed.
       if (socket.closed) return;
       socket[unanswered]! -= 1;
+      const chars = this[answerChars];
+      if (chars !== undefined) {
+        socket[answerChars]! -= chars;
+        tracker.answerCharsInFlight -= chars;
+      }
       tracker.uncount(1);
     })(this);
 
@@ -106,7 +141,9 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
   private readonly onConnectionClosed = ((tracker: InFlightRequests) =>
     function (this: CountedSocket): void {
       const left = this[unanswered]!;
+      tracker.answerCharsInFlight -= this[answerChars] ?? 0;
       this[unanswered] = 0;
+      this[answerChars] = 0;
       if (left > 0) tracker.uncount(left);
     })(this);
 }
