@@ -68,15 +68,15 @@ export class AckState {
     const slot = this.slot(seq);
     this.states[slot] = Delivery.InFlight;
     this.times[slot] = deadline;
-    this.deadlines.push(deadline, seq);
     this.inFlight += 1;
+    this.queueDeadline(deadline, seq);
     return ++this.deliveryCounts[slot];
   }
 
   /** A new deadline for a message in flight. */
   restart(seq: number, deadline: number): void {
     this.times[this.slot(seq)] = deadline;
-    this.deadlines.push(deadline, seq);
+    this.queueDeadline(deadline, seq);
   }
 
   /** A message leaves flight: available again now, or after a delay. */
@@ -114,6 +114,19 @@ export class AckState {
   /** When something is next due: a deadline or the end of a delay (Infinity: nothing). */
   get nextDue(): number {
     return Math.min(this.deadlines.frontKey, this.delayed.minKey);
+  }
+
+  /**
+   * Queues a deadline. Each extend, and each nack followed by a new delivery, leaves a stale entry
+   * that would otherwise stay until its deadline, up to 12 hours: a client extending in a loop would
+   * grow the queue without bound. When stale entries outnumber live ones, they are dropped (in
+   * order, so the queue stays sorted), which costs O(1) per entry queued, amortised.
+   */
+  private queueDeadline(deadline: number, seq: number): void {
+    this.deadlines.push(deadline, seq);
+    if (this.deadlines.size > 2 * this.inFlight + 64) {
+      this.deadlines.retain((time, queued) => this.state(queued) === Delivery.InFlight && this.time(queued) === time);
+    }
   }
 
   private slot(seq: number): number {

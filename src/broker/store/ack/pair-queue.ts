@@ -31,6 +31,21 @@ export class PairQueue {
     this.count -= 1;
   }
 
+  /** Keeps only the entries `keep` accepts, in their order. */
+  retain(keep: (key: number, value: number) => boolean): void {
+    const mask = this.keys.length - 1;
+    let kept = 0;
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) & mask;
+      if (!keep(this.keys[from], this.values[from])) continue;
+      const to = (this.head + kept) & mask;
+      this.keys[to] = this.keys[from];
+      this.values[to] = this.values[from];
+      kept += 1;
+    }
+    this.count = kept;
+  }
+
   private grow(): void {
     const keys = new Float64Array(this.keys.length * 2);
     const values = new Float64Array(this.values.length * 2);
