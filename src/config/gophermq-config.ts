@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -14,7 +14,14 @@ export class LoggerConfig {
   level: LogLevel = 'info';
 }
 
+export const STORES = ['memory', 'redis'] as const;
+export type StoreKind = (typeof STORES)[number];
+
 export class BrokerConfig {
+  /** Where messages and subscribers live: this process (`memory`), or Redis, shared by every instance. */
+  @IsIn(STORES)
+  store: StoreKind = 'memory';
+
   /** TCP port of the HTTP API. */
   @IsInt() @Min(0) @Max(65535)
   port = 8082;
@@ -91,6 +98,27 @@ export class BrokerConfig {
   shutdownTimeout = 10;
 }
 
+export class RedisConfig {
+  /** The Redis server of `broker.store: redis` (unless clusterNodes is set): redis:// or rediss://. */
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'url must be a redis:// or rediss:// URL' })
+  url = 'redis://127.0.0.1:6379';
+
+  /** Put before every key the broker writes, so several brokers (or other programs) can share one Redis. */
+  @Matches(/^[^{}\s]{0,64}$/, { message: 'keyPrefix must be at most 64 characters, without braces or spaces' })
+  keyPrefix = 'gophermq:';
+
+  /** Comma-separated host:port seeds of a Redis Cluster; when set, the broker uses the cluster, not url. */
+  @Matches(/^$|^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'clusterNodes must be host:port[,host:port…]' })
+  clusterNodes = '';
+
+  /**
+   * Milliseconds a call to Redis may take, connecting included, before the request answers 503
+   * `store unavailable`: no request hangs on a Redis that is down or unreachable.
+   */
+  @IsInt() @Min(10) @Max(60_000)
+  commandTimeoutMs = 2000;
+}
+
 export class MonitoringConfig {
   /** Serve Prometheus metrics on their own port. */
   @IsBoolean()
@@ -111,4 +139,7 @@ export class GopherMqConfig {
 
   @ValidateNested() @Type(() => MonitoringConfig)
   monitoring = new MonitoringConfig();
+
+  @ValidateNested() @Type(() => RedisConfig)
+  redis = new RedisConfig();
 }
