@@ -9,6 +9,7 @@ export enum BrokerErrorCode {
   ShuttingDown = 'SHUTTING_DOWN',
   NotAcknowledged = 'NOT_ACKNOWLEDGED',
   TooManyAnswersInFlight = 'TOO_MANY_ANSWERS_IN_FLIGHT',
+  StoreUnavailable = 'STORE_UNAVAILABLE',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -29,5 +30,6 @@ export class BrokerError extends Error {
   static tooManySubscribers = () => new BrokerError(BrokerErrorCode.TooManySubscribers, 'too many subscribers');
   static shuttingDown = () => new BrokerError(BrokerErrorCode.ShuttingDown, 'broker is shutting down');
   static notAcknowledged = () => new BrokerError(BrokerErrorCode.NotAcknowledged, 'subscriber does not use acknowledgements');
+  static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

@@ -3,6 +3,7 @@ import { GopherMqConfig } from '../config/gophermq-config.js';
 import { BrokerService } from './broker.service.js';
 import { MemoryMessageStore } from './store/memory-message-store.js';
 import { MESSAGE_STORE } from './store/message-store.js';
+import { RedisMessageStore } from './store/redis/redis-message-store.js';
 import { SubscriberExpiryService } from './subscriber-expiry.service.js';
 
 @Module({
@@ -11,7 +12,12 @@ import { SubscriberExpiryService } from './subscriber-expiry.service.js';
       provide: MESSAGE_STORE,
       inject: [GopherMqConfig],
       // The broker settings carry the store's limits (StoreLimits) under the same names.
-      useFactory: ({ broker }: GopherMqConfig) => new MemoryMessageStore(broker),
+      useFactory: async ({ broker, redis }: GopherMqConfig) => {
+        if (broker.store === 'memory') return new MemoryMessageStore(broker);
+        const store = new RedisMessageStore(broker, redis);
+        await store.connect();
+        return store;
+      },
     },
     BrokerService,
     SubscriberExpiryService,

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { BrokerError } from './broker.error.js';
+import { BrokerError, BrokerErrorCode } from './broker.error.js';
 import { FetchWaiters } from './fetch-waiters.js';
 import { isValidSubject } from './subject.js';
 import {
@@ -7,6 +7,7 @@ import {
   type AckSettings,
   type FetchedMessages,
   type MessageStore,
+  type PublishOutcome,
   type SettleOutcome,
   type SubscriberInfo,
 } from './store/message-store.js';
@@ -77,6 +78,11 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     this.unreportedDrops = 0;
   }
 
+  /** True while the store can serve requests (a Redis store: Redis answers). */
+  async storeAvailable(): Promise<boolean> {
+    return (await this.store.isAvailable?.()) ?? true;
+  }
+
   /** True once shutdown has begun. */
   get isClosing(): boolean {
     return this.closing;
@@ -94,7 +100,12 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   async publish(subject: string, data: string): Promise<void> {
     // Requests reach here with subjects their DTO already checked; other callers may not have.
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
-    switch (await this.store.publish(subject, data)) {
+    this.published(subject, await this.store.publish(subject, data));
+  }
+
+  /** Counts a publish's outcome and wakes who waits on `subject`; a refusal is thrown. */
+  private published(subject: string, outcome: PublishOutcome): void {
+    switch (outcome) {
       case 'ok':
         this.counters.published += 1;
         this.waiters.notify(subject);
@@ -112,19 +123,45 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     }
   }
 
-  /** Publishes in order; each entry succeeds or fails on its own. */
+  /**
+   * Publishes in order; each entry succeeds or fails on its own. A store that is unavailable fails
+   * the whole batch (503), so a client retries it, rather than entries one by one.
+   */
   async publishBatch(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishResult[]> {
+    if (this.store.publishMany) return this.publishAll(messages, this.store.publishMany.bind(this.store));
+    const results = new Array<PublishResult>(messages.length);
+    for (let i = 0; i < messages.length; i++) results[i] = await this.attempt(() => this.publish(messages[i].subject, messages[i].data));
+    return results;
+  }
+
+  /** The batch in one call of the store, for the entries whose subject is valid. */
+  private async publishAll(
+    messages: ReadonlyArray<{ subject: string; data: string }>,
+    publishMany: NonNullable<MessageStore['publishMany']>,
+  ): Promise<PublishResult[]> {
+    const valid = messages.filter(({ subject }) => isValidSubject(subject));
+    const outcomes = await publishMany(valid);
+    let next = 0;
     const results = new Array<PublishResult>(messages.length);
     for (let i = 0; i < messages.length; i++) {
-      try {
-        await this.publish(messages[i].subject, messages[i].data);
-        results[i] = PUBLISHED;
-      } catch (error) {
-        if (!(error instanceof BrokerError)) throw error;
-        results[i] = { message: error.message };
+      const { subject } = messages[i];
+      if (!isValidSubject(subject)) results[i] = { message: BrokerError.invalidSubject().message };
+      else {
+        const outcome = outcomes[next++];
+        results[i] = await this.attempt(() => this.published(subject, outcome));
       }
     }
     return results;
+  }
+
+  private async attempt(publish: () => unknown): Promise<PublishResult> {
+    try {
+      await publish();
+      return PUBLISHED;
+    } catch (error) {
+      if (!(error instanceof BrokerError) || error.code === BrokerErrorCode.StoreUnavailable) throw error;
+      return { message: error.message };
+    }
   }
 
   async fetch(subject: string, id: string, options: FetchOptions = {}): Promise<FetchedMessages> {
@@ -137,7 +174,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     for (let first = true; ; first = false) {
       // Armed before looking, so a publish between the look and the wait still wakes us.
       const waiter = this.waiters.arm(subject, id);
-      const taken = await this.store.fetch(subject, id, max);
+      const taken = await this.store.fetch(subject, id, max, Math.max(deadline - Date.now(), 1));
       const timeLeft = deadline - Date.now();
       if (!taken || taken.data.length > 0 || timeLeft <= 0 || this.closing) {
         waiter.finish('woken');

@@ -12,8 +12,9 @@ export class ReadyController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Readiness: 204 while the broker accepts requests' })
   @ApiNoContentResponse({ description: 'Ready' })
-  @ApiServiceUnavailableResponse({ description: 'Shutting down' })
-  ready(): void {
+  @ApiServiceUnavailableResponse({ description: 'Shutting down, or the store (Redis) does not answer' })
+  async ready(): Promise<void> {
     if (this.broker.isClosing) throw BrokerError.shuttingDown();
+    if (!(await this.broker.storeAvailable())) throw BrokerError.storeUnavailable();
   }
 }

@@ -8,6 +8,7 @@ import { brokerMetricProviders } from './broker-metrics.providers.js';
 import { MetricsServer } from './metrics.server.js';
 import { RequestMetricsHook } from './request-metrics.hook.js';
 import { REQUESTS_ABORTED_METRIC, requestMetricProviders } from './request-metrics.providers.js';
+import { storeMetricsProvider } from './store-metrics.providers.js';
 import { StoreStatsReader } from './store-stats.reader.js';
 
 /**
@@ -32,6 +33,7 @@ export class MetricsModule {
         ...requestMetricProviders(registry),
         ...brokerMetricProviders(registry),
         StoreStatsReader,
+        storeMetricsProvider,
         RequestMetricsHook,
         MetricsServer,
       ],

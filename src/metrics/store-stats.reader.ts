@@ -10,12 +10,19 @@ import type { StoreStats } from '../broker/store/message-store.js';
 @Injectable()
 export class StoreStatsReader {
   private inFlight?: Promise<StoreStats>;
+  /** Served while the store does not answer, so a scrape still shows the store's errors. */
+  private last: StoreStats = {
+    messagesHeld: 0, bytesHeld: 0, subscribers: 0, subjects: 0, oldestPendingAgeMs: 0,
+    inFlight: 0, redelivered: 0, deadLettered: 0, deadLetterDropped: 0,
+  };
 
   constructor(private readonly broker: BrokerService) {}
 
   read(): Promise<StoreStats> {
     if (!this.inFlight) {
-      this.inFlight = Promise.resolve(this.broker.store.stats()).finally(() => (this.inFlight = undefined));
+      this.inFlight = Promise.resolve(this.broker.store.stats())
+        .then((stats) => (this.last = stats), () => this.last)
+        .finally(() => (this.inFlight = undefined));
     }
     return this.inFlight;
   }

@@ -84,6 +84,11 @@ export interface StoreLimits {
   maxFetchBytes: number;
 }
 
+/** Told of every call a store backed by a server makes, for the store metrics. */
+export interface StoreObserver {
+  call(operation: string, seconds: number, failed: boolean): void;
+}
+
 /** Gauges read at scrape time. */
 export interface StoreStats {
   messagesHeld: number;
@@ -112,11 +117,14 @@ export interface MessageStore {
   /** Removes a subscriber and releases what it still held; false when the id is unknown. */
   unsubscribe(subject: string, id: string): Awaitable<boolean>;
   publish(subject: string, data: string): Awaitable<PublishOutcome>;
+  /** Publishes in order, each on its own; a store backed by a server does it in few round trips. */
+  publishMany?(messages: ReadonlyArray<{ subject: string; data: string }>): Awaitable<PublishOutcome[]>;
   /**
    * Takes up to `max` pending messages, oldest first, within `maxFetchBytes`; undefined when no
-   * such subscriber. The messages taken are gone for this subscriber.
+   * such subscriber. The messages taken are gone for this subscriber. `waitMs`: how long the caller
+   * will wait for a publish if nothing is pending (a store shared by instances tells them).
    */
-  fetch(subject: string, id: string, max: number): Awaitable<FetchedMessages | undefined>;
+  fetch(subject: string, id: string, max: number, waitMs?: number): Awaitable<FetchedMessages | undefined>;
   /** Settles in-flight messages for good. Acks are idempotent: unknown or settled seqs do not count. */
   ack(subject: string, id: string, seqs: readonly number[]): Awaitable<SettleOutcome>;
   /** Makes in-flight messages available again after `delayMs` (0: at once), before newer ones. */
@@ -140,6 +148,12 @@ export interface MessageStore {
   stats(): Awaitable<StoreStats>;
   /** Where the store reports what happens outside requests (set once, by the broker). */
   events?: StoreEvents;
+  /** Where a store backed by a server reports its calls (set once, by the metrics). */
+  observer?: StoreObserver;
+  /** Whether the store can serve requests now (a server store: Redis answers); absent: always. */
+  isAvailable?(): Awaitable<boolean>;
+  /** Connects to the server, if any, before the broker takes requests. */
+  connect?(): Promise<void>;
   /** Stops the store's own timers. */
   close?(): Awaitable<void>;
 }

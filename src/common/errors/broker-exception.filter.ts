@@ -17,6 +17,7 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
       return HttpStatus.TOO_MANY_REQUESTS;
     case BrokerErrorCode.ShuttingDown:
     case BrokerErrorCode.TooManyAnswersInFlight:
+    case BrokerErrorCode.StoreUnavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
   }
 }

@@ -1,0 +1,405 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { RedisConfig } from '../../../config/gophermq-config.js';
+import { BrokerError } from '../../broker.error.js';
+import { jsonStringBytes } from '../json-string-bytes.js';
+import type {
+  AckSettings,
+  DeliveredMessage,
+  FetchedMessages,
+  MessageStore,
+  PublishOutcome,
+  SettleOutcome,
+  StoreEvents,
+  StoreLimits,
+  StoreObserver,
+  StoreStats,
+  SubscriberInfo,
+} from '../message-store.js';
+import { createRedisClient, scriptOf, type RedisClient, type ScriptCall, type ScriptName } from './redis-client.js';
+import { RedisWakeChannel } from './redis-wake-channel.js';
+
+/** Deadlines handled per script call: like the memory store's timer, a bounded piece of work. */
+const DUE_BUDGET = 5000;
+/** Longest wait between two looks at the redelivery index, for deadlines set by other instances. */
+const DUE_POLL_MS = 1000;
+/** Subjects the gauges of oldest age and messages in flight look at per scrape. */
+const STATS_SUBJECTS = 1000;
+
+type Settle = 'ack' | 'nack' | 'extend' | 'settle';
+
+/**
+ * Messages and subscribers in Redis, shared by every instance configured with the same Redis and
+ * key prefix. Each subject's state is changed by one Lua script per operation (see
+ * subject-scripts.ts); broker-wide limits are reserved in the ledger first (ledger-scripts.ts).
+ * A Redis that is down or slow makes a call fail within `commandTimeoutMs`: the caller gets
+ * BrokerError.storeUnavailable, never a hang.
+ */
+export class RedisMessageStore implements MessageStore {
+  events?: StoreEvents;
+  observer?: StoreObserver;
+  private readonly logger = new Logger('RedisStore');
+  private readonly client: RedisClient;
+  private readonly wake: RedisWakeChannel;
+  private readonly scripts = new Map<ScriptName, ScriptCall>();
+  private readonly ledgerKey: string;
+  /** Tags this instance's wake messages, so it does not wake its own waiters twice. */
+  private readonly instance = randomUUID();
+  private up = true;
+  private serial = 0;
+  private redelivered = 0;
+  private deadLettered = 0;
+  private deadLetterDropped = 0;
+  private dueTimer?: NodeJS.Timeout;
+  private dueAt = Infinity;
+  private sweeping = false;
+  private closed = false;
+  /** Redis's clock minus ours, as last seen: deadlines are on Redis's clock. */
+  private clockOffsetMs = 0;
+  private lastErrorLogMs = 0;
+
+  constructor(
+    private readonly limits: StoreLimits,
+    private readonly config: RedisConfig,
+  ) {
+    this.client = createRedisClient(config);
+    this.client.on('error', (error: Error) => this.logError('connection', error));
+    this.ledgerKey = `${config.keyPrefix}{~}`;
+    this.wake = new RedisWakeChannel(this.client, `${config.keyPrefix}wake`, this.instance, {
+      published: (subject) => this.events?.published(subject),
+      available: (subject, id) => this.events?.available(subject, id),
+    });
+  }
+
+  /** Waits (at most the command timeout) for Redis; if it is not there, the broker starts anyway and answers 503 until it is. */
+  async connect(): Promise<void> {
+    const ready = await this.ready();
+    if (!ready) this.logger.warn(`Redis is unreachable; requests answer 503 "store unavailable" until it answers`);
+    await this.wake.start();
+    this.scheduleDue(Date.now());
+  }
+
+  /** True when Redis answers: for /ready. */
+  async isAvailable(): Promise<boolean> {
+    if (this.up && this.client.status === 'ready') return true;
+    return this.ping();
+  }
+
+  subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined> {
+    return this.call('subscribe', async () => {
+      const start = (await this.run('gmqReserveSubscriber', this.ledgerKey, this.limits.maxSubscribers, subject, Date.now())) as number;
+      if (start < 0) return undefined;
+      const id = randomUUID();
+      await this.run('gmqSubscribe', this.base(subject), id, start, ack?.ackWaitMs ?? '', ack?.maxDeliveries ?? '', ack?.deadLetterSubject ?? '');
+      return ack ? { id, subject, ack: { ...ack } } : { id, subject };
+    });
+  }
+
+  unsubscribe(subject: string, id: string): Promise<boolean> {
+    return this.call('unsubscribe', async () => {
+      const [removed, messages, bytes, droppedEnd] = (await this.run('gmqUnsubscribe', this.base(subject), id)) as number[];
+      if (removed === 0) return false;
+      await this.release(messages, bytes, 1, droppedEnd);
+      return true;
+    });
+  }
+
+  publish(subject: string, data: string): Promise<PublishOutcome> {
+    return this.call('publish', async () => (await this.publishEach([{ subject, data }]))[0]);
+  }
+
+  /** A whole batch in two round trips, whatever its size: one reservation, then every write at once. */
+  publishMany(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
+    return this.call('publish', () => this.publishEach(messages));
+  }
+
+  fetch(subject: string, id: string, max: number, waitMs = 0): Promise<FetchedMessages | undefined> {
+    return this.call('fetch', async () => {
+      const answer = (await this.run('gmqFetch', this.base(subject), id, max, this.limits.maxFetchBytes, waitMs)) as number | Array<number | string>;
+      if (answer === -1) return undefined;
+      const [remaining, messagesFreed, bytesFreed, dueHint, redelivered] = answer as number[];
+      const reply = answer as Array<number | string>;
+      const ids: string[] = [];
+      for (let i = 5; i < reply.length; i += 3) ids.push(reply[i] as string);
+      // One more round trip for all three: they are sent together.
+      const [data] = await Promise.all([this.read(subject, ids), this.release(messagesFreed, bytesFreed, 0, 0), this.lowerDue(subject, dueHint)]);
+      if (redelivered < 0) return { data, remaining };
+      this.redelivered += redelivered;
+      const messages: DeliveredMessage[] = data.map((text, n) => ({
+        seq: reply[6 + 3 * n] as number,
+        data: text,
+        deliveries: reply[7 + 3 * n] as number,
+      }));
+      return { data, remaining, messages };
+    });
+  }
+
+  ack(subject: string, id: string, seqs: readonly number[]): Promise<SettleOutcome> {
+    return this.settle('ack', subject, id, seqs, 0);
+  }
+
+  nack(subject: string, id: string, seqs: readonly number[], delayMs: number): Promise<SettleOutcome> {
+    return this.settle('nack', subject, id, seqs, delayMs);
+  }
+
+  extend(subject: string, id: string, seqs: readonly number[]): Promise<SettleOutcome> {
+    return this.settle('extend', subject, id, seqs, 0);
+  }
+
+  pendingCount(subject: string, id: string): Promise<number | undefined> {
+    return this.call('pending', async () => {
+      const pending = (await this.run('gmqPending', this.base(subject), id)) as number;
+      return pending < 0 ? undefined : pending;
+    });
+  }
+
+  /**
+   * Removes subscribers idle since before `idleSinceMs`, on whichever instance sweeps first: each is
+   * removed by one script, once. A subscriber with a fetch waiting on any instance counts as active.
+   */
+  expireIdle(idleSinceMs: number, limit: number): Promise<SubscriberInfo[]> {
+    return this.call('expire', async () => {
+      const [, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'idle', idleSinceMs - 1, limit)) as string[];
+      const expired: SubscriberInfo[] = [];
+      for (let i = 0; i < candidates.length && expired.length < limit; i += 2) {
+        const subject = candidates[i];
+        const answer = (await this.run('gmqExpire', this.base(subject), idleSinceMs, limit - expired.length)) as Array<number | string>;
+        const [earliest, messages, bytes, , , droppedEnd] = answer as number[];
+        const ids = answer.slice(6) as string[];
+        await this.release(messages, bytes, ids.length, droppedEnd);
+        await this.run('gmqRaise', this.ledgerKey, 'idle', subject, candidates[i + 1], earliest);
+        for (const id of ids) expired.push({ id, subject });
+      }
+      return expired;
+    });
+  }
+
+  stats(): Promise<StoreStats> {
+    return this.call('stats', async () => {
+      const [messagesHeld, bytesHeld, subscribers, subjects, ...names] = (await this.run('gmqTotals', this.ledgerKey, STATS_SUBJECTS)) as Array<number | string>;
+      const heads = (await Promise.all((names as string[]).map((name) => this.run('gmqHead', this.base(name))))) as number[][];
+      let oldestMs = Infinity;
+      let inFlight = 0;
+      for (const [publishedMs, held] of heads) {
+        if (publishedMs >= 0) oldestMs = Math.min(oldestMs, publishedMs);
+        inFlight += held;
+      }
+      return {
+        messagesHeld: messagesHeld as number,
+        bytesHeld: bytesHeld as number,
+        subscribers: subscribers as number,
+        subjects: subjects as number,
+        oldestPendingAgeMs: oldestMs === Infinity ? 0 : Math.max(0, Date.now() - oldestMs),
+        inFlight,
+        redelivered: this.redelivered,
+        deadLettered: this.deadLettered,
+        deadLetterDropped: this.deadLetterDropped,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.dueTimer);
+    await this.wake.stop();
+    this.client.disconnect();
+  }
+
+  private base(subject: string): string {
+    return `${this.config.keyPrefix}{${subject}}`;
+  }
+
+  /**
+   * The data of messages a script handed out. A message trimmed meanwhile stays readable for a
+   * grace time (subject-scripts.ts), so only a reader stalled longer than that finds it gone.
+   */
+  private async read(subject: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const values = (await this.client.hmget(`${this.base(subject)}:d`, ...ids)) as Array<string | null>;
+    const data = values.filter((value): value is string => value !== null);
+    if (data.length < ids.length) this.logger.warn(`${ids.length - data.length} message(s) of "${subject}" were gone before they were read`);
+    return data;
+  }
+
+  /** A message id, unique over instances: this instance's tag and a counter. */
+  private nextMessageId(): string {
+    return `${this.instance.slice(0, 12)}${(++this.serial).toString(36)}`;
+  }
+
+  private run(name: ScriptName, key: string, ...args: Array<string | number>): Promise<unknown> {
+    let script = this.scripts.get(name);
+    if (!script) this.scripts.set(name, (script = scriptOf(this.client, name)));
+    return script(key, ...args);
+  }
+
+  /** Times one operation; a Redis failure becomes 503 `store unavailable` for the request. */
+  private async call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await work();
+      this.up = true;
+      this.observer?.call(operation, (performance.now() - started) / 1000, false);
+      return result;
+    } catch (error) {
+      if (error instanceof BrokerError) throw error;
+      this.up = false;
+      this.observer?.call(operation, (performance.now() - started) / 1000, true);
+      this.logError(operation, error as Error);
+      throw BrokerError.storeUnavailable();
+    }
+  }
+
+  /** Waits for the first connection, at most the command timeout. */
+  private async ready(): Promise<boolean> {
+    if (this.client.status !== 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        once(this.client, 'ready').catch(() => {}),
+        new Promise((resolve) => (timer = setTimeout(resolve, this.config.commandTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    return this.ping();
+  }
+
+  private async ping(): Promise<boolean> {
+    try {
+      await this.client.ping();
+      this.up = true;
+    } catch {
+      this.up = false;
+    }
+    return this.up;
+  }
+
+  /** At most one line per 10 s: a Redis outage fails every request. */
+  private logError(operation: string, error: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorLogMs < 10_000) return;
+    this.lastErrorLogMs = now;
+    this.logger.error(`Redis ${operation} failed: ${error.message}`);
+  }
+
+  private async publishEach(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
+    const sizes = messages.map(({ data }) => Buffer.byteLength(data, 'utf8'));
+    const granted = (await this.run('gmqReserveMessages', this.ledgerKey, this.limits.maxPending, this.limits.maxPendingBytes, ...sizes)) as string;
+    // Issued in one turn: auto-pipelining sends them together, in order.
+    const outcomes = await Promise.all(
+      messages.map(({ subject, data }, i) => {
+        if (granted[i] !== '1') {
+          return this.run('gmqHasSubscribers', this.base(subject)).then((has) => (has === 1 ? 'overflow' : 'no-subscriber'));
+        }
+        return this.write(subject, data, sizes[i]);
+      }),
+    );
+    let unused = 0;
+    let unusedBytes = 0;
+    outcomes.forEach((outcome, i) => {
+      if (granted[i] === '1' && outcome !== 'ok') {
+        unused += 1;
+        unusedBytes += sizes[i];
+      }
+    });
+    await this.release(unused, unusedBytes, 0, 0);
+    return outcomes as PublishOutcome[];
+  }
+
+  /**
+   * The data, then the publish script that appends the message (or deletes the data if it refuses
+   * it): sent together, run in order on the subject's node. The data never passes through Lua.
+   * (A MULTI would make the pair atomic, but ioredis cannot auto-pipeline MULTIs: 6× slower.
+   * Only an instance killed between the two leaves data behind, unlisted, until the subject's log goes.)
+   */
+  private async write(subject: string, data: string, bytes: number): Promise<PublishOutcome> {
+    const base = this.base(subject);
+    const id = this.nextMessageId();
+    const entry = `${jsonStringBytes(data, bytes) + 1}:${bytes}:${Date.now()}:${id}`;
+    const { maxPendingPerSubject, maxPendingBytesPerSubject } = this.limits;
+    const [, outcome] = await Promise.all([
+      this.client.hset(`${base}:d`, id, data),
+      this.run('gmqPublish', base, entry, bytes, maxPendingPerSubject, maxPendingBytesPerSubject, this.wake.channel, this.wake.publishedMessage(subject), id),
+    ]);
+    return outcome as PublishOutcome;
+  }
+
+  private settle(op: Settle, subject: string, id: string, seqs: readonly number[], delayMs: number): Promise<SettleOutcome> {
+    return this.call(op, async () => {
+      const answer = (await this.run('gmqSettle', this.base(subject), op, id, delayMs, ...seqs)) as Array<number | string>;
+      const [count, messages, bytes, dueHint] = answer as number[];
+      if (count === -1) return 'bad-id';
+      if (count === -2) return 'at-most-once';
+      await Promise.all([this.release(messages, bytes, 0, 0), this.lowerDue(subject, dueHint)]);
+      for (let i = 4; i < answer.length; i += 3) {
+        await this.deadLetter(subject, id, answer[i] as number, answer[i + 1] as string, answer[i + 2] as string);
+      }
+      return count;
+    });
+  }
+
+  /**
+   * A message delivered maxDeliveries times: published to the dead-letter subject, then settled.
+   * It stays in flight meanwhile, so an instance that dies between the two hands it on again later.
+   */
+  private async deadLetter(subject: string, id: string, seq: number, messageId: string, target: string): Promise<void> {
+    const [data] = await this.read(subject, [messageId]);
+    const outcome = target === '' || data === undefined ? 'no-subscriber' : (await this.publishEach([{ subject: target, data }]))[0];
+    if (outcome === 'ok') {
+      this.deadLettered += 1;
+      this.events?.published(target);
+    } else {
+      this.deadLetterDropped += 1;
+      this.events?.dropped?.(subject, target === '' ? undefined : target);
+    }
+    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, seq)) as number[];
+    await this.release(messages, bytes, 0, 0);
+  }
+
+  private release(messages: number, bytes: number, subscribers: number, droppedEnd: number): Promise<unknown> | undefined {
+    if (messages === 0 && bytes === 0 && subscribers === 0 && droppedEnd === 0) return undefined;
+    return this.run('gmqRelease', this.ledgerKey, messages, bytes, subscribers, droppedEnd);
+  }
+
+  /** A request set an earlier redelivery on `subject`: tell the index, and look then. */
+  private lowerDue(subject: string, dueAtMs: number): Promise<unknown> | undefined {
+    if (dueAtMs < 0) return undefined;
+    this.scheduleDue(dueAtMs - this.clockOffsetMs);
+    return this.run('gmqLower', this.ledgerKey, 'due', subject, dueAtMs);
+  }
+
+  private scheduleDue(atMs: number): void {
+    if (this.closed || atMs >= this.dueAt) return;
+    clearTimeout(this.dueTimer);
+    this.dueAt = atMs;
+    this.dueTimer = setTimeout(() => void this.sweepDue(), Math.max(0, atMs - Date.now())).unref();
+  }
+
+  /** Redeliveries and dead letters of every subject due now, whichever instance set them. */
+  private async sweepDue(): Promise<void> {
+    this.dueAt = Infinity;
+    if (this.sweeping || this.closed) return;
+    this.sweeping = true;
+    let next = Date.now() + DUE_POLL_MS;
+    try {
+      const [redisNow, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'due', 'now', 100)) as Array<number | string>;
+      this.clockOffsetMs = (redisNow as number) - Date.now();
+      for (let i = 0; i < candidates.length; i += 2) {
+        const subject = candidates[i] as string;
+        const answer = (await this.run('gmqDue', this.base(subject), this.wake.channel, '', DUE_BUDGET, subject)) as Array<number | string>;
+        const [subjectNext, handled] = answer as number[];
+        for (let j = 2; j < answer.length; j += 4) {
+          await this.deadLetter(subject, answer[j] as string, answer[j + 1] as number, answer[j + 2] as string, answer[j + 3] as string);
+        }
+        await this.run('gmqRaise', this.ledgerKey, 'due', subject, candidates[i + 1], subjectNext);
+        if (handled >= DUE_BUDGET) next = Date.now();
+        else if (subjectNext >= 0) next = Math.min(next, subjectNext - this.clockOffsetMs);
+      }
+      if (candidates.length >= 200) next = Date.now();
+    } catch (error) {
+      this.logError('redelivery', error as Error);
+    } finally {
+      this.sweeping = false;
+      this.scheduleDue(next);
+    }
+  }
+}
