@@ -35,7 +35,7 @@ describe('README', () => {
 
     it('lists no setting the code does not have', () => {
       const keys = new Set(settings.map(({ key }) => key));
-      const documented = rows.filter((cells) => /^(logger|broker|monitoring)\./.test(cells[0])).map((cells) => cells[0]);
+      const documented = rows.filter((cells) => /^(logger|broker|monitoring|redis)\./.test(cells[0])).map((cells) => cells[0]);
       expect(documented.filter((key) => !keys.has(key))).toEqual([]);
     });
   });
