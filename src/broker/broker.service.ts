@@ -58,6 +58,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     // Redeliveries and dead letters happen on the store's timer, not in a request: wake who waits.
     store.events = {
       available: (subject, id) => this.waiters.wakeOne(subject, id),
+      removed: (subject, id) => this.waiters.wakeAll(subject, id),
       published: (subject) => this.waiters.notify(subject),
       dropped: (subject, deadLetterSubject) => this.reportDropped(subject, deadLetterSubject),
     };

@@ -56,6 +56,8 @@ export interface StoreEvents {
   available(subject: string, id: string): void;
   /** A message was published to `subject` by the store itself (a dead letter). */
   published(subject: string): void;
+  /** A subscriber was removed elsewhere (another instance sharing the store): its waiting fetches end. */
+  removed?(subject: string, id: string): void;
   /** A message of `subject` delivered maxDeliveries times was dropped: no dead-letter subject, or it refused it. */
   dropped?(subject: string, deadLetterSubject: string | undefined): void;
 }

@@ -106,6 +106,11 @@ end
 return 1
 `);
 
+/** ARGV: index, subject. The entry's version, to raise it later only if no request lowered it meanwhile. */
+export const VERSION = script(`
+return redis.call('HGET', VER, ARGV[1] .. ':' .. ARGV[2]) or '0'
+`);
+
 /** ARGV: most subjects to list. {messages, bytes, subscribers, subjects listed for expiry, subject, …}. */
 export const TOTALS = script(`
 local out = {ledger('messages'), ledger('bytes'), ledger('subscribers'), redis.call('ZCARD', G .. ':idle')}

@@ -57,6 +57,7 @@ const SCRIPTS = {
   gmqCandidates: ledger.CANDIDATES,
   gmqRaise: ledger.RAISE,
   gmqTotals: ledger.TOTALS,
+  gmqVersion: ledger.VERSION,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

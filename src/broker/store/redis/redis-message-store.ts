@@ -69,6 +69,7 @@ export class RedisMessageStore implements MessageStore {
     this.wake = new RedisWakeChannel(this.client, `${config.keyPrefix}wake`, this.instance, {
       published: (subject) => this.events?.published(subject),
       available: (subject, id) => this.events?.available(subject, id),
+      removed: (subject, id) => this.events?.removed?.(subject, id),
     });
   }
 
@@ -91,16 +92,19 @@ export class RedisMessageStore implements MessageStore {
       const start = (await this.run('gmqReserveSubscriber', this.ledgerKey, this.limits.maxSubscribers, subject, Date.now())) as number;
       if (start < 0) return undefined;
       const id = randomUUID();
-      await this.run('gmqSubscribe', this.base(subject), id, start, ack?.ackWaitMs ?? '', ack?.maxDeliveries ?? '', ack?.deadLetterSubject ?? '');
+      const created = await this.run('gmqSubscribe', this.base(subject), id, start, ack?.ackWaitMs ?? '', ack?.maxDeliveries ?? '', ack?.deadLetterSubject ?? '');
+      // Listed again after the log exists: a removal of the old log's entry cannot pass this one.
+      if (created === 1) await this.run('gmqLower', this.ledgerKey, 'idle', subject, Date.now());
       return ack ? { id, subject, ack: { ...ack } } : { id, subject };
     });
   }
 
   unsubscribe(subject: string, id: string): Promise<boolean> {
     return this.call('unsubscribe', async () => {
-      const [removed, messages, bytes, droppedEnd] = (await this.run('gmqUnsubscribe', this.base(subject), id)) as number[];
+      const [removed, messages, bytes, droppedEnd] = (await this.run('gmqUnsubscribe', this.base(subject), id, subject, this.wake.channel)) as number[];
       if (removed === 0) return false;
       await this.release(messages, bytes, 1, droppedEnd);
+      if (droppedEnd > 0) await this.unlist(subject);
       return true;
     });
   }
@@ -306,6 +310,16 @@ export class RedisMessageStore implements MessageStore {
   }
 
   /**
+   * The subject's log is gone: take it off the idle index, unless a subscribe made a new one. The
+   * version is read before looking, and a subscribe that makes a log bumps it afterwards.
+   */
+  private async unlist(subject: string): Promise<void> {
+    const version = await this.run('gmqVersion', this.ledgerKey, 'idle', subject);
+    if ((await this.run('gmqHasSubscribers', this.base(subject))) === 1) return;
+    await this.run('gmqRaise', this.ledgerKey, 'idle', subject, version as string, -1);
+  }
+
+  /**
    * The data, then the publish script that appends the message (or deletes the data if it refuses
    * it): sent together, run in order on the subject's node. The data never passes through Lua.
    * (A MULTI would make the pair atomic, but ioredis cannot auto-pipeline MULTIs: 6× slower.
@@ -325,7 +339,7 @@ export class RedisMessageStore implements MessageStore {
 
   private settle(op: Settle, subject: string, id: string, seqs: readonly number[], delayMs: number): Promise<SettleOutcome> {
     return this.call(op, async () => {
-      const answer = (await this.run('gmqSettle', this.base(subject), op, id, delayMs, ...seqs)) as Array<number | string>;
+      const answer = (await this.run('gmqSettle', this.base(subject), op, id, delayMs, subject, ...seqs, this.wake.channel)) as Array<number | string>;
       const [count, messages, bytes, dueHint] = answer as number[];
       if (count === -1) return 'bad-id';
       if (count === -2) return 'at-most-once';
@@ -351,7 +365,7 @@ export class RedisMessageStore implements MessageStore {
       this.deadLetterDropped += 1;
       this.events?.dropped?.(subject, target === '' ? undefined : target);
     }
-    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, seq)) as number[];
+    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, seq, this.wake.channel)) as number[];
     await this.release(messages, bytes, 0, 0);
   }
 

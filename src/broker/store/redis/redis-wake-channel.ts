@@ -4,15 +4,18 @@ import type { RedisClient } from './redis-client.js';
 export interface WakeListener {
   /** A message was published to `subject` on another instance. */
   published(subject: string): void;
-  /** A subscriber has messages again (redelivery), on whichever instance found it. */
+  /** A subscriber has messages again (redelivery, nack), on whichever instance found it. */
   available(subject: string, id: string): void;
+  /** A subscriber was removed on another instance: its waiting fetches end. */
+  removed(subject: string, id: string): void;
 }
 
 /**
  * Wakes fetches waiting on this instance when something happens on another: one Redis pub/sub
  * channel for all instances, on a connection of its own. The scripts publish to it only when a
  * fetch is waiting on the subject, so a busy subject nobody long-polls costs nothing here.
- * Messages: "p\n<instance>\n<subject>" and "w\n<subject>\n<id>".
+ * Messages: "p\n<instance>\n<subject>" (published), "w\n<subject>\n<id>" (messages again),
+ * "u\n<subject>\n<id>" (unsubscribed).
  */
 export class RedisWakeChannel {
   private connection?: RedisClient;
@@ -46,6 +49,7 @@ export class RedisWakeChannel {
     const [kind, first, second] = message.split('\n', 3);
     if (kind === 'p' && first !== this.instance) this.listener.published(second);
     else if (kind === 'w') this.listener.available(first, second);
+    else if (kind === 'u') this.listener.removed(first, second);
   }
 }
 

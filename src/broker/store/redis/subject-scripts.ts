@@ -86,6 +86,15 @@ local function reschedule(id)
   return earliest
 end
 
+-- Wakes the fetches waiting for subscriber id on any instance, if one waits: kind 'w' (it has
+-- messages again) or 'u' (it is gone). The channel is the script's last argument.
+local function wake(kind, subject, id, now)
+  local waitsUntil = redis.call('HGET', key('s', id), 'wu')
+  if waitsUntil and tonumber(waitsUntil) >= now then
+    redis.call('PUBLISH', ARGV[#ARGV], kind .. '\\n' .. subject .. '\\n' .. id)
+  end
+end
+
 -- Removes a subscriber; returns messages and bytes freed, the log's end when it was the subject's
 -- last (0 otherwise), and how many of its messages were in flight.
 local function remove(id)
@@ -120,11 +129,12 @@ const script = (body: string) => HELPERS + body;
 
 /**
  * ARGV: id, start (seq of a new log), ackWaitMs ('' for at most once), maxDeliveries, deadLetterSubject.
- * Returns the subscriber's position.
+ * Returns 1 when it started the subject's log (the first subscriber), else 0.
  */
 export const SUBSCRIBE = script(`
 local id, start, aw, md, dl = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
-if metaNum('subs') == 0 then
+local created = metaNum('subs') == 0
+if created then
   local from = math.max(start, metaNum('end'))
   redis.call('PERSIST', M)
   redis.call('HSET', M, 'first', from, 'end', from, 'bytes', 0, 'subs', 0)
@@ -138,15 +148,16 @@ if md ~= '' then redis.call('HSET', s, 'md', md) end
 if dl ~= '' then redis.call('HSET', s, 'dl', dl) end
 redis.call('ZADD', P, position, id)
 redis.call('ZADD', A, clock(), id)
-return position
+return created and 1 or 0
 `);
 
 /**
- * ARGV: id. Returns {removed 0/1, messages freed, bytes freed, end of the log if it was dropped
- * (else 0), in flight released}.
+ * ARGV: id, subject, wake channel. Returns {removed 0/1, messages freed, bytes freed, end of the
+ * log if it was dropped (else 0), in flight released}.
  */
 export const UNSUBSCRIBE = script(`
 if redis.call('EXISTS', key('s', ARGV[1])) == 0 then return {0, 0, 0, 0, 0} end
+wake('u', ARGV[2], ARGV[1], clock())
 local messages, bytes, dropped, inFlight = remove(ARGV[1])
 return {1, messages, bytes, dropped, inFlight}
 `);
@@ -267,7 +278,8 @@ return out
 `);
 
 /**
- * The settling operations. ARGV: op ('ack', 'nack', 'extend', 'settle'), id, delayMs, seq… .
+ * The settling operations. ARGV: op ('ack', 'nack', 'extend', 'settle'), id, delayMs, subject, seq…,
+ * wake channel.
  * 'settle' acks messages handed to the dead-letter subject without counting as activity.
  * Returns {count, messages freed, bytes freed, due hint, exhausted: seq, message id, dead-letter subject, …};
  * count -1 for no such subscriber, -2 for an at-most-once one.
@@ -283,7 +295,8 @@ if op ~= 'settle' then redis.call('ZADD', A, now, id) end
 local F, V, Y, U, N = key('f', id), key('v', id), key('y', id), key('u', id), key('n', id)
 local out = {0, 0, 0, -1}
 local maxDeliveries = h[2] and tonumber(h[2])
-for i = 4, #ARGV do
+local available = false
+for i = 5, #ARGV - 1 do
   local seq = ARGV[i]
   if redis.call('ZSCORE', F, seq) then
     out[1] = out[1] + 1
@@ -301,10 +314,14 @@ for i = 4, #ARGV do
     else
       redis.call('ZREM', F, seq)
       redis.call('HINCRBY', M, 'inf', -1)
-      if delayMs > 0 then redis.call('ZADD', Y, now + delayMs, seq) else redis.call('ZADD', V, seq, seq) end
+      if delayMs > 0 then redis.call('ZADD', Y, now + delayMs, seq) else
+        redis.call('ZADD', V, seq, seq)
+        available = true
+      end
     end
   end
 end
+if available then wake('w', ARGV[4], id, now) end
 redis.call('ZADD', P, floorOf(id, s), id)
 out[4] = reschedule(id)
 local messages, bytes = trim()
@@ -397,7 +414,7 @@ local _, _, published = parse(head)
 return {published, inFlight}
 `);
 
-/** ARGV: subject. Whether the subject has subscribers (0/1): a refused publish tells which refusal. */
+/** Whether the subject has subscribers (0/1): which refusal a publish gets, and whether its log is gone. */
 export const HAS_SUBSCRIBERS = script(`
 return metaNum('subs') > 0 and 1 or 0
 `);
