@@ -33,7 +33,7 @@ export interface RedisServerOptions {
 
 /** A `redis-server` of the test's own, on its own port and data directory, without snapshots. */
 export class RedisServer {
-  private static readonly running = new Set<ChildProcess>();
+  private static readonly started = new Set<RedisServer>();
   private child!: ChildProcess;
   private exited!: Promise<void>;
   /** What redis-server printed, for the error when it does not start. */
@@ -45,19 +45,24 @@ export class RedisServer {
     private readonly args: string[],
   ) {}
 
-  /** For afterEach/afterAll: a test that failed half-way must not leave a Redis running. */
+  /** For afterEach/afterAll: a test that failed half-way must not leave a Redis running, nor its files. */
   static killAll(): void {
-    for (const child of RedisServer.running) child.kill('SIGKILL');
+    for (const server of RedisServer.started) {
+      server.child.kill('SIGKILL');
+      rmSync(server.dir, { recursive: true, force: true });
+    }
+    RedisServer.started.clear();
   }
 
   static async start({ appendOnly = false, args = [], port }: RedisServerOptions = {}): Promise<RedisServer> {
     const dir = mkdtempSync(join(tmpdir(), 'gophermq-redis-'));
     const persistence = appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     const server = new RedisServer(port ?? (await freePort()), dir, [...persistence, ...args]);
+    RedisServer.started.add(server);
     try {
       await server.launch();
     } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
+      await server.close();
       throw error;
     }
     return server;
@@ -101,6 +106,7 @@ export class RedisServer {
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+    RedisServer.started.delete(this);
   }
 
   private async launch(): Promise<void> {
@@ -112,8 +118,6 @@ export class RedisServer {
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk) => (this.output += chunk));
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    RedisServer.running.add(child);
-    void this.exited.then(() => RedisServer.running.delete(child));
     let gone = false;
     void this.exited.then(() => (gone = true));
     await eventually(async () => {
