@@ -78,4 +78,39 @@ describe('a broker whose Redis goes down', () => {
       await redis.close();
     }
   });
+
+  it('answers 503 in bounded time while Redis does not answer at all (paused), and serves again once it does', async () => {
+    const redis = await RedisServer.start();
+    try {
+      const broker = await BrokerProcess.start(sharedStore({ REDIS_COMMAND__TIMEOUT__MS: String(COMMAND_TIMEOUT_MS) }, redis.url));
+      const subject = uniqueSubject('hung');
+      const { body: subscription } = await broker.post('/api/subscribe', { subject });
+
+      // The connection stays open and takes commands; only the command timeout can end a request.
+      redis.pause();
+      const answers = await Promise.all([
+        timed(broker.post('/api/subscribe', { subject })),
+        timed(broker.post('/api/publish', { subject, data: 'unanswered' })),
+        timed(broker.post('/api/fetch', { subject, id: subscription.id })),
+      ]);
+      for (const answer of answers) {
+        expect({ status: answer.status, body: answer.body }).toEqual({ status: 503, body: { message: 'store unavailable' } });
+        expect(answer.ms).toBeLessThan(ANSWER_BOUND_MS);
+      }
+      const ready = await timed(fetch(`${broker.url}/ready`).then((response) => ({ status: response.status, body: undefined })));
+      expect(ready.status).toBe(503);
+      expect(ready.ms).toBeLessThan(ANSWER_BOUND_MS);
+      expect(broker.child.exitCode).toBeNull();
+
+      redis.resume();
+      await eventually(async () => (await fetch(`${broker.url}/ready`)).status === 204, 10_000);
+      expect((await broker.post('/api/publish', { subject, data: 'answered' })).status).toBe(200);
+      // What Redis was sent while paused it did once resumed; a request that timed out may have taken effect.
+      expect((await broker.post('/api/fetch', { subject, id: subscription.id })).body.data).toContain('answered');
+      broker.child.kill('SIGTERM');
+      expect(await broker.exited).toBe(0);
+    } finally {
+      await redis.close();
+    }
+  });
 });

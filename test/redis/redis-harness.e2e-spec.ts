@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { eventually } from '../support/eventually.js';
 import { RedisCluster, RedisServer, redisCli } from '../support/redis-server.js';
+
+const run = promisify(execFile);
 
 // The Redis the other suites of this folder start, stop and kill: it must do what they assume.
 afterAll(() => RedisServer.killAll());
@@ -31,6 +36,25 @@ describe(RedisServer.name, () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('answers nothing while paused, and everything it was sent once resumed', async () => {
+    const server = await RedisServer.start();
+    try {
+      server.pause();
+      await expect(run('redis-cli', ['-p', String(server.port), 'SET', 'late', 'yes'], { timeout: 500 })).rejects.toThrow();
+      server.resume();
+      await eventually(async () => (await server.command('GET', 'late')) === 'yes');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops even while paused', async () => {
+    const server = await RedisServer.start();
+    server.pause();
+    await server.close();
+    await expect(redisCli(server.port, 'PING')).rejects.toThrow();
   });
 
   it('keeps nothing across a restart without appendOnly (no snapshots)', async () => {

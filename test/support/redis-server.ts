@@ -96,6 +96,16 @@ export class RedisServer {
     await this.end('SIGKILL');
   }
 
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered, as with a hung server or a lost network. */
+  pause(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run again (SIGCONT): it answers what it was sent meanwhile. */
+  resume(): void {
+    this.child.kill('SIGCONT');
+  }
+
   /** Starts it again, stopped or killed, on the same port and data directory; resolves once it answers PING. */
   async restart(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) await this.stop();
@@ -127,7 +137,10 @@ export class RedisServer {
   }
 
   private async end(signal: NodeJS.Signals): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill(signal);
+      if (signal !== 'SIGKILL') this.child.kill('SIGCONT'); // a paused server acts on SIGTERM only once it runs
+    }
     await this.exited;
   }
 }
