@@ -22,5 +22,7 @@ export default {
   },
   transformIgnorePatterns: compilesEsmDependencies ? [`/node_modules/(?!(${esmDependencies})/)`] : ['/node_modules/'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  // test/redis/ needs a redis-server: `npm run test:redis` (jest.redis.config.mjs) runs it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/redis/'],
   testTimeout: 20000,
 };

@@ -12,6 +12,7 @@ import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
 import { TestBroker, uniqueSubject } from './support/test-broker.js';
 import { eventually } from './support/eventually.js';
+import { brokerEnv } from './support/test-store.js';
 
 const MiB = 1024 * 1024;
 
@@ -83,7 +84,7 @@ describe('a client that aborts its upload', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'gophermq-test-'));
 
   beforeAll(async () => {
-    const config = loadConfig({ cwd, env: { GOPHERMQ_MONITORING_PORT: '0' } });
+    const config = loadConfig({ cwd, env: { GOPHERMQ_MONITORING_PORT: '0', ...brokerEnv({}) } });
     const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
     app = await createApp(config, { logger });
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { brokerEnv } from './test-store.js';
 
 /** One line of the broker's JSON log. */
 export type LogEntry = Record<string, any> & { level: number; msg: string };
@@ -35,14 +36,15 @@ export class BrokerProcess {
 
   /**
    * Runs `command` (default: the built `gophermq broker`, as `npm test` builds it) in an empty
-   * working directory unless `cwd` is given, on ports the system chooses, with these GOPHERMQ_ settings.
+   * working directory unless `cwd` is given, on ports the system chooses, with these GOPHERMQ_ settings,
+   * on the test store (see test-store.ts).
    */
   static async start(
     settings: Record<string, string> = {},
     { command = [process.execPath, join(process.cwd(), 'dist', 'cli.js'), 'broker'], cwd, detached = false }: { command?: string[]; cwd?: string; detached?: boolean } = {},
   ): Promise<BrokerProcess> {
     const workdir = cwd ?? mkdtempSync(join(tmpdir(), 'gophermq-process-'));
-    const env = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`GOPHERMQ_${name}`, value]));
+    const env = brokerEnv(settings);
     const child = spawn(command[0], command.slice(1), {
       cwd: workdir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, GOPHERMQ_BROKER_PORT: '0', GOPHERMQ_BROKER_HOST: '127.0.0.1', GOPHERMQ_MONITORING_PORT: '0', ...env },

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino } from 'pino';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.loader.js';
+import { brokerEnv } from './test-store.js';
 
 export interface Answer<T = any> {
   status: number;
@@ -21,9 +22,9 @@ export class TestBroker {
     private readonly cwd: string,
   ) {}
 
-  /** Starts the app with GOPHERMQ_-style settings, e.g. { BROKER_MAX__PENDING: '5' }. */
+  /** Starts the app with GOPHERMQ_-style settings, e.g. { BROKER_MAX__PENDING: '5' }, on the test store. */
   static async start(settings: Record<string, string> = {}): Promise<TestBroker> {
-    const env = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`GOPHERMQ_${name}`, value]));
+    const env = brokerEnv(settings);
     const cwd = mkdtempSync(join(tmpdir(), 'gophermq-test-'));
     const config = loadConfig({
       cwd,

@@ -1,0 +1,98 @@
+import { BrokerService } from '../../src/broker/broker.service.js';
+import { eventually } from '../support/eventually.js';
+import { RedisCluster, RedisServer } from '../support/redis-server.js';
+import { TestBroker, uniqueSubject } from '../support/test-broker.js';
+import { sharedStore } from './shared-store.js';
+
+/** Two instances on a Redis Cluster of three masters (redis.cluster-nodes), through the main flows. */
+describe('two instances on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let store: Record<string, string>;
+  let a: TestBroker;
+  let b: TestBroker;
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    // REDIS_URL stays the run's single Redis: with cluster-nodes set, the broker must not use it.
+    store = sharedStore({ REDIS_CLUSTER__NODES: cluster.nodes });
+    [a, b] = await Promise.all([TestBroker.start(store), TestBroker.start(store)]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await cluster?.stop();
+    RedisServer.killAll();
+  });
+
+  /** One subject per master: a subject's keys carry it as their hash tag, so they hash as it does. */
+  async function subjectOnEveryMaster(): Promise<Map<RedisServer, string>> {
+    const subjects = new Map<RedisServer, string>();
+    while (subjects.size < cluster.servers.length) {
+      const subject = uniqueSubject('cluster');
+      const master = await cluster.masterOf(subject);
+      if (!subjects.has(master)) subjects.set(master, subject);
+    }
+    return subjects;
+  }
+
+  it('subscribe, publish, fetch and unsubscribe on subjects of every master, across instances', async () => {
+    const subjects = await subjectOnEveryMaster();
+    for (const [master, subject] of subjects) {
+      const id = await a.subscribe(subject);
+      expect((await b.publish(subject, `to ${subject}`)).status).toBe(200);
+      expect((await a.fetchMessages(subject, id)).body).toEqual({ subject, id, data: [`to ${subject}`], remaining: 0 });
+      const keysOnMaster = (await master.command('--scan', '--pattern', `${store.REDIS_KEY__PREFIX}*`)).split('\n');
+      expect(keysOnMaster).toContainEqual(expect.stringContaining(`{${subject}}`));
+
+      expect((await b.post('/api/unsubscribe', { subject, id })).status).toBe(200);
+      expect(await a.fetchMessages(subject, id)).toMatchObject({ status: 404, body: { message: 'bad id' } });
+    }
+  });
+
+  it('publishes a batch whose subjects live on different masters, each entry on its own', async () => {
+    const subjects = [...(await subjectOnEveryMaster()).values()];
+    const ids = await Promise.all(subjects.map((subject) => a.subscribe(subject)));
+    const messages = [0, 1].flatMap((round) => subjects.map((subject) => ({ subject, data: `${subject} #${round}` })));
+    const nobody = uniqueSubject('cluster.nobody');
+    const { status, body } = await b.post('/api/publish/batch', { messages: [...messages, { subject: nobody, data: 'lost' }] });
+    expect(status).toBe(200);
+    expect(body.results).toEqual([...messages.map(() => ({ status: 'ok' })), { message: 'subscriber not found' }]);
+    for (const [i, subject] of subjects.entries()) {
+      expect((await b.fetchMessages(subject, ids[i])).body.data).toEqual([`${subject} #0`, `${subject} #1`]);
+    }
+  });
+
+  it('acks, nacks and redelivers once the deadline passes, whichever instance is asked', async () => {
+    const subject = uniqueSubject('cluster.ack');
+    const { body: subscription } = await a.post('/api/subscribe', { subject, ackWaitMs: 1000 });
+    const id = subscription.id;
+    await b.publish(subject, 'acked');
+    await a.publish(subject, 'nacked');
+    const [acked, nacked] = (await b.fetchMessages(subject, id)).body.messages;
+    expect([acked.data, nacked.data]).toEqual(['acked', 'nacked']);
+    expect((await a.post('/api/ack', { subject, id, seqs: [acked.seq] })).body).toEqual({ acked: 1 });
+    expect((await a.post('/api/nack', { subject, id, seqs: [nacked.seq] })).body).toEqual({ nacked: 1 });
+    expect((await b.fetchMessages(subject, id)).body.messages).toEqual([{ seq: nacked.seq, data: 'nacked', deliveries: 2 }]);
+
+    // Not acked this time: delivered again once its deadline (1 s) passes.
+    let redelivered: unknown;
+    await eventually(async () => {
+      redelivered = (await a.fetchMessages(subject, id)).body.messages;
+      return (redelivered as unknown[] | undefined)?.length !== 0;
+    }, 10_000);
+    expect(redelivered).toEqual([{ seq: nacked.seq, data: 'nacked', deliveries: 3 }]);
+    expect((await b.post('/api/ack', { subject, id, seqs: [nacked.seq] })).body).toEqual({ acked: 1 });
+    expect((await a.fetchMessages(subject, id)).body).toMatchObject({ data: [], remaining: 0 });
+  });
+
+  it('answers a fetch waiting on one instance within milliseconds of a publish on the other', async () => {
+    const subject = uniqueSubject('cluster.wake');
+    const id = await a.subscribe(subject);
+    const waiting = a.fetchMessages(subject, id, { waitMs: 10_000 });
+    await eventually(() => a.get(BrokerService).waiters.size > 0);
+    const publishedAt = Date.now();
+    expect((await b.publish(subject, 'wake up')).status).toBe(200);
+    const answer = await waiting;
+    expect(Date.now() - publishedAt).toBeLessThan(200);
+    expect(answer.body.data).toEqual(['wake up']);
+  });
+});

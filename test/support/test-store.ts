@@ -1,0 +1,25 @@
+/**
+ * The store the e2e suites run on: `memory` under `npm test`; `redis` under `npm run test:redis`, whose
+ * globalSetup starts a redis-server and puts its URL in GOPHERMQ_TEST_REDIS_URL.
+ */
+export const testRedisUrl = process.env.GOPHERMQ_TEST_REDIS_URL;
+export const testStore: 'memory' | 'redis' = testRedisUrl ? 'redis' : 'memory';
+
+let prefixes = 0;
+/** A Redis key prefix no other broker of the run uses (brokers that share a store pass the same one). */
+export function uniqueKeyPrefix(): string {
+  prefixes += 1;
+  return `gmqtest:${process.pid}:${prefixes}:`;
+}
+
+/**
+ * The GOPHERMQ_ environment of a broker with these settings (e.g. { BROKER_MAX__PENDING: '5' }), on the
+ * test store: under test:redis, the shared Redis and a fresh key prefix, unless the settings say otherwise.
+ */
+export function brokerEnv(settings: Record<string, string>): Record<string, string> {
+  const onStore = testRedisUrl ? { BROKER_STORE: 'redis', REDIS_URL: testRedisUrl, REDIS_KEY__PREFIX: uniqueKeyPrefix(), ...settings } : settings;
+  return Object.fromEntries(Object.entries(onStore).map(([name, value]) => [`GOPHERMQ_${name}`, value]));
+}
+
+/** `it` for a test about the in-memory store itself; skipped under `npm run test:redis`. */
+export const itOnMemory: jest.It = testStore === 'memory' ? it : it.skip;
