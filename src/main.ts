@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.factory.js';
 import { BrokerService } from './broker/broker.service.js';
 import { loadConfig, type ConfigSources } from './config/config.loader.js';
+import { GopherMqConfig } from './config/gophermq-config.js';
 import { InFlightRequests } from './common/http/in-flight-requests.js';
 
 /**
@@ -56,8 +57,9 @@ async function cutShort(app: NestFastifyApplication, logger: FastifyBaseLogger):
   process.exit(1);
 }
 
-/** The store is in memory: what it holds at exit is lost, and the operator should know how much. */
+/** The store is in memory: what it holds at exit is lost, and the operator should know how much. (Redis keeps it.) */
 async function logDiscarded(app: NestFastifyApplication, logger: FastifyBaseLogger): Promise<void> {
+  if (app.get(GopherMqConfig).broker.store !== 'memory') return;
   const { messagesHeld, bytesHeld } = await app.get(BrokerService).store.stats();
   const line = `${messagesHeld} held message(s), ${bytesHeld} bytes, discarded at exit`;
   if (messagesHeld > 0) logger.warn({ messagesHeld, bytesHeld }, line);

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * The store the e2e suites run on: `memory` under `npm test`; `redis` under `npm run test:redis`, whose
  * globalSetup starts a redis-server and puts its URL in GOPHERMQ_TEST_REDIS_URL.
@@ -5,11 +7,10 @@
 export const testRedisUrl = process.env.GOPHERMQ_TEST_REDIS_URL;
 export const testStore: 'memory' | 'redis' = testRedisUrl ? 'redis' : 'memory';
 
-let prefixes = 0;
 /** A Redis key prefix no other broker of the run uses (brokers that share a store pass the same one). */
 export function uniqueKeyPrefix(): string {
-  prefixes += 1;
-  return `gmqtest:${process.pid}:${prefixes}:`;
+  // Random, not a counter: Jest runs many test files in one worker process, each with fresh modules.
+  return `gmqtest:${randomUUID().slice(0, 13)}:`;
 }
 
 /**
