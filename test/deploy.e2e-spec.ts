@@ -1,7 +1,12 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { posix } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { parse } from 'yaml';
+import { loadConfig } from '../src/config/config.loader.js';
+import type { GopherMqConfig } from '../src/config/gophermq-config.js';
+import { MAX_WAIT_MS } from '../src/fetch/fetch-request.dto.js';
 
 /**
  * The container files, checked without a Docker engine: what `docker build` and `docker compose up`
@@ -101,14 +106,28 @@ describe('Deployment files', () => {
   });
 
   describe('docker-compose.yml', () => {
-    const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
+    // merge: the brokers of the cluster profile share their settings through a `<<:` merge key.
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true });
     const services = compose.services as Record<string, any>;
+    const inProfile = (profile: string) => Object.keys(services).filter((name) => services[name].profiles?.includes(profile)).sort();
 
-    it('runs the broker built here, Prometheus and Grafana', () => {
-      expect(Object.keys(services).sort()).toEqual(['broker', 'grafana', 'prometheus']);
+    it('runs the broker built here, on the memory store, Prometheus and Grafana, and nothing else by default', () => {
+      expect(Object.keys(services).filter((name) => !services[name].profiles).sort()).toEqual(['broker', 'grafana', 'prometheus']);
       expect(services.broker.build).toBe('.');
       expect(services.broker.command).toEqual(['broker']);
       expect(services.broker.ports).toEqual(expect.arrayContaining(['8082:8082']));
+      expect(brokerConfig('broker').broker.store).toBe('memory');
+    });
+
+    it('has one profile, cluster: Redis, two brokers and the load balancer', () => {
+      const profiles = new Set(Object.values(services).flatMap((service) => (service.profiles ?? []) as string[]));
+      expect([...profiles]).toEqual(['cluster']);
+      expect(inProfile('cluster')).toEqual(['broker-1', 'broker-2', 'lb', 'redis']);
+    });
+
+    it('publishes each host port once, so the cluster profile runs beside the default stack', () => {
+      const hostPorts = Object.values(services).flatMap((service) => ((service.ports ?? []) as string[]).map((port) => port.split(':').at(-2)));
+      expect(new Set(hostPorts).size).toBe(hostPorts.length);
     });
 
     it('pins the version of every image it pulls', () => {
@@ -143,7 +162,123 @@ describe('Deployment files', () => {
       expect(posix.normalize(file)).toBe('deploy/prometheus/prometheus.yml');
       const job = parse(readFileSync(file, 'utf8')).scrape_configs.find((config: any) => config.job_name === 'gophermq');
       expect(job.metrics_path ?? '/metrics').toBe('/metrics');
-      expect(job.static_configs[0].targets).toEqual(['broker:9001']);
+      expect(job.static_configs[0].targets).toEqual([`broker:${brokerConfig('broker').monitoring.port}`]);
+    });
+
+    it('has Prometheus find each broker of the cluster profile by name, on its metrics port', () => {
+      const job = parse(readFileSync('deploy/prometheus/prometheus.yml', 'utf8')).scrape_configs.find((config: any) => config.job_name === 'gophermq');
+      const brokers = clusterBrokers();
+      expect(job.dns_sd_configs).toEqual([expect.objectContaining({ names: brokers, type: 'A' })]);
+      for (const broker of brokers) expect({ broker, port: job.dns_sd_configs[0].port }).toEqual({ broker, port: brokerConfig(broker).monitoring.port });
+    });
+
+    /** The settings a broker service runs with: its GOPHERMQ_ variables, every one a setting. */
+    function brokerConfig(service: string): GopherMqConfig {
+      const cwd = mkdtempSync(join(tmpdir(), 'gophermq-compose-'));
+      const ignored: string[] = [];
+      try {
+        return loadConfig({ cwd, env: services[service].environment ?? {}, warn: (line) => ignored.push(line) });
+      } finally {
+        rmSync(cwd, { recursive: true });
+        expect(ignored).toEqual([]);
+      }
+    }
+
+    /** The services that run the broker built here on the cluster profile. */
+    function clusterBrokers(): string[] {
+      return inProfile('cluster').filter((name) => services[name].build === '.');
+    }
+
+    describe('the cluster profile', () => {
+      it('runs Redis 7 (a pinned tag) with an append-only file synced every second, no eviction, a named volume and a health check', () => {
+        const redis = services.redis;
+        expect(redis.image).toMatch(/^redis:7\.\d+\.\d+$/);
+        const command = (redis.command as string[]).join(' ');
+        expect(command).toMatch(/^redis-server /);
+        expect(command).toContain('--appendonly yes');
+        expect(command).toContain('--appendfsync everysec');
+        expect(command).toContain('--maxmemory-policy noeviction');
+        const data = (redis.volumes as string[]).find((volume) => volume.endsWith(':/data'))!;
+        expect(Object.keys(compose.volumes)).toContain(data.split(':')[0]);
+        expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+        // Reachable from this machine only, for a broker run with npm start.
+        expect(redis.ports).toEqual(['127.0.0.1:6379:6379']);
+      });
+
+      it('runs two brokers built here on broker.store redis, each once Redis answers its health check', () => {
+        const brokers = clusterBrokers();
+        expect(brokers).toEqual(['broker-1', 'broker-2']);
+        for (const name of brokers) {
+          const config = brokerConfig(name);
+          expect({ name, command: services[name].command, store: config.broker.store }).toEqual({ name, command: ['broker'], store: 'redis' });
+          const url = new URL(config.redis.url);
+          expect({ name, redis: `${url.hostname}:${url.port}` }).toEqual({ name, redis: 'redis:6379' });
+          expect({ name, dependsOn: services[name].depends_on }).toEqual({ name, dependsOn: { redis: { condition: 'service_healthy' } } });
+        }
+      });
+
+      describe('the load balancer, HAProxy with deploy/haproxy/haproxy.cfg', () => {
+        const file = 'deploy/haproxy/haproxy.cfg';
+        const lines = readFileSync(file, 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '' && !line.startsWith('#'));
+        /** The lines of one section, e.g. section('backend brokers'). */
+        const section = (header: string) => {
+          const start = lines.indexOf(header);
+          expect({ header, found: start >= 0 }).toEqual({ header, found: true });
+          const end = lines.findIndex((line, i) => i > start && /^(global|defaults|frontend|backend|listen|resolvers)\b/.test(line));
+          return lines.slice(start + 1, end < 0 ? undefined : end);
+        };
+        const seconds = (keyword: string) => {
+          const value = /^timeout \S+ (\d+)(ms|s|m)?$/.exec(section('defaults').find((line) => line.startsWith(`timeout ${keyword} `))!)!;
+          return (Number(value[1]) * { ms: 0.001, s: 1, m: 60 }[value[2] ?? 'ms']!);
+        };
+
+        it('is a pinned HAProxy image given this file, published on the port it binds', () => {
+          expect(services.lb.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
+          expect(services.lb.volumes).toEqual([`./${file}:/usr/local/etc/haproxy/haproxy.cfg:ro`]);
+          const bind = /^bind :(\d+)$/.exec(section('frontend api').find((line) => line.startsWith('bind '))!)![1];
+          expect(services.lb.ports).toEqual([`${bind}:${bind}`]);
+          expect(section('frontend api')).toContain('default_backend brokers');
+        });
+
+        it('sends requests round-robin to every broker of the profile on its API port, and to none that is not ready', () => {
+          const backend = section('backend brokers');
+          expect(backend).toContain('balance roundrobin');
+          const servers = backend.filter((line) => line.startsWith('server ')).map((line) => line.split(/\s+/)[2]);
+          expect(servers).toEqual(clusterBrokers().map((name) => `${name}:${brokerConfig(name).broker.port}`));
+          expect(backend).toContain('option httpchk GET /ready');
+          expect(backend).toContain('http-check expect status 204');
+          expect(backend.find((line) => line.startsWith('default-server '))).toMatch(/\bcheck\b/);
+        });
+
+        it('lets a long-poll fetch wait the longest waitMs the API allows, with time to spare', () => {
+          expect(seconds('server')).toBeGreaterThanOrEqual(MAX_WAIT_MS / 1000 + 15);
+          expect(seconds('client')).toBeGreaterThanOrEqual(MAX_WAIT_MS / 1000 + 15);
+          expect(seconds('http-keep-alive')).toBeGreaterThan(0);
+        });
+
+        it('answers its own errors (no broker available, timeouts) as JSON {"message"}', () => {
+          const errors = section('defaults').filter((line) => line.startsWith('http-error '));
+          expect(errors.map((line) => /^http-error status (\d+) /.exec(line)![1])).toEqual(['502', '503', '504']);
+          for (const line of errors) {
+            expect(line).toContain('content-type application/json');
+            expect(Object.keys(JSON.parse(/ string '(.*)'$/.exec(line)![1]))).toEqual(['message']);
+          }
+        });
+
+        // Debian's haproxy package; the names of the brokers do not resolve outside compose, so
+        // HAProxy warns that it starts them disabled, and says nothing else.
+        const haproxy = ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy'].find((path) => existsSync(path));
+        (haproxy ? it : it.skip)('passes `haproxy -c` (runs where the haproxy binary is installed)', () => {
+          const { status, stdout, stderr } = spawnSync(haproxy!, ['-c', '-f', file], { encoding: 'utf8' });
+          expect({ status, stdout }).toEqual({ status: 0, stdout: expect.stringContaining('Configuration file is valid') });
+          const warnings = stderr.split('\n').filter((line) => /\[(WARNING|ALERT)\]/.test(line));
+          const unexpected = warnings.filter((line) => !/: 'server brokers\/(broker-\d)' : could not resolve address '\1', disabling server\.$/.test(line));
+          expect(unexpected).toEqual([]);
+        });
+      });
     });
 
     it('provisions Grafana with the Prometheus datasource and the GopherMQ dashboard', () => {

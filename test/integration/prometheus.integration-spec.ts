@@ -67,6 +67,23 @@ describe('GopherMQ scraped by Prometheus', () => {
     await eventually(`up{job="${SCRAPE_JOB}"}`, 1);
   });
 
+  it('names a broker found by DNS (the cluster profile) by its name and port, not its address', async () => {
+    // What dns_sd_configs gives Prometheus for broker-1 resolving to this broker's address.
+    const port = new URL(`http://${target}`).port;
+    const dns = await PrometheusServer.start(PrometheusServer.configFor(target, '1s', { __meta_dns_name: 'broker-1' }).config);
+    try {
+      const deadline = Date.now() + 15_000;
+      let up = await dns.query(`up{job="${SCRAPE_JOB}"}`);
+      while (up.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        up = await dns.query(`up{job="${SCRAPE_JOB}"}`);
+      }
+      expect(up.map((series) => series.metric.instance)).toEqual([`broker-1:${port}`]);
+    } finally {
+      await dns.stop();
+    }
+  });
+
   it.each([
     ['subscribe', '200', 2],
     ['publish', '200', 5],
