@@ -7,6 +7,10 @@ import { parse } from 'yaml';
 import { loadConfig } from '../src/config/config.loader.js';
 import type { GopherMqConfig } from '../src/config/gophermq-config.js';
 import { MAX_WAIT_MS } from '../src/fetch/fetch-request.dto.js';
+import { MetricsServer } from '../src/metrics/metrics.server.js';
+import { familyOf, metricNames, NOT_YET_EXPORTED } from './integration/promql-names.js';
+import { MetricsScrape } from './metrics-scrape.js';
+import { TestBroker } from './support/test-broker.js';
 
 /**
  * The container files, checked without a Docker engine: what `docker build` and `docker compose up`
@@ -343,9 +347,54 @@ describe('Deployment files', () => {
         'gophermq_messages_dead_lettered_total',
         'gophermq_messages_dropped_total',
         'nodejs_eventloop_lag',
+        'gophermq_store_up',
+        'gophermq_store_call_duration_seconds_bucket',
+        'gophermq_store_errors_total',
       ]) {
         expect(all).toContain(metric);
       }
+    });
+
+    /** The queries of the panels of one row: those after it, up to the next row. */
+    function rowQueries(title: string): string[] {
+      const start = panels.findIndex((panel) => panel.type === 'row' && panel.title === title);
+      expect({ title, found: start >= 0 }).toEqual({ title, found: true });
+      const end = panels.findIndex((panel, i) => i > start && panel.type === 'row');
+      return panels.slice(start + 1, end < 0 ? undefined : end).flatMap((panel) => (panel.targets ?? []).map((target: any) => target.expr as string));
+    }
+
+    it('has a row per instance: request rate, errors and latency by instance', () => {
+      const queries = rowQueries('Instances');
+      expect(queries.length).toBeGreaterThanOrEqual(3);
+      for (const query of queries) expect(query).toMatch(/\bby \((le, )?instance\)/);
+      expect(queries.join('\n')).toContain('rate(gophermq_client_request_rate');
+      expect(queries.join('\n')).toContain('histogram_quantile(0.99, sum by (le, instance) (rate(gophermq_request_duration_seconds_bucket');
+    });
+
+    it('has a Store row: call latency p50 and p99 by operation, errors, store up by instance', () => {
+      const queries = rowQueries('Store').join('\n');
+      for (const quantile of ['0.5', '0.99']) {
+        expect(queries).toContain(`histogram_quantile(${quantile}, sum by (le, operation) (rate(gophermq_store_call_duration_seconds_bucket`);
+      }
+      expect(queries).toContain('rate(gophermq_store_errors_total');
+      expect(queries).toContain('gophermq_store_up{job="gophermq"}');
+    });
+
+    it('queries only series the broker exports, or the store series it will export with broker.store redis', async () => {
+      await TestBroker.using({}, async (broker) => {
+        const scrape = await MetricsScrape.of(broker.get(MetricsServer).url);
+        // Families, as a series with no sample yet (no request answered) has its # TYPE line only.
+        const exported = new Set(scrape.families());
+        const excused = NOT_YET_EXPORTED.filter((family) => !exported.has(family));
+        const queries = panels.flatMap((panel) => (panel.targets ?? []).map((target: any) => target.expr as string));
+        for (const expr of queries) {
+          for (const name of metricNames(expr)) {
+            // up: Prometheus's own series, one per target.
+            const known = [name, familyOf(name)].some((family) => exported.has(family) || excused.includes(family)) || name === 'up';
+            expect({ expr, name, known }).toEqual({ expr, name, known: true });
+          }
+        }
+      });
     });
   });
 });
