@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -10,6 +10,8 @@ import { MAX_WAIT_MS } from '../src/fetch/fetch-request.dto.js';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { familyOf, metricNames, NOT_YET_EXPORTED } from './integration/promql-names.js';
 import { MetricsScrape } from './metrics-scrape.js';
+import { eventually } from './support/eventually.js';
+import { freePort } from './support/free-port.js';
 import { TestBroker } from './support/test-broker.js';
 
 /**
@@ -207,6 +209,30 @@ describe('Deployment files', () => {
         expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
         // Reachable from this machine only, for a broker run with npm start.
         expect(redis.ports).toEqual(['127.0.0.1:6379:6379']);
+      });
+
+      // Debian's redis-server (7.0) with the compose file's command line, on a free port of this machine.
+      const redisServer = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path));
+      (redisServer ? it : it.skip)('starts a Redis that has those settings, and answers its health check (runs where redis-server is installed)', async () => {
+        const [program, ...args] = services.redis.command as string[];
+        expect(program).toBe('redis-server');
+        const port = String(await freePort());
+        const dir = mkdtempSync(join(tmpdir(), 'gophermq-redis-'));
+        const redis = spawn(redisServer!, [...args, '--port', port, '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: 'ignore' });
+        const exited = new Promise((resolve) => redis.once('exit', resolve));
+        const cli = (...command: string[]) => spawnSync('redis-cli', ['-p', port, ...command], { encoding: 'utf8' }).stdout.trim();
+        try {
+          const [, ...healthcheck] = services.redis.healthcheck.test as string[];
+          expect(healthcheck).toEqual(['redis-cli', 'ping']);
+          await eventually(() => cli('ping') === 'PONG', 10_000);
+          expect(cli('config', 'get', 'appendonly').split('\n')).toEqual(['appendonly', 'yes']);
+          expect(cli('config', 'get', 'appendfsync').split('\n')).toEqual(['appendfsync', 'everysec']);
+          expect(cli('config', 'get', 'maxmemory-policy').split('\n')).toEqual(['maxmemory-policy', 'noeviction']);
+        } finally {
+          redis.kill('SIGTERM');
+          await exited;
+          rmSync(dir, { recursive: true, force: true });
+        }
       });
 
       it('runs two brokers built here on broker.store redis, each once Redis answers its health check', () => {
