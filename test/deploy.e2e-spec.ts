@@ -1,7 +1,18 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { posix } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { parse } from 'yaml';
+import { loadConfig } from '../src/config/config.loader.js';
+import type { GopherMqConfig } from '../src/config/gophermq-config.js';
+import { MAX_WAIT_MS } from '../src/fetch/fetch-request.dto.js';
+import { MetricsServer } from '../src/metrics/metrics.server.js';
+import { familyOf, metricNames, NOT_YET_EXPORTED } from './integration/promql-names.js';
+import { MetricsScrape } from './metrics-scrape.js';
+import { eventually } from './support/eventually.js';
+import { freePort } from './support/free-port.js';
+import { TestBroker } from './support/test-broker.js';
 
 /**
  * The container files, checked without a Docker engine: what `docker build` and `docker compose up`
@@ -101,14 +112,28 @@ describe('Deployment files', () => {
   });
 
   describe('docker-compose.yml', () => {
-    const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
+    // merge: the brokers of the cluster profile share their settings through a `<<:` merge key.
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true });
     const services = compose.services as Record<string, any>;
+    const inProfile = (profile: string) => Object.keys(services).filter((name) => services[name].profiles?.includes(profile)).sort();
 
-    it('runs the broker built here, Prometheus and Grafana', () => {
-      expect(Object.keys(services).sort()).toEqual(['broker', 'grafana', 'prometheus']);
+    it('runs the broker built here, on the memory store, Prometheus and Grafana, and nothing else by default', () => {
+      expect(Object.keys(services).filter((name) => !services[name].profiles).sort()).toEqual(['broker', 'grafana', 'prometheus']);
       expect(services.broker.build).toBe('.');
       expect(services.broker.command).toEqual(['broker']);
       expect(services.broker.ports).toEqual(expect.arrayContaining(['8082:8082']));
+      expect(brokerConfig('broker').broker.store).toBe('memory');
+    });
+
+    it('has one profile, cluster: Redis, two brokers and the load balancer', () => {
+      const profiles = new Set(Object.values(services).flatMap((service) => (service.profiles ?? []) as string[]));
+      expect([...profiles]).toEqual(['cluster']);
+      expect(inProfile('cluster')).toEqual(['broker-1', 'broker-2', 'lb', 'redis']);
+    });
+
+    it('publishes each host port once, so the cluster profile runs beside the default stack', () => {
+      const hostPorts = Object.values(services).flatMap((service) => ((service.ports ?? []) as string[]).map((port) => port.split(':').at(-2)));
+      expect(new Set(hostPorts).size).toBe(hostPorts.length);
     });
 
     it('pins the version of every image it pulls', () => {
@@ -143,7 +168,147 @@ describe('Deployment files', () => {
       expect(posix.normalize(file)).toBe('deploy/prometheus/prometheus.yml');
       const job = parse(readFileSync(file, 'utf8')).scrape_configs.find((config: any) => config.job_name === 'gophermq');
       expect(job.metrics_path ?? '/metrics').toBe('/metrics');
-      expect(job.static_configs[0].targets).toEqual(['broker:9001']);
+      expect(job.static_configs[0].targets).toEqual([`broker:${brokerConfig('broker').monitoring.port}`]);
+    });
+
+    it('has Prometheus find each broker of the cluster profile by name, on its metrics port', () => {
+      const job = parse(readFileSync('deploy/prometheus/prometheus.yml', 'utf8')).scrape_configs.find((config: any) => config.job_name === 'gophermq');
+      const brokers = clusterBrokers();
+      expect(job.dns_sd_configs).toEqual([expect.objectContaining({ names: brokers, type: 'A' })]);
+      for (const broker of brokers) expect({ broker, port: job.dns_sd_configs[0].port }).toEqual({ broker, port: brokerConfig(broker).monitoring.port });
+    });
+
+    /** The settings a broker service runs with: its GOPHERMQ_ variables, every one a setting. */
+    function brokerConfig(service: string): GopherMqConfig {
+      const cwd = mkdtempSync(join(tmpdir(), 'gophermq-compose-'));
+      const ignored: string[] = [];
+      try {
+        return loadConfig({ cwd, env: services[service].environment ?? {}, warn: (line) => ignored.push(line) });
+      } finally {
+        rmSync(cwd, { recursive: true });
+        expect(ignored).toEqual([]);
+      }
+    }
+
+    /** The services that run the broker built here on the cluster profile. */
+    function clusterBrokers(): string[] {
+      return inProfile('cluster').filter((name) => services[name].build === '.');
+    }
+
+    describe('the cluster profile', () => {
+      it('runs Redis 7 (a pinned tag) with an append-only file synced every second, no eviction, a named volume and a health check', () => {
+        const redis = services.redis;
+        expect(redis.image).toMatch(/^redis:7\.\d+\.\d+$/);
+        const command = (redis.command as string[]).join(' ');
+        expect(command).toMatch(/^redis-server /);
+        expect(command).toContain('--appendonly yes');
+        expect(command).toContain('--appendfsync everysec');
+        expect(command).toContain('--maxmemory-policy noeviction');
+        const data = (redis.volumes as string[]).find((volume) => volume.endsWith(':/data'))!;
+        expect(Object.keys(compose.volumes)).toContain(data.split(':')[0]);
+        expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+        // Reachable from this machine only, for a broker run with npm start.
+        expect(redis.ports).toEqual(['127.0.0.1:6379:6379']);
+      });
+
+      // Debian's redis-server (7.0) with the compose file's command line, on a free port of this machine.
+      const redisServer = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path));
+      (redisServer ? it : it.skip)('starts a Redis that has those settings, and answers its health check (runs where redis-server is installed)', async () => {
+        const [program, ...args] = services.redis.command as string[];
+        expect(program).toBe('redis-server');
+        const port = String(await freePort());
+        const dir = mkdtempSync(join(tmpdir(), 'gophermq-redis-'));
+        const redis = spawn(redisServer!, [...args, '--port', port, '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: 'ignore' });
+        const exited = new Promise((resolve) => redis.once('exit', resolve));
+        const cli = (...command: string[]) => spawnSync('redis-cli', ['-p', port, ...command], { encoding: 'utf8' }).stdout.trim();
+        try {
+          const [, ...healthcheck] = services.redis.healthcheck.test as string[];
+          expect(healthcheck).toEqual(['redis-cli', 'ping']);
+          await eventually(() => cli('ping') === 'PONG', 10_000);
+          expect(cli('config', 'get', 'appendonly').split('\n')).toEqual(['appendonly', 'yes']);
+          expect(cli('config', 'get', 'appendfsync').split('\n')).toEqual(['appendfsync', 'everysec']);
+          expect(cli('config', 'get', 'maxmemory-policy').split('\n')).toEqual(['maxmemory-policy', 'noeviction']);
+        } finally {
+          redis.kill('SIGTERM');
+          await exited;
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      it('runs two brokers built here on broker.store redis, each once Redis answers its health check', () => {
+        const brokers = clusterBrokers();
+        expect(brokers).toEqual(['broker-1', 'broker-2']);
+        for (const name of brokers) {
+          const config = brokerConfig(name);
+          expect({ name, command: services[name].command, store: config.broker.store }).toEqual({ name, command: ['broker'], store: 'redis' });
+          const url = new URL(config.redis.url);
+          expect({ name, redis: `${url.hostname}:${url.port}` }).toEqual({ name, redis: 'redis:6379' });
+          expect({ name, dependsOn: services[name].depends_on }).toEqual({ name, dependsOn: { redis: { condition: 'service_healthy' } } });
+        }
+      });
+
+      describe('the load balancer, HAProxy with deploy/haproxy/haproxy.cfg', () => {
+        const file = 'deploy/haproxy/haproxy.cfg';
+        const lines = readFileSync(file, 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '' && !line.startsWith('#'));
+        /** The lines of one section, e.g. section('backend brokers'). */
+        const section = (header: string) => {
+          const start = lines.indexOf(header);
+          expect({ header, found: start >= 0 }).toEqual({ header, found: true });
+          const end = lines.findIndex((line, i) => i > start && /^(global|defaults|frontend|backend|listen|resolvers)\b/.test(line));
+          return lines.slice(start + 1, end < 0 ? undefined : end);
+        };
+        const seconds = (keyword: string) => {
+          const value = /^timeout \S+ (\d+)(ms|s|m)?$/.exec(section('defaults').find((line) => line.startsWith(`timeout ${keyword} `))!)!;
+          return (Number(value[1]) * { ms: 0.001, s: 1, m: 60 }[value[2] ?? 'ms']!);
+        };
+
+        it('is a pinned HAProxy image given this file, published on the port it binds', () => {
+          expect(services.lb.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
+          expect(services.lb.volumes).toEqual([`./${file}:/usr/local/etc/haproxy/haproxy.cfg:ro`]);
+          const bind = /^bind :(\d+)$/.exec(section('frontend api').find((line) => line.startsWith('bind '))!)![1];
+          expect(services.lb.ports).toEqual([`${bind}:${bind}`]);
+          expect(section('frontend api')).toContain('default_backend brokers');
+        });
+
+        it('sends requests round-robin to every broker of the profile on its API port, and to none that is not ready', () => {
+          const backend = section('backend brokers');
+          expect(backend).toContain('balance roundrobin');
+          const servers = backend.filter((line) => line.startsWith('server ')).map((line) => line.split(/\s+/)[2]);
+          expect(servers).toEqual(clusterBrokers().map((name) => `${name}:${brokerConfig(name).broker.port}`));
+          expect(backend).toContain('option httpchk GET /ready');
+          expect(backend).toContain('http-check expect status 204');
+          expect(backend.find((line) => line.startsWith('default-server '))).toMatch(/\bcheck\b/);
+        });
+
+        it('lets a long-poll fetch wait the longest waitMs the API allows, with time to spare', () => {
+          expect(seconds('server')).toBeGreaterThanOrEqual(MAX_WAIT_MS / 1000 + 15);
+          expect(seconds('client')).toBeGreaterThanOrEqual(MAX_WAIT_MS / 1000 + 15);
+          expect(seconds('http-keep-alive')).toBeGreaterThan(0);
+        });
+
+        it('answers its own errors (no broker available, timeouts) as JSON {"message"}', () => {
+          const errors = section('defaults').filter((line) => line.startsWith('http-error '));
+          expect(errors.map((line) => /^http-error status (\d+) /.exec(line)![1])).toEqual(['502', '503', '504']);
+          for (const line of errors) {
+            expect(line).toContain('content-type application/json');
+            expect(Object.keys(JSON.parse(/ string '(.*)'$/.exec(line)![1]))).toEqual(['message']);
+          }
+        });
+
+        // Debian's haproxy package; the names of the brokers do not resolve outside compose, so
+        // HAProxy warns that it starts them disabled, and says nothing else.
+        const haproxy = ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy'].find((path) => existsSync(path));
+        (haproxy ? it : it.skip)('passes `haproxy -c` (runs where the haproxy binary is installed)', () => {
+          const { status, stdout, stderr } = spawnSync(haproxy!, ['-c', '-f', file], { encoding: 'utf8' });
+          expect({ status, stdout }).toEqual({ status: 0, stdout: expect.stringContaining('Configuration file is valid') });
+          const warnings = stderr.split('\n').filter((line) => /\[(WARNING|ALERT)\]/.test(line));
+          const unexpected = warnings.filter((line) => !/: 'server brokers\/(broker-\d)' : could not resolve address '\1', disabling server\.$/.test(line));
+          expect(unexpected).toEqual([]);
+        });
+      });
     });
 
     it('provisions Grafana with the Prometheus datasource and the GopherMQ dashboard', () => {
@@ -208,9 +373,54 @@ describe('Deployment files', () => {
         'gophermq_messages_dead_lettered_total',
         'gophermq_messages_dropped_total',
         'nodejs_eventloop_lag',
+        'gophermq_store_up',
+        'gophermq_store_call_duration_seconds_bucket',
+        'gophermq_store_errors_total',
       ]) {
         expect(all).toContain(metric);
       }
+    });
+
+    /** The queries of the panels of one row: those after it, up to the next row. */
+    function rowQueries(title: string): string[] {
+      const start = panels.findIndex((panel) => panel.type === 'row' && panel.title === title);
+      expect({ title, found: start >= 0 }).toEqual({ title, found: true });
+      const end = panels.findIndex((panel, i) => i > start && panel.type === 'row');
+      return panels.slice(start + 1, end < 0 ? undefined : end).flatMap((panel) => (panel.targets ?? []).map((target: any) => target.expr as string));
+    }
+
+    it('has a row per instance: request rate, errors and latency by instance', () => {
+      const queries = rowQueries('Instances');
+      expect(queries.length).toBeGreaterThanOrEqual(3);
+      for (const query of queries) expect(query).toMatch(/\bby \((le, )?instance\)/);
+      expect(queries.join('\n')).toContain('rate(gophermq_client_request_rate');
+      expect(queries.join('\n')).toContain('histogram_quantile(0.99, sum by (le, instance) (rate(gophermq_request_duration_seconds_bucket');
+    });
+
+    it('has a Store row: call latency p50 and p99 by operation, errors, store up by instance', () => {
+      const queries = rowQueries('Store').join('\n');
+      for (const quantile of ['0.5', '0.99']) {
+        expect(queries).toContain(`histogram_quantile(${quantile}, sum by (le, operation) (rate(gophermq_store_call_duration_seconds_bucket`);
+      }
+      expect(queries).toContain('rate(gophermq_store_errors_total');
+      expect(queries).toContain('gophermq_store_up{job="gophermq"}');
+    });
+
+    it('queries only series the broker exports, or the store series it will export with broker.store redis', async () => {
+      await TestBroker.using({}, async (broker) => {
+        const scrape = await MetricsScrape.of(broker.get(MetricsServer).url);
+        // Families, as a series with no sample yet (no request answered) has its # TYPE line only.
+        const exported = new Set(scrape.families());
+        const excused = NOT_YET_EXPORTED.filter((family) => !exported.has(family));
+        const queries = panels.flatMap((panel) => (panel.targets ?? []).map((target: any) => target.expr as string));
+        for (const expr of queries) {
+          for (const name of metricNames(expr)) {
+            // up: Prometheus's own series, one per target.
+            const known = [name, familyOf(name)].some((family) => exported.has(family) || excused.includes(family)) || name === 'up';
+            expect({ expr, name, known }).toEqual({ expr, name, known: true });
+          }
+        }
+      });
     });
   });
 });

@@ -12,7 +12,8 @@ interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
   scrape_interval?: string;
-  static_configs?: Array<{ targets: string[] }>;
+  static_configs?: Array<{ targets: string[]; labels?: Record<string, string> }>;
+  dns_sd_configs?: unknown[];
 }
 
 export interface QueryResult {
@@ -32,15 +33,18 @@ export class PrometheusServer {
 
   /**
    * deploy/prometheus/prometheus.yml with only the broker's target and the intervals changed, so
-   * that the test scrapes the way the compose stack does, every second.
+   * that the test scrapes the way the compose stack does, every second. The brokers the compose
+   * stack finds by DNS are left out: the test asks no name server. `labels` are the target's, as
+   * service discovery would set them.
    */
-  static configFor(target: string, interval = '1s'): { config: string; job: ScrapeConfig } {
+  static configFor(target: string, interval = '1s', labels?: Record<string, string>): { config: string; job: ScrapeConfig } {
     const config = parse(readFileSync(DEPLOY_PROMETHEUS_CONFIG, 'utf8'));
     const job = (config.scrape_configs as ScrapeConfig[]).find((candidate) => candidate.job_name === SCRAPE_JOB);
     if (!job) throw new Error(`${DEPLOY_PROMETHEUS_CONFIG} has no job ${SCRAPE_JOB}`);
     config.global = { ...config.global, scrape_interval: interval, evaluation_interval: interval };
     if (job.scrape_interval) job.scrape_interval = interval;
-    job.static_configs = [{ targets: [target] }];
+    delete job.dns_sd_configs;
+    job.static_configs = [{ targets: [target], ...(labels && { labels }) }];
     config.scrape_configs = [job];
     return { config: stringify(config), job };
   }

