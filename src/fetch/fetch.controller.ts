@@ -47,7 +47,7 @@ export class FetchController {
       },
     },
   })
-  @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'Answers not yet read by their clients hold broker.max-fetch-bytes-in-flight (or: broker is shutting down)' })
+  @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'Answers not yet read by their clients hold broker.max-fetch-bytes-in-flight (or: broker is shutting down; or, on broker.store redis, `store unavailable`: Redis did not answer in time)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
     const { subject, id, max, waitMs } = request;
     this.inFlight.assertRoomForAnswer();
