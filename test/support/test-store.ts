@@ -18,7 +18,9 @@ export function uniqueKeyPrefix(): string {
  * test store: under test:redis, the shared Redis and a fresh key prefix, unless the settings say otherwise.
  */
 export function brokerEnv(settings: Record<string, string>): Record<string, string> {
-  const onStore = testRedisUrl ? { BROKER_STORE: 'redis', REDIS_URL: testRedisUrl, REDIS_KEY__PREFIX: uniqueKeyPrefix(), ...settings } : settings;
+  // A generous command timeout: a loaded CI machine can take seconds to move a 30 MB answer.
+  const redis = { BROKER_STORE: 'redis', REDIS_URL: testRedisUrl!, REDIS_KEY__PREFIX: uniqueKeyPrefix(), REDIS_COMMAND__TIMEOUT__MS: '10000' };
+  const onStore = testRedisUrl ? { ...redis, ...settings } : settings;
   return Object.fromEntries(Object.entries(onStore).map(([name, value]) => [`GOPHERMQ_${name}`, value]));
 }
 

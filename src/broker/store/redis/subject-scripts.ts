@@ -39,16 +39,18 @@ end
 
 -- Drops the log's head up to the lowest position: each message once, when nobody holds it. Its
 -- data goes GRACE_MS later (a reader may not have read it yet); data trimmed that long ago goes now.
+-- At most TRIM_BATCH a call, so no script holds Redis long: the next call on the subject goes on.
+local TRIM_BATCH = 1000 -- about 2 µs of Redis's CPU each
 local function trim()
   local now = clock()
-  local old = redis.call('ZRANGEBYSCORE', G, '-inf', now - GRACE_MS, 'LIMIT', 0, 1000)
+  local old = redis.call('ZRANGEBYSCORE', G, '-inf', now - GRACE_MS, 'LIMIT', 0, 2 * TRIM_BATCH)
   if #old > 0 then
     redis.call('HDEL', D, unpack(old))
     redis.call('ZREM', G, unpack(old))
   end
   local head = redis.call('ZRANGE', P, 0, 0, 'WITHSCORES')
   local first, last = metaNum('first'), metaNum('end')
-  local to = head[2] and tonumber(head[2]) or last
+  local to = math.min(head[2] and tonumber(head[2]) or last, first + TRIM_BATCH)
   if to <= first then return 0, 0 end
   local freed = redis.call('LPOP', L, to - first)
   local bytes = 0
@@ -197,13 +199,14 @@ return pending
 `);
 
 /**
- * ARGV: id, max, budget (answer bytes), waitMs (how long the caller waits if nothing is pending).
- * Returns {remaining, messages freed, bytes freed, due hint, redelivered (-1 for an at-most-once
- * subscriber), message id, seq, deliveries, …}, or -1 for no such subscriber. The caller reads
- * the data of the ids from B:d.
+ * ARGV: id, max, budget (answer bytes), waitMs (how long the caller waits if nothing is pending),
+ * atLeastOne ('1': take one message even past the budget). Returns {remaining, messages freed,
+ * bytes freed, due hint, redelivered (-1 for an at-most-once subscriber), budget used, message id,
+ * seq, deliveries, …}, or -1 for no such subscriber. The caller reads the data of the ids from B:d,
+ * and asks again for more than FETCH_BATCH messages (redis-message-store.ts).
  */
 export const FETCH = script(`
-local id, max, budget, waitMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local id, max, budget, waitMs, atLeastOne = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
 local s = key('s', id)
 local h = redis.call('HMGET', s, 'next', 'aw')
 if not h[1] then return -1 end
@@ -211,11 +214,12 @@ local now = clock()
 redis.call('ZADD', A, now, id)
 local first, last = metaNum('first'), metaNum('end')
 local next = tonumber(h[1])
-local out = {0, 0, 0, -1, 0}
+local out = {0, 0, 0, -1, 0, 0}
 local count, used = 0, 0
 local function fits(weight)
+  if used + weight > budget and (count > 0 or not atLeastOne) then return false end
   used = used + weight
-  return used <= budget or count == 0
+  return true
 end
 if not h[2] then
   local available = math.min(max, last - next)
@@ -267,6 +271,7 @@ else
   out[1] = redis.call('ZCARD', V) + last - next
   if count > 0 then out[4] = reschedule(id) end
 end
+out[6] = used
 if count == 0 and waitMs > 0 then
   -- It will wait: publishes until then tell the instances, and expiry counts it as active.
   redis.call('HSET', s, 'wu', now + waitMs)
