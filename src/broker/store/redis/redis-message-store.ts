@@ -292,7 +292,8 @@ export class RedisMessageStore implements MessageStore {
     const outcomes = await Promise.all(
       messages.map(({ subject, data }, i) => {
         if (granted[i] !== '1') {
-          return this.run('gmqHasSubscribers', this.base(subject)).then((has) => (has === 1 ? 'overflow' : 'no-subscriber'));
+          const { maxPendingPerSubject, maxPendingBytesPerSubject } = this.limits;
+          return this.run('gmqRefusal', this.base(subject), sizes[i], maxPendingPerSubject, maxPendingBytesPerSubject);
         }
         return this.write(subject, data, sizes[i]);
       }),

@@ -62,6 +62,16 @@ local function trim()
   return #freed, bytes
 end
 
+-- Why the subject refuses a message of bytes under its own limits, or nil when it takes it.
+local function refusalOf(bytes, maxMessages, maxBytes)
+  local subs = redis.call('HMGET', M, 'subs', 'first', 'end', 'bytes')
+  if tonumber(subs[1] or '0') == 0 then return 'no-subscriber' end
+  if tonumber(subs[3]) - tonumber(subs[2]) + 1 > tonumber(maxMessages) or tonumber(subs[4]) + bytes > tonumber(maxBytes) then
+    return 'subject-overflow'
+  end
+  return nil
+end
+
 local function floorOf(id, s)
   local low = redis.call('ZRANGE', key('u', id), 0, 0)[1]
   local next = tonumber(redis.call('HGET', s, 'next'))
@@ -168,13 +178,8 @@ return {1, messages, bytes, dropped, inFlight}
  * or 'subject-overflow' (and deletes the data). Tells waiting fetches (on any instance).
  */
 export const PUBLISH = script(`
-local subs = redis.call('HMGET', M, 'subs', 'first', 'end', 'bytes', 'wait')
 local bytes = tonumber(ARGV[2])
-local refusal
-if tonumber(subs[1] or '0') == 0 then refusal = 'no-subscriber'
-elseif tonumber(subs[3]) - tonumber(subs[2]) + 1 > tonumber(ARGV[3]) or tonumber(subs[4]) + bytes > tonumber(ARGV[4]) then
-  refusal = 'subject-overflow'
-end
+local refusal = refusalOf(bytes, ARGV[3], ARGV[4])
 if refusal then
   redis.call('HDEL', D, ARGV[7])
   return refusal
@@ -182,8 +187,18 @@ end
 redis.call('RPUSH', L, ARGV[1])
 redis.call('HINCRBY', M, 'end', 1)
 redis.call('HINCRBY', M, 'bytes', bytes)
-if subs[5] and tonumber(subs[5]) >= clock() then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
+local waits = redis.call('HGET', M, 'wait')
+if waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 'ok'
+`);
+
+/**
+ * ARGV: bytes, maxPendingPerSubject, maxPendingBytesPerSubject. Why a message the broker-wide limits
+ * refused is refused, as the memory store answers: 'no-subscriber', then 'subject-overflow' if the
+ * subject's own limits refuse it too, else 'overflow'.
+ */
+export const REFUSAL = script(`
+return refusalOf(tonumber(ARGV[1]), ARGV[2], ARGV[3]) or 'overflow'
 `);
 
 /** ARGV: id. Pending messages of a subscriber, or -1 for no such subscriber. */
@@ -414,7 +429,7 @@ local _, _, published = parse(head)
 return {published, inFlight}
 `);
 
-/** Whether the subject has subscribers (0/1): which refusal a publish gets, and whether its log is gone. */
+/** Whether the subject has subscribers (0/1): whether its log is gone. */
 export const HAS_SUBSCRIBERS = script(`
 return metaNum('subs') > 0 and 1 or 0
 `);
