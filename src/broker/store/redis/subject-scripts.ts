@@ -311,9 +311,11 @@ local F, V, Y, U, N = key('f', id), key('v', id), key('y', id), key('u', id), ke
 local out = {0, 0, 0, -1}
 local maxDeliveries = h[2] and tonumber(h[2])
 local available = false
+-- A message handed on stays in flight until the caller settles it: the same seq again in this call must not count.
+local handedOn = {}
 for i = 5, #ARGV - 1 do
   local seq = ARGV[i]
-  if redis.call('ZSCORE', F, seq) then
+  if not handedOn[seq] and redis.call('ZSCORE', F, seq) then
     out[1] = out[1] + 1
     if op == 'ack' or op == 'settle' then
       redis.call('ZREM', F, seq); redis.call('ZREM', U, seq); redis.call('HDEL', N, seq)
@@ -323,6 +325,7 @@ for i = 5, #ARGV - 1 do
     elseif maxDeliveries and tonumber(redis.call('HGET', N, seq)) >= maxDeliveries then
       -- Delivered maxDeliveries times: held in flight while the caller hands it on, then settled.
       redis.call('ZADD', F, now + 30000, seq)
+      handedOn[seq] = true
       out[#out + 1] = seq
       out[#out + 1] = select(4, parse(redis.call('LINDEX', L, tonumber(seq) - metaNum('first'))))
       out[#out + 1] = h[3] or ''
