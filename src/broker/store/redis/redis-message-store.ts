@@ -29,6 +29,14 @@ const STATS_SUBJECTS = 1000;
 
 type Settle = 'ack' | 'nack' | 'extend' | 'settle';
 
+/** A message a script found delivered maxDeliveries times, for the caller to hand on. */
+interface Exhausted {
+  seq: number;
+  messageId: string;
+  /** The subscriber's dead-letter subject, '' for none. */
+  target: string;
+}
+
 /**
  * Messages and subscribers in Redis, shared by every instance configured with the same Redis and
  * key prefix. Each subject's state is changed by one Lua script per operation (see
@@ -345,28 +353,35 @@ export class RedisMessageStore implements MessageStore {
       if (count === -1) return 'bad-id';
       if (count === -2) return 'at-most-once';
       await Promise.all([this.release(messages, bytes, 0, 0), this.lowerDue(subject, dueHint)]);
+      const exhausted: Exhausted[] = [];
       for (let i = 4; i < answer.length; i += 3) {
-        await this.deadLetter(subject, id, answer[i] as number, answer[i + 1] as string, answer[i + 2] as string);
+        exhausted.push({ seq: answer[i] as number, messageId: answer[i + 1] as string, target: answer[i + 2] as string });
       }
+      if (exhausted.length > 0) await this.deadLetter(subject, id, exhausted);
       return count;
     });
   }
 
   /**
-   * A message delivered maxDeliveries times: published to the dead-letter subject, then settled.
-   * It stays in flight meanwhile, so an instance that dies between the two hands it on again later.
+   * Messages of one subscriber delivered maxDeliveries times: each published to the dead-letter
+   * subject, then all settled. They stay in flight meanwhile, so an instance that dies in between
+   * hands them on again later; and, as on the memory store, none frees its room before the last is
+   * published.
    */
-  private async deadLetter(subject: string, id: string, seq: number, messageId: string, target: string): Promise<void> {
-    const [data] = await this.read(subject, [messageId]);
-    const outcome = target === '' || data === undefined ? 'no-subscriber' : (await this.publishEach([{ subject: target, data }]))[0];
-    if (outcome === 'ok') {
-      this.deadLettered += 1;
-      this.events?.published(target);
-    } else {
-      this.deadLetterDropped += 1;
-      this.events?.dropped?.(subject, target === '' ? undefined : target);
+  private async deadLetter(subject: string, id: string, exhausted: Exhausted[]): Promise<void> {
+    for (const { messageId, target } of exhausted) {
+      const [data] = await this.read(subject, [messageId]);
+      const outcome = target === '' || data === undefined ? 'no-subscriber' : (await this.publishEach([{ subject: target, data }]))[0];
+      if (outcome === 'ok') {
+        this.deadLettered += 1;
+        this.events?.published(target);
+      } else {
+        this.deadLetterDropped += 1;
+        this.events?.dropped?.(subject, target === '' ? undefined : target);
+      }
     }
-    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, seq, this.wake.channel)) as number[];
+    const seqs = exhausted.map(({ seq }) => seq);
+    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, ...seqs, this.wake.channel)) as number[];
     await this.release(messages, bytes, 0, 0);
   }
 
@@ -402,9 +417,14 @@ export class RedisMessageStore implements MessageStore {
         const subject = candidates[i] as string;
         const answer = (await this.run('gmqDue', this.base(subject), this.wake.channel, '', DUE_BUDGET, subject)) as Array<number | string>;
         const [subjectNext, handled] = answer as number[];
+        // The script lists each subscriber's exhausted messages together.
+        const bySubscriber = new Map<string, Exhausted[]>();
         for (let j = 2; j < answer.length; j += 4) {
-          await this.deadLetter(subject, answer[j] as string, answer[j + 1] as number, answer[j + 2] as string, answer[j + 3] as string);
+          const id = answer[j] as string;
+          if (!bySubscriber.has(id)) bySubscriber.set(id, []);
+          bySubscriber.get(id)!.push({ seq: answer[j + 1] as number, messageId: answer[j + 2] as string, target: answer[j + 3] as string });
         }
+        for (const [id, exhausted] of bySubscriber) await this.deadLetter(subject, id, exhausted);
         await this.run('gmqRaise', this.ledgerKey, 'due', subject, candidates[i + 1], subjectNext);
         if (handled >= DUE_BUDGET) next = Date.now();
         else if (subjectNext >= 0) next = Math.min(next, subjectNext - this.clockOffsetMs);
