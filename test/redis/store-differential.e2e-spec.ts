@@ -286,6 +286,30 @@ describe('MemoryMessageStore and RedisMessageStore, side by side', () => {
     });
   });
 
+  it('expire an idle subscriber behind subjects whose subscribers were active since, within the limit', async () => {
+    await side(server, roomy, async (memory, redis) => {
+      const toMemory = new Map<string, string>();
+      const both: Array<[string, string, string]> = [];
+      for (const subject of ['p', 'q', 'idle']) {
+        const [m, r] = [memory.subscribe(subject)!, (await redis.subscribe(subject))!];
+        toMemory.set(r.id, `${subject}/${m.id}`);
+        both.push([subject, m.id, r.id]);
+        await nextMillisecond();
+      }
+      const cutoff = Date.now();
+      await nextMillisecond();
+      for (const [subject, m, r] of both.slice(0, 2)) {
+        memory.fetch(subject, m, 1);
+        await redis.fetch(subject, r, 1);
+      }
+      // Fewer than the limit means none is left: the idle one must be among them.
+      const onMemory = memory.expireIdle(cutoff, 2).map(({ subject, id }) => `${subject}/${id}`);
+      const onRedis = (await redis.expireIdle(cutoff, 2)).map(({ id }) => toMemory.get(id));
+      expect(onMemory).toEqual([`idle/${both[2][1]}`]);
+      expect(onRedis).toEqual(onMemory);
+    });
+  });
+
   // Known difference: the Redis store expires subject by subject (the subject with the longest idle
   // subscriber first, then all of its idle ones up to the limit), not the longest idle over all subjects.
   it.failing('expire the longest idle first when the limit stops them, whatever their subject', async () => {

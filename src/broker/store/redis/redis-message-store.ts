@@ -172,16 +172,23 @@ export class RedisMessageStore implements MessageStore {
    */
   expireIdle(idleSinceMs: number, limit: number): Promise<SubscriberInfo[]> {
     return this.call('expire', async () => {
-      const [, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'idle', idleSinceMs - 1, limit)) as string[];
       const expired: SubscriberInfo[] = [];
-      for (let i = 0; i < candidates.length && expired.length < limit; i += 2) {
-        const subject = candidates[i];
-        const answer = (await this.run('gmqExpire', this.base(subject), idleSinceMs, limit - expired.length)) as Array<number | string>;
-        const [earliest, messages, bytes, , , droppedEnd] = answer as number[];
-        const ids = answer.slice(6) as string[];
-        await this.release(messages, bytes, ids.length, droppedEnd);
-        await this.run('gmqRaise', this.ledgerKey, 'idle', subject, candidates[i + 1], earliest);
-        for (const id of ids) expired.push({ id, subject });
+      // An entry of the index may be early (its subscribers were active since): a page of such
+      // subjects removes nobody, and fewer than `limit` must mean that none is left. So the next
+      // page, until enough are removed, no candidate is left, or a page changes nothing.
+      for (let moved = 1; expired.length < limit && moved > 0; ) {
+        const [, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'idle', idleSinceMs - 1, limit)) as string[];
+        moved = 0;
+        for (let i = 0; i < candidates.length && expired.length < limit; i += 2) {
+          const subject = candidates[i];
+          const answer = (await this.run('gmqExpire', this.base(subject), idleSinceMs, limit - expired.length)) as Array<number | string>;
+          const [earliest, messages, bytes, , , droppedEnd] = answer as number[];
+          const ids = answer.slice(6) as string[];
+          await this.release(messages, bytes, ids.length, droppedEnd);
+          moved += ids.length + ((await this.run('gmqRaise', this.ledgerKey, 'idle', subject, candidates[i + 1], earliest)) as number);
+          for (const id of ids) expired.push({ id, subject });
+        }
+        if (candidates.length < 2 * limit) break;
       }
       return expired;
     });
