@@ -310,6 +310,27 @@ describe('MemoryMessageStore and RedisMessageStore, side by side', () => {
     });
   });
 
+  it('dead-letter the messages whose deadline passed together before any of them frees its room', async () => {
+    await side(server, { ...roomy, maxPending: 3 }, async (memory, redis) => {
+      const ack = { ackWaitMs: 200, maxDeliveries: 1, deadLetterSubject: 'dl' };
+      const m = memory.subscribe('d', ack)!;
+      const r = (await redis.subscribe('d', ack))!;
+      memory.subscribe('dl');
+      await redis.subscribe('dl');
+      for (const data of ['one', 'two']) {
+        memory.publish('d', data);
+        await redis.publish('d', data);
+      }
+      memory.fetch('d', m.id, 5);
+      await redis.fetch('d', r.id, 5);
+      // Room for one dead letter while both messages are still held: one goes on, one is dropped.
+      await eventually(() => memory.stats().inFlight === 0);
+      await eventually(async () => (await redis.stats()).inFlight === 0);
+      expect(await gauges(memory)).toMatchObject({ deadLettered: 1, deadLetterDropped: 1 });
+      expect(await gauges(redis)).toEqual(await gauges(memory));
+    });
+  });
+
   // Known difference: the Redis store expires subject by subject (the subject with the longest idle
   // subscriber first, then all of its idle ones up to the limit), not the longest idle over all subjects.
   it.failing('expire the longest idle first when the limit stops them, whatever their subject', async () => {
