@@ -50,6 +50,7 @@ const SCRIPTS = {
   gmqExpire: subject.EXPIRE,
   gmqHead: subject.HEAD,
   gmqHasSubscribers: subject.HAS_SUBSCRIBERS,
+  gmqRefusal: subject.REFUSAL,
   gmqReserveMessages: ledger.RESERVE_MESSAGES,
   gmqReserveSubscriber: ledger.RESERVE_SUBSCRIBER,
   gmqRelease: ledger.RELEASE,

@@ -44,6 +44,14 @@ interface Taken {
   deliveries: number[];
 }
 
+/** A message a script found delivered maxDeliveries times, for the caller to hand on. */
+interface Exhausted {
+  seq: number;
+  messageId: string;
+  /** The subscriber's dead-letter subject, '' for none. */
+  target: string;
+}
+
 /**
  * Messages and subscribers in Redis, shared by every instance configured with the same Redis and
  * key prefix. Each subject's state is changed by one Lua script per operation (see
@@ -200,22 +208,31 @@ export class RedisMessageStore implements MessageStore {
    */
   expireIdle(idleSinceMs: number, limit: number): Promise<SubscriberInfo[]> {
     return this.call('expire', async () => {
-      const [, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'idle', idleSinceMs - 1, limit)) as string[];
       const expired: SubscriberInfo[] = [];
-      for (let i = 0; i < candidates.length && expired.length < limit; i += 2) {
-        const subject = candidates[i];
-        let earliest: number;
-        for (let full = true; full && expired.length < limit; ) {
-          const batch = Math.min(limit - expired.length, EXPIRE_BATCH);
-          const answer = (await this.run('gmqExpire', this.base(subject), idleSinceMs, batch)) as Array<number | string>;
-          const [subjectEarliest, messages, bytes, , , droppedEnd] = answer as number[];
-          const ids = answer.slice(6) as string[];
-          await this.release(messages, bytes, ids.length, droppedEnd);
-          for (const id of ids) expired.push({ id, subject });
-          earliest = subjectEarliest;
-          full = ids.length === batch;
+      // An entry of the index may be early (its subscribers were active since): a page of such
+      // subjects removes nobody, and fewer than `limit` must mean that none is left. So the next
+      // page, until enough are removed, no candidate is left, or a page changes nothing.
+      for (let moved = 1; expired.length < limit && moved > 0; ) {
+        const [, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'idle', idleSinceMs - 1, limit)) as string[];
+        moved = 0;
+        for (let i = 0; i < candidates.length && expired.length < limit; i += 2) {
+          const subject = candidates[i];
+          let earliest = -1;
+          // EXPIRE_BATCH subscribers per script, so no script holds Redis long.
+          for (let full = true; full && expired.length < limit; ) {
+            const batch = Math.min(limit - expired.length, EXPIRE_BATCH);
+            const answer = (await this.run('gmqExpire', this.base(subject), idleSinceMs, batch)) as Array<number | string>;
+            const [subjectEarliest, messages, bytes, , , droppedEnd] = answer as number[];
+            const ids = answer.slice(6) as string[];
+            await this.release(messages, bytes, ids.length, droppedEnd);
+            for (const id of ids) expired.push({ id, subject });
+            moved += ids.length;
+            earliest = subjectEarliest;
+            full = ids.length === batch;
+          }
+          moved += (await this.run('gmqRaise', this.ledgerKey, 'idle', subject, candidates[i + 1], earliest)) as number;
         }
-        await this.run('gmqRaise', this.ledgerKey, 'idle', subject, candidates[i + 1], earliest!);
+        if (candidates.length < 2 * limit) break;
       }
       return expired;
     });
@@ -334,7 +351,8 @@ export class RedisMessageStore implements MessageStore {
     const outcomes = await Promise.all(
       messages.map(({ subject, data }, i) => {
         if (granted[i] !== '1') {
-          return this.run('gmqHasSubscribers', this.base(subject)).then((has) => (has === 1 ? 'overflow' : 'no-subscriber'));
+          const { maxPendingPerSubject, maxPendingBytesPerSubject } = this.limits;
+          return this.run('gmqRefusal', this.base(subject), sizes[i], maxPendingPerSubject, maxPendingBytesPerSubject);
         }
         return this.write(subject, data, sizes[i]);
       }),
@@ -382,38 +400,48 @@ export class RedisMessageStore implements MessageStore {
   private settle(op: Settle, subject: string, id: string, seqs: readonly number[], delayMs: number): Promise<SettleOutcome> {
     return this.call(op, async () => {
       let count = 0;
+      const exhausted: Exhausted[] = [];
       // A batch of seqs per script, so no script holds Redis long.
       for (let from = 0; from === 0 || from < seqs.length; from += ACK_SCRIPT_BATCH) {
         const batch = seqs.slice(from, from + ACK_SCRIPT_BATCH);
         const answer = (await this.run('gmqSettle', this.base(subject), op, id, delayMs, subject, ...batch, this.wake.channel)) as Array<number | string>;
         const [settled, messages, bytes, dueHint] = answer as number[];
-        if (settled === -1) return from === 0 ? 'bad-id' : count;
+        if (settled === -1) {
+          if (from === 0) return 'bad-id';
+          break; // unsubscribed meanwhile
+        }
         if (settled === -2) return 'at-most-once';
         count += settled;
         await Promise.all([this.release(messages, bytes, 0, 0), this.lowerDue(subject, dueHint)]);
         for (let i = 4; i < answer.length; i += 3) {
-          await this.deadLetter(subject, id, answer[i] as number, answer[i + 1] as string, answer[i + 2] as string);
+          exhausted.push({ seq: answer[i] as number, messageId: answer[i + 1] as string, target: answer[i + 2] as string });
         }
       }
+      if (exhausted.length > 0) await this.deadLetter(subject, id, exhausted);
       return count;
     });
   }
 
   /**
-   * A message delivered maxDeliveries times: published to the dead-letter subject, then settled.
-   * It stays in flight meanwhile, so an instance that dies between the two hands it on again later.
+   * Messages of one subscriber delivered maxDeliveries times: each published to the dead-letter
+   * subject, then all settled. They stay in flight meanwhile, so an instance that dies in between
+   * hands them on again later; and, as on the memory store, none frees its room before the last is
+   * published.
    */
-  private async deadLetter(subject: string, id: string, seq: number, messageId: string, target: string): Promise<void> {
-    const [data] = await this.values(subject, [messageId]);
-    const outcome = target === '' || data === null ? 'no-subscriber' : (await this.publishEach([{ subject: target, data }]))[0];
-    if (outcome === 'ok') {
-      this.deadLettered += 1;
-      this.events?.published(target);
-    } else {
-      this.deadLetterDropped += 1;
-      this.events?.dropped?.(subject, target === '' ? undefined : target);
+  private async deadLetter(subject: string, id: string, exhausted: Exhausted[]): Promise<void> {
+    for (const { messageId, target } of exhausted) {
+      const [data] = await this.values(subject, [messageId]);
+      const outcome = target === '' || data === null ? 'no-subscriber' : (await this.publishEach([{ subject: target, data }]))[0];
+      if (outcome === 'ok') {
+        this.deadLettered += 1;
+        this.events?.published(target);
+      } else {
+        this.deadLetterDropped += 1;
+        this.events?.dropped?.(subject, target === '' ? undefined : target);
+      }
     }
-    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, seq, this.wake.channel)) as number[];
+    const seqs = exhausted.map(({ seq }) => seq);
+    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, ...seqs, this.wake.channel)) as number[];
     await this.release(messages, bytes, 0, 0);
   }
 
@@ -449,9 +477,14 @@ export class RedisMessageStore implements MessageStore {
         const subject = candidates[i] as string;
         const answer = (await this.run('gmqDue', this.base(subject), this.wake.channel, '', ACK_SCRIPT_BATCH, subject)) as Array<number | string>;
         const [subjectNext, handled] = answer as number[];
+        // The script lists each subscriber's exhausted messages together.
+        const bySubscriber = new Map<string, Exhausted[]>();
         for (let j = 2; j < answer.length; j += 4) {
-          await this.deadLetter(subject, answer[j] as string, answer[j + 1] as number, answer[j + 2] as string, answer[j + 3] as string);
+          const id = answer[j] as string;
+          if (!bySubscriber.has(id)) bySubscriber.set(id, []);
+          bySubscriber.get(id)!.push({ seq: answer[j + 1] as number, messageId: answer[j + 2] as string, target: answer[j + 3] as string });
         }
+        for (const [id, exhausted] of bySubscriber) await this.deadLetter(subject, id, exhausted);
         await this.run('gmqRaise', this.ledgerKey, 'due', subject, candidates[i + 1], subjectNext);
         if (handled >= ACK_SCRIPT_BATCH) next = Date.now();
         else if (subjectNext >= 0) next = Math.min(next, subjectNext - this.clockOffsetMs);

@@ -64,6 +64,16 @@ local function trim()
   return #freed, bytes
 end
 
+-- Why the subject refuses a message of bytes under its own limits, or nil when it takes it.
+local function refusalOf(bytes, maxMessages, maxBytes)
+  local subs = redis.call('HMGET', M, 'subs', 'first', 'end', 'bytes')
+  if tonumber(subs[1] or '0') == 0 then return 'no-subscriber' end
+  if tonumber(subs[3]) - tonumber(subs[2]) + 1 > tonumber(maxMessages) or tonumber(subs[4]) + bytes > tonumber(maxBytes) then
+    return 'subject-overflow'
+  end
+  return nil
+end
+
 local function floorOf(id, s)
   local low = redis.call('ZRANGE', key('u', id), 0, 0)[1]
   local next = tonumber(redis.call('HGET', s, 'next'))
@@ -170,13 +180,8 @@ return {1, messages, bytes, dropped, inFlight}
  * or 'subject-overflow' (and deletes the data). Tells waiting fetches (on any instance).
  */
 export const PUBLISH = script(`
-local subs = redis.call('HMGET', M, 'subs', 'first', 'end', 'bytes', 'wait')
 local bytes = tonumber(ARGV[2])
-local refusal
-if tonumber(subs[1] or '0') == 0 then refusal = 'no-subscriber'
-elseif tonumber(subs[3]) - tonumber(subs[2]) + 1 > tonumber(ARGV[3]) or tonumber(subs[4]) + bytes > tonumber(ARGV[4]) then
-  refusal = 'subject-overflow'
-end
+local refusal = refusalOf(bytes, ARGV[3], ARGV[4])
 if refusal then
   redis.call('HDEL', D, ARGV[7])
   return refusal
@@ -184,8 +189,18 @@ end
 redis.call('RPUSH', L, ARGV[1])
 redis.call('HINCRBY', M, 'end', 1)
 redis.call('HINCRBY', M, 'bytes', bytes)
-if subs[5] and tonumber(subs[5]) >= clock() then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
+local waits = redis.call('HGET', M, 'wait')
+if waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 'ok'
+`);
+
+/**
+ * ARGV: bytes, maxPendingPerSubject, maxPendingBytesPerSubject. Why a message the broker-wide limits
+ * refused is refused, as the memory store answers: 'no-subscriber', then 'subject-overflow' if the
+ * subject's own limits refuse it too, else 'overflow'.
+ */
+export const REFUSAL = script(`
+return refusalOf(tonumber(ARGV[1]), ARGV[2], ARGV[3]) or 'overflow'
 `);
 
 /** ARGV: id. Pending messages of a subscriber, or -1 for no such subscriber. */
@@ -301,9 +316,11 @@ local F, V, Y, U, N = key('f', id), key('v', id), key('y', id), key('u', id), ke
 local out = {0, 0, 0, -1}
 local maxDeliveries = h[2] and tonumber(h[2])
 local available = false
+-- A message handed on stays in flight until the caller settles it: the same seq again in this call must not count.
+local handedOn = {}
 for i = 5, #ARGV - 1 do
   local seq = ARGV[i]
-  if redis.call('ZSCORE', F, seq) then
+  if not handedOn[seq] and redis.call('ZSCORE', F, seq) then
     out[1] = out[1] + 1
     if op == 'ack' or op == 'settle' then
       redis.call('ZREM', F, seq); redis.call('ZREM', U, seq); redis.call('HDEL', N, seq)
@@ -313,6 +330,7 @@ for i = 5, #ARGV - 1 do
     elseif maxDeliveries and tonumber(redis.call('HGET', N, seq)) >= maxDeliveries then
       -- Delivered maxDeliveries times: held in flight while the caller hands it on, then settled.
       redis.call('ZADD', F, now + 30000, seq)
+      handedOn[seq] = true
       out[#out + 1] = seq
       out[#out + 1] = select(4, parse(redis.call('LINDEX', L, tonumber(seq) - metaNum('first'))))
       out[#out + 1] = h[3] or ''
@@ -419,7 +437,7 @@ local _, _, published = parse(head)
 return {published, inFlight}
 `);
 
-/** Whether the subject has subscribers (0/1): which refusal a publish gets, and whether its log is gone. */
+/** Whether the subject has subscribers (0/1): whether its log is gone. */
 export const HAS_SUBSCRIBERS = script(`
 return metaNum('subs') > 0 and 1 or 0
 `);
