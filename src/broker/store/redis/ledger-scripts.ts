@@ -3,7 +3,8 @@
  *   G:ledger  hash: messages, bytes, subscribers held over all subjects; nextLog (seq of a new log)
  *   G:idle    zset: subject → a time at or before its least recently active subscriber
  *   G:due     zset: subject → a time at or before its next redelivery
- *   G:ver     hash: "idle:<subject>" / "due:<subject>" → bumped whenever a request lowers an entry
+ *   G:ver     hash: "idle:<subject>" / "due:<subject>" → a new version (from the counter G:vseq, so
+ *             a version is never reused) whenever a request lowers or adds an entry
  * The broker-wide limits cannot be checked in a subject's script (another hash slot on a cluster):
  * a publish reserves its room here first, then writes to the subject, and gives the room back if
  * the subject refuses. An index entry may be early, never late: requests only lower it, and the
@@ -13,6 +14,8 @@ const HELPERS = `
 local G = KEYS[1]
 local LEDGER, VER = G .. ':ledger', G .. ':ver'
 local function ledger(field) return tonumber(redis.call('HGET', LEDGER, field) or '0') end
+local function clock() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
+local function touched(field) redis.call('HSET', VER, field, redis.call('INCR', G .. ':vseq')) end
 `;
 
 const script = (body: string) => HELPERS + body;
@@ -42,14 +45,15 @@ return table.concat(granted)
 `);
 
 /**
- * ARGV: maxSubscribers, subject, now (ms). Reserves a subscriber and lists the subject for idle
- * expiry. Returns the seq a new log of the subject starts at, or -1 when the limit is reached.
+ * ARGV: maxSubscribers, subject. Reserves a subscriber and lists the subject for idle expiry (now,
+ * on Redis's clock). Returns the seq a new log of the subject starts at, or -1 when the limit is
+ * reached.
  */
 export const RESERVE_SUBSCRIBER = script(`
 if ledger('subscribers') + 1 > tonumber(ARGV[1]) then return -1 end
 redis.call('HINCRBY', LEDGER, 'subscribers', 1)
-redis.call('ZADD', G .. ':idle', 'LT', ARGV[3], ARGV[2])
-redis.call('HINCRBY', VER, 'idle:' .. ARGV[2], 1)
+redis.call('ZADD', G .. ':idle', 'LT', clock(), ARGV[2])
+touched('idle:' .. ARGV[2])
 return math.max(ledger('nextLog'), 1)
 `);
 
@@ -65,10 +69,10 @@ if tonumber(ARGV[4]) > ledger('nextLog') then redis.call('HSET', LEDGER, 'nextLo
 return 1
 `);
 
-/** ARGV: index ('due' or 'idle'), subject, time. Lowers (or adds) the subject's entry. */
+/** ARGV: index ('due' or 'idle'), subject, time ('now': Redis's clock). Lowers (or adds) the subject's entry. */
 export const LOWER = script(`
-redis.call('ZADD', G .. ':' .. ARGV[1], 'LT', ARGV[3], ARGV[2])
-redis.call('HINCRBY', VER, ARGV[1] .. ':' .. ARGV[2], 1)
+redis.call('ZADD', G .. ':' .. ARGV[1], 'LT', ARGV[3] == 'now' and clock() or ARGV[3], ARGV[2])
+touched(ARGV[1] .. ':' .. ARGV[2])
 return 1
 `);
 
@@ -77,8 +81,7 @@ return 1
  * `until`, earliest first: {Redis's now (ms), earliest entry or -1, subject, version, …}.
  */
 export const CANDIDATES = script(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = clock()
 local index = G .. ':' .. ARGV[1]
 local upto = ARGV[2] == 'now' and now or tonumber(ARGV[2])
 local earliest = redis.call('ZRANGE', index, 0, 0, 'WITHSCORES')[2]

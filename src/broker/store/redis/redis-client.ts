@@ -49,6 +49,7 @@ const SCRIPTS = {
   gmqDue: subject.DUE,
   gmqExpire: subject.EXPIRE,
   gmqHead: subject.HEAD,
+  gmqTrim: subject.TRIM,
   gmqHasSubscribers: subject.HAS_SUBSCRIBERS,
   gmqRefusal: subject.REFUSAL,
   gmqReserveMessages: ledger.RESERVE_MESSAGES,

@@ -28,6 +28,9 @@ import { RedisWakeChannel } from './redis-wake-channel.js';
  */
 const SCRIPT_BATCH = 1000;
 const ACK_SCRIPT_BATCH = 250;
+/** As in subject-scripts.ts: most messages one script trims, and how long trimmed data stays. */
+const TRIM_BATCH = 1000;
+const GRACE_MS = 5000;
 /** Subscribers one expiry script removes. */
 const EXPIRE_BATCH = 100;
 /** Longest wait between two looks at the redelivery index, for deadlines set by other instances. */
@@ -75,6 +78,8 @@ export class RedisMessageStore implements MessageStore {
   private deadLettered = 0;
   private deadLetterDropped = 0;
   private dueTimer?: NodeJS.Timeout;
+  /** Subjects to trim further, or whose trimmed data is to be deleted, in the background. */
+  private readonly tidying = new Map<string, NodeJS.Timeout>();
   private dueAt = Infinity;
   private sweeping = false;
   private closed = false;
@@ -112,12 +117,12 @@ export class RedisMessageStore implements MessageStore {
 
   subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined> {
     return this.call('subscribe', async () => {
-      const start = (await this.run('gmqReserveSubscriber', this.ledgerKey, this.limits.maxSubscribers, subject, Date.now())) as number;
+      const start = (await this.run('gmqReserveSubscriber', this.ledgerKey, this.limits.maxSubscribers, subject)) as number;
       if (start < 0) return undefined;
       const id = randomUUID();
       const created = await this.run('gmqSubscribe', this.base(subject), id, start, ack?.ackWaitMs ?? '', ack?.maxDeliveries ?? '', ack?.deadLetterSubject ?? '');
       // Listed again after the log exists: a removal of the old log's entry cannot pass this one.
-      if (created === 1) await this.run('gmqLower', this.ledgerKey, 'idle', subject, Date.now());
+      if (created === 1) await this.run('gmqLower', this.ledgerKey, 'idle', subject, 'now');
       return ack ? { id, subject, ack: { ...ack } } : { id, subject };
     });
   }
@@ -126,7 +131,7 @@ export class RedisMessageStore implements MessageStore {
     return this.call('unsubscribe', async () => {
       const [removed, messages, bytes, droppedEnd] = (await this.run('gmqUnsubscribe', this.base(subject), id, subject, this.wake.channel)) as number[];
       if (removed === 0) return false;
-      await this.release(messages, bytes, 1, droppedEnd);
+      await this.release(messages, bytes, 1, droppedEnd, subject);
       if (droppedEnd > 0) await this.unlist(subject);
       return true;
     });
@@ -145,6 +150,7 @@ export class RedisMessageStore implements MessageStore {
     return this.call('fetch', async () => {
       const taken: Taken = { ids: [], seqs: [], deliveries: [] };
       const sideCalls: Array<Promise<unknown> | undefined> = [];
+      const reads: Array<Promise<Array<string | null>>> = [];
       let budget = this.limits.maxFetchBytes;
       let remaining = 0;
       let acknowledged = false;
@@ -158,20 +164,24 @@ export class RedisMessageStore implements MessageStore {
           break; // unsubscribed meanwhile: what it took is its answer
         }
         const [left, messagesFreed, bytesFreed, dueHint, redelivered, used] = answer as number[];
-        sideCalls.push(this.release(messagesFreed, bytesFreed, 0, 0), this.lowerDue(subject, dueHint));
+        sideCalls.push(this.release(messagesFreed, bytesFreed, 0, 0, subject), this.lowerDue(subject, dueHint));
         remaining = left;
         budget -= used;
         acknowledged = redelivered >= 0;
         if (acknowledged) this.redelivered += redelivered;
+        const ids: string[] = [];
         for (let i = 6; i < answer.length; i += 3) {
-          taken.ids.push(answer[i] as string);
+          ids.push(answer[i] as string);
           taken.seqs.push(answer[i + 1] as number);
           taken.deliveries.push(answer[i + 2] as number);
         }
-        if ((answer.length - 6) / 3 < want) break;
+        taken.ids.push(...ids);
+        // Each batch's data is read at once, sent with the next script: however long the whole
+        // fetch takes, no batch waits past the grace that keeps trimmed data readable.
+        reads.push(this.values(subject, ids));
+        if (ids.length < want) break;
       }
-      // Sent together: one more round trip for the data and the bookkeeping.
-      const [values] = await Promise.all([this.values(subject, taken.ids), ...sideCalls]);
+      const [values] = await Promise.all([Promise.all(reads).then((batches) => batches.flat()), ...sideCalls]);
       const data: string[] = [];
       const messages: DeliveredMessage[] = [];
       values.forEach((value, n) => {
@@ -208,12 +218,14 @@ export class RedisMessageStore implements MessageStore {
    */
   expireIdle(idleSinceMs: number, limit: number): Promise<SubscriberInfo[]> {
     return this.call('expire', async () => {
+      // Activity is on Redis's clock; the caller's cut-off is on ours.
+      const idleSince = idleSinceMs + this.clockOffsetMs;
       const expired: SubscriberInfo[] = [];
       // An entry of the index may be early (its subscribers were active since): a page of such
       // subjects removes nobody, and fewer than `limit` must mean that none is left. So the next
       // page, until enough are removed, no candidate is left, or a page changes nothing.
       for (let moved = 1; expired.length < limit && moved > 0; ) {
-        const [, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'idle', idleSinceMs - 1, limit)) as string[];
+        const [, , ...candidates] = (await this.run('gmqCandidates', this.ledgerKey, 'idle', idleSince - 1, limit)) as string[];
         moved = 0;
         for (let i = 0; i < candidates.length && expired.length < limit; i += 2) {
           const subject = candidates[i];
@@ -221,10 +233,10 @@ export class RedisMessageStore implements MessageStore {
           // EXPIRE_BATCH subscribers per script, so no script holds Redis long.
           for (let full = true; full && expired.length < limit; ) {
             const batch = Math.min(limit - expired.length, EXPIRE_BATCH);
-            const answer = (await this.run('gmqExpire', this.base(subject), idleSinceMs, batch)) as Array<number | string>;
+            const answer = (await this.run('gmqExpire', this.base(subject), idleSince, batch)) as Array<number | string>;
             const [subjectEarliest, messages, bytes, , , droppedEnd] = answer as number[];
             const ids = answer.slice(6) as string[];
-            await this.release(messages, bytes, ids.length, droppedEnd);
+            await this.release(messages, bytes, ids.length, droppedEnd, subject);
             for (const id of ids) expired.push({ id, subject });
             moved += ids.length;
             earliest = subjectEarliest;
@@ -265,6 +277,7 @@ export class RedisMessageStore implements MessageStore {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.dueTimer);
+    for (const timer of this.tidying.values()) clearTimeout(timer);
     await this.wake.stop();
     this.client.disconnect();
   }
@@ -412,7 +425,7 @@ export class RedisMessageStore implements MessageStore {
         }
         if (settled === -2) return 'at-most-once';
         count += settled;
-        await Promise.all([this.release(messages, bytes, 0, 0), this.lowerDue(subject, dueHint)]);
+        await Promise.all([this.release(messages, bytes, 0, 0, subject), this.lowerDue(subject, dueHint)]);
         for (let i = 4; i < answer.length; i += 3) {
           exhausted.push({ seq: answer[i] as number, messageId: answer[i + 1] as string, target: answer[i + 2] as string });
         }
@@ -442,13 +455,44 @@ export class RedisMessageStore implements MessageStore {
     }
     const seqs = exhausted.map(({ seq }) => seq);
     const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, ...seqs, this.wake.channel)) as number[];
-    await this.release(messages, bytes, 0, 0);
+    await this.release(messages, bytes, 0, 0, subject);
   }
 
-  private release(messages: number, bytes: number, subscribers: number, droppedEnd: number): Promise<unknown> | undefined {
+  /**
+   * Gives back to the ledger what a subject's script freed. A script trims at most TRIM_BATCH
+   * messages, and deletes trimmed data only GRACE_MS later: a subject that trimmed is tidied in the
+   * background until nothing is left to trim or delete, even if no request comes for it again.
+   */
+  private release(messages: number, bytes: number, subscribers: number, droppedEnd: number, subject?: string): Promise<unknown> | undefined {
+    if (subject !== undefined && messages > 0) this.tidyLater(subject, messages >= TRIM_BATCH ? 0 : GRACE_MS + 500);
     if (messages === 0 && bytes === 0 && subscribers === 0 && droppedEnd === 0) return undefined;
     return this.run('gmqRelease', this.ledgerKey, messages, bytes, subscribers, droppedEnd);
   }
+
+  private tidyLater(subject: string, delayMs: number): void {
+    const pending = this.tidying.get(subject);
+    if (this.closed || (pending && delayMs > 0)) return;
+    clearTimeout(pending);
+    this.tidying.set(subject, setTimeout(() => void this.tidy(subject), delayMs).unref());
+  }
+
+  private async tidy(subject: string): Promise<void> {
+    this.tidying.delete(subject);
+    try {
+      let dataLeft = 0;
+      for (let more = true; more; ) {
+        const [messages, bytes, deleted, left] = (await this.run('gmqTrim', this.base(subject))) as number[];
+        await this.release(messages, bytes, 0, 0);
+        more = messages >= TRIM_BATCH || deleted >= 2 * TRIM_BATCH;
+        dataLeft = left;
+      }
+      if (dataLeft > 0) this.tidyLater(subject, GRACE_MS + 500);
+    } catch (error) {
+      this.logError('trim', error as Error);
+      this.tidyLater(subject, GRACE_MS + 500);
+    }
+  }
+
 
   /** A request set an earlier redelivery on `subject`: tell the index, and look then. */
   private lowerDue(subject: string, dueAtMs: number): Promise<unknown> | undefined {

@@ -5,8 +5,7 @@
  *
  * Keys of subject B (= KEYS[1]):
  *   B:m      hash: first (seq at the log's head), end (next seq), bytes, subs, inf (messages in
- *            flight), wait (ms until which a fetch waits on this subject), due (earliest
- *            redelivery as last told to the index)
+ *            flight), wait (ms until which a fetch waits on this subject)
  *   B:l      list: the log, one entry per message, "<answerBytes>:<bytes>:<publishedMs>:<message id>";
  *            seq = first + index
  *   B:d      hash: message id → data. Message data never passes through Lua: a string entering a
@@ -51,7 +50,7 @@ local function trim()
   local head = redis.call('ZRANGE', P, 0, 0, 'WITHSCORES')
   local first, last = metaNum('first'), metaNum('end')
   local to = math.min(head[2] and tonumber(head[2]) or last, first + TRIM_BATCH)
-  if to <= first then return 0, 0 end
+  if to <= first then return 0, 0, #old end
   local freed = redis.call('LPOP', L, to - first)
   local bytes = 0
   for i = 1, #freed do
@@ -61,7 +60,7 @@ local function trim()
   end
   redis.call('HSET', M, 'first', to)
   if bytes > 0 then redis.call('HINCRBY', M, 'bytes', -bytes) end
-  return #freed, bytes
+  return #freed, bytes, #old
 end
 
 -- Why the subject refuses a message of bytes under its own limits, or nil when it takes it.
@@ -82,7 +81,8 @@ local function floorOf(id, s)
 end
 
 -- When this subscriber is next due (a deadline or the end of a nack delay); returns the subject's
--- earliest when it is earlier than the index was last told, so the caller can tell the index.
+-- earliest (-1: none), which the caller tells the index every time: a mark here that the index was
+-- told could outlive a call that never reached it (an instance killed in between).
 local function reschedule(id)
   local f = redis.call('ZRANGE', key('f', id), 0, 0, 'WITHSCORES')[2]
   local y = redis.call('ZRANGE', key('y', id), 0, 0, 'WITHSCORES')[2]
@@ -91,11 +91,7 @@ local function reschedule(id)
   if due then redis.call('ZADD', DQ, due, id) else redis.call('ZREM', DQ, id) end
   local earliest = redis.call('ZRANGE', DQ, 0, 0, 'WITHSCORES')[2]
   if not earliest then return -1 end
-  earliest = tonumber(earliest)
-  local told = redis.call('HGET', M, 'due')
-  if told and tonumber(told) <= earliest then return -1 end
-  redis.call('HSET', M, 'due', earliest)
-  return earliest
+  return tonumber(earliest)
 end
 
 -- Wakes the fetches waiting for subscriber id on any instance, if one waits: kind 'w' (it has
@@ -109,7 +105,7 @@ end
 
 -- Removes a subscriber; returns messages and bytes freed, the log's end when it was the subject's
 -- last (0 otherwise), and how many of its messages were in flight.
-local function remove(id)
+local function remove(id, later)
   local s = key('s', id)
   local acked = redis.call('HEXISTS', s, 'aw') == 1
   redis.call('DEL', s)
@@ -123,6 +119,7 @@ local function remove(id)
     redis.call('ZREM', DQ, id)
   end
   if redis.call('HINCRBY', M, 'subs', -1) > 0 then
+    if later then return 0, 0, 0, inFlight end -- the caller trims once, after all its removals
     local messages, bytes = trim()
     return messages, bytes, 0, inFlight
   end
@@ -131,7 +128,7 @@ local function remove(id)
   local messages, bytes = last - metaNum('first'), metaNum('bytes')
   redis.call('UNLINK', L, P, A, DQ, D, G)
   redis.call('HSET', M, 'first', last, 'bytes', 0)
-  redis.call('HDEL', M, 'due', 'wait')
+  redis.call('HDEL', M, 'wait')
   redis.call('PEXPIRE', M, 3600000)
   return messages, bytes, last, inFlight
 end
@@ -186,6 +183,9 @@ if refusal then
   redis.call('HDEL', D, ARGV[7])
   return refusal
 end
+-- Its data was written just before; if the subject's log was dropped in between (its last
+-- subscriber left), the data went with it: the publish found no subscriber.
+if redis.call('HEXISTS', D, ARGV[7]) == 0 then return 'no-subscriber' end
 redis.call('RPUSH', L, ARGV[1])
 redis.call('HINCRBY', M, 'end', 1)
 redis.call('HINCRBY', M, 'bytes', bytes)
@@ -393,12 +393,7 @@ for _, id in ipairs(ids) do
   if out[2] >= budget then break end
 end
 local earliest = redis.call('ZRANGE', DQ, 0, 0, 'WITHSCORES')[2]
-if earliest then
-  out[1] = tonumber(earliest)
-  redis.call('HSET', M, 'due', earliest)
-else
-  redis.call('HDEL', M, 'due')
-end
+if earliest then out[1] = tonumber(earliest) end
 return out
 `);
 
@@ -416,13 +411,17 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', A, '-inf', '(' .. idleSince, 'LI
   if waitsUntil and tonumber(waitsUntil) >= now then
     redis.call('ZADD', A, now, id)
   else
-    local messages, bytes, dropped, inFlight = remove(id)
+    local messages, bytes, dropped, inFlight = remove(id, true)
     out[2], out[3], out[5] = out[2] + messages, out[3] + bytes, out[5] + inFlight
     if dropped > 0 then out[6] = dropped end
     out[#out + 1] = id
   end
 end
 out[4] = metaNum('subs')
+if out[4] > 0 then
+  local messages, bytes = trim()
+  out[2], out[3] = out[2] + messages, out[3] + bytes
+end
 local earliest = redis.call('ZRANGE', A, 0, 0, 'WITHSCORES')[2]
 if earliest then out[1] = tonumber(earliest) end
 return out
@@ -440,4 +439,14 @@ return {published, inFlight}
 /** Whether the subject has subscribers (0/1): whether its log is gone. */
 export const HAS_SUBSCRIBERS = script(`
 return metaNum('subs') > 0 and 1 or 0
+`);
+
+/**
+ * Trims what an earlier script left (at most TRIM_BATCH a call), and deletes the data trimmed over
+ * GRACE_MS ago (at most 2 × TRIM_BATCH a call). Returns {messages freed, bytes freed, data deleted,
+ * data left to delete}.
+ */
+export const TRIM = script(`
+local messages, bytes, deleted = trim()
+return {messages, bytes, deleted, redis.call('ZCARD', G)}
 `);
