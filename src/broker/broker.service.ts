@@ -40,6 +40,8 @@ export class BrokerCounters {
 /** One batch entry's outcome, as the API returns it. */
 export type PublishResult = { status: 'ok' } | { message: string };
 const PUBLISHED: PublishResult = Object.freeze({ status: 'ok' });
+/** A batch entry the caller's token may not publish (auth.tokens). */
+const FORBIDDEN: PublishResult = Object.freeze({ message: 'forbidden' });
 
 const NOTHING: FetchedMessages = Object.freeze({ data: [], remaining: 0 }) as FetchedMessages;
 
@@ -113,9 +115,14 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /** Publishes in order; each entry succeeds or fails on its own. */
-  async publishBatch(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishResult[]> {
+  /** Publishes each message in order; one whose subject `mayPublish` refuses answers `forbidden` and is not published. */
+  async publishBatch(messages: ReadonlyArray<{ subject: string; data: string }>, mayPublish: (subject: string) => boolean = () => true): Promise<PublishResult[]> {
     const results = new Array<PublishResult>(messages.length);
     for (let i = 0; i < messages.length; i++) {
+      if (!mayPublish(messages[i].subject)) {
+        results[i] = FORBIDDEN;
+        continue;
+      }
       try {
         await this.publish(messages[i].subject, messages[i].data);
         results[i] = PUBLISHED;

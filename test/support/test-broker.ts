@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,10 +21,11 @@ export class TestBroker {
     private readonly cwd: string,
   ) {}
 
-  /** Starts the app with GOPHERMQ_-style settings, e.g. { BROKER_MAX__PENDING: '5' }. */
-  static async start(settings: Record<string, string> = {}): Promise<TestBroker> {
+  /** Starts the app with GOPHERMQ_-style settings, e.g. { BROKER_MAX__PENDING: '5' }, and a config.yaml if given. */
+  static async start(settings: Record<string, string> = {}, configYaml?: string): Promise<TestBroker> {
     const env = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`GOPHERMQ_${name}`, value]));
     const cwd = mkdtempSync(join(tmpdir(), 'gophermq-test-'));
+    if (configYaml !== undefined) writeFileSync(join(cwd, 'config.yaml'), configYaml);
     const config = loadConfig({
       cwd,
       env: { GOPHERMQ_MONITORING_PORT: '0', ...env },

@@ -1,0 +1,146 @@
+import { createParamDecorator, Injectable, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RequestPayload } from 'fastify';
+import { isValidSubject } from '../broker/subject.js';
+import { GopherMqConfig } from '../config/gophermq-config.js';
+import { AccessTokens } from './access-tokens.js';
+import type { Principal } from './principal.js';
+import { NO_TOKEN, RequestDenials, type DenialReason } from './request-denials.js';
+import { SubscriberIds } from './subscriber-ids.js';
+
+/** What a route's body needs its caller's token to allow. */
+type Rule = 'publish' | 'publish-each' | 'subscribe' | 'own-subscriber';
+
+/** Every API route; one missing here is refused to every token (403), so a new route cannot slip through. */
+const RULES: Record<string, Rule> = {
+  '/api/publish': 'publish',
+  '/api/publish/async': 'publish',
+  '/api/publish/batch': 'publish-each', // each entry is checked as it is published, and answers `forbidden` on its own
+  '/api/subscribe': 'subscribe',
+  '/api/unsubscribe': 'own-subscriber',
+  '/api/fetch': 'own-subscriber',
+  '/api/ack': 'own-subscriber',
+  '/api/nack': 'own-subscriber',
+  '/api/extend': 'own-subscriber',
+};
+const API_PREFIX = '/api/';
+const SUBSCRIBE_ROUTE = '/api/subscribe';
+
+const PRINCIPAL = Symbol('gophermq.principal');
+/** `null`: not looked up yet; `false`: no known token. */
+type IdentifiedRequest = FastifyRequest & { [PRINCIPAL]: Principal | false | null };
+type RequestBody = { subject?: unknown; id?: unknown } | null | undefined;
+
+const UNAUTHORIZED = JSON.stringify({ message: 'unauthorized' });
+const FORBIDDEN = JSON.stringify({ message: 'forbidden' });
+const BAD_ID = JSON.stringify({ message: 'bad id' });
+const ALLOW_EVERYTHING = () => true;
+/** The id each client sent, by its body, for the answers that echo it (fetch). */
+const sentIds = new WeakMap<object, string>();
+
+/**
+ * Access control, in Fastify hooks on every API route (off unless auth.enable):
+ * - preParsing, before the body is read: no known bearer token, 401;
+ * - preHandler, with the parsed body: a subject the token may not publish or subscribe to, 403; a
+ *   subscriber id that is not this token's, 404 `bad id`, else the store's id in its place;
+ * - preSerialization: the id a subscribe answers is tagged with the token (see SubscriberIds).
+ * A body the hooks cannot read (no valid subject, no string id) is left to the route's validation,
+ * which answers 400 as without auth. Batch entries are checked one by one by the publish itself
+ * (@PublishPermission()), so the permitted ones are still published.
+ */
+@Injectable()
+export class AccessControl implements OnModuleInit {
+  private readonly enabled: boolean;
+  private readonly tokens: AccessTokens;
+  private readonly ids: SubscriberIds;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly denials: RequestDenials,
+    { auth }: GopherMqConfig,
+  ) {
+    this.enabled = auth.enable;
+    this.tokens = new AccessTokens(auth);
+    this.ids = new SubscriberIds(auth.subscriberIdSecret);
+  }
+
+  /** Before Fastify is ready, so the hooks apply to every route. */
+  onModuleInit(): void {
+    if (!this.enabled) return;
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.decorateRequest(PRINCIPAL, null);
+    fastify.addHook('preParsing', this.authenticate);
+    fastify.addHook('preHandler', this.authorize);
+    fastify.addHook('preSerialization', this.tagNewSubscriber);
+  }
+
+  /** The token the request carries (looked up once per request); undefined without auth or a known token. */
+  principalOf(request: FastifyRequest): Principal | undefined {
+    if (!this.enabled) return undefined;
+    const identified = request as IdentifiedRequest;
+    identified[PRINCIPAL] ??= this.tokens.identify(request.headers.authorization) ?? false;
+    return identified[PRINCIPAL] || undefined;
+  }
+
+  private readonly authenticate = (request: FastifyRequest, reply: FastifyReply, payload: RequestPayload, done: (error: null, payload: RequestPayload) => void): void => {
+    if (!isApiRoute(request) || this.principalOf(request) !== undefined) {
+      done(null, payload);
+      return;
+    }
+    this.denials.record(NO_TOKEN, 'unauthorized', `${request.method} ${request.url}`);
+    reply.code(401).header('www-authenticate', 'Bearer').type('application/json; charset=utf-8').send(UNAUTHORIZED);
+  };
+
+  private readonly authorize = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const route = request.routeOptions.url;
+    if (!isApiRoute(request)) return done();
+    const principal = this.principalOf(request)!;
+    const rule = RULES[route!];
+    const body = request.body as RequestBody;
+    const subject = body?.subject;
+    if (rule === undefined) return this.deny(reply, 403, FORBIDDEN, principal, 'forbidden', `${route}: a route without access rule`);
+    if (rule === 'publish-each' || !isValidSubject(subject)) return done();
+    if (rule === 'publish' ? !principal.mayPublish(subject) : !principal.maySubscribe(subject)) {
+      return this.deny(reply, 403, FORBIDDEN, principal, 'forbidden', `${rule} on "${subject}"`);
+    }
+    if (rule === 'own-subscriber' && typeof body!.id === 'string') {
+      const storeId = this.ids.storeIdOf(body!.id, principal.name);
+      if (storeId === undefined) return this.deny(reply, 404, BAD_ID, principal, 'foreign_id', `${route} on "${subject}" with an id not of this token`);
+      sentIds.set(body!, body!.id);
+      body!.id = storeId;
+    }
+    done();
+  };
+
+  private readonly tagNewSubscriber = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void => {
+    const answer = payload as { id?: unknown } | null;
+    if (request.routeOptions.url !== SUBSCRIBE_ROUTE || reply.statusCode !== 200 || typeof answer?.id !== 'string') {
+      done(null, payload);
+      return;
+    }
+    done(null, { ...answer, id: this.ids.tagged(answer.id, this.principalOf(request)!.name) });
+  };
+
+  private deny(reply: FastifyReply, status: number, body: string, principal: Principal, reason: DenialReason, what: string): void {
+    this.denials.record(principal.name, reason, what);
+    reply.code(status).type('application/json; charset=utf-8').send(body);
+  }
+}
+
+/**
+ * `@PublishPermission() mayPublish`: whether the request's token may publish to a subject, for the
+ * entries of a batch; every subject when auth is off.
+ */
+export const PublishPermission = createParamDecorator((_: unknown, context: ExecutionContext): ((subject: string) => boolean) => {
+  const principal = context.switchToHttp().getRequest<IdentifiedRequest>()[PRINCIPAL];
+  return principal ? principal.mayPublish : ALLOW_EVERYTHING;
+});
+
+/** The subscriber id as the client sent it (with its tag when auth is on), for answers that echo it. */
+export function sentIdOf(body: { id: string }): string {
+  return sentIds.get(body) ?? body.id;
+}
+
+function isApiRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.url?.startsWith(API_PREFIX) === true;
+}
