@@ -9,6 +9,7 @@ import { NO_TOKEN, RequestDenials } from './request-denials.js';
 
 const API_PREFIX = '/api/';
 
+
 /** Whether any limit applies: rate-limit.max, or a token's own rate-limit-max. */
 export function rateLimitIsOn({ rateLimit, auth }: GopherMqConfig): boolean {
   return rateLimit.max > 0 || (auth.enable && auth.tokens.some(({ rateLimitMax }) => (rateLimitMax ?? 0) > 0));
@@ -27,17 +28,24 @@ export async function useRateLimit(app: NestFastifyApplication, config: GopherMq
   if (!rateLimitIsOn(config)) return;
   const access = app.get(AccessControl);
   const denials = app.get(RequestDenials);
+  const fastify = app.getHttpAdapter().getInstance();
+  // Health checks and the docs are not limited. Registered before the plugin's own onRoute hook, which reads it.
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(API_PREFIX)) route.config = { ...route.config, rateLimit: false };
+  });
+  // A number when no token has its own limit, which spares the plugin a call and a promise per request.
+  const overrides = config.auth.enable && config.auth.tokens.some(({ rateLimitMax }) => rateLimitMax !== undefined);
   const maxOf = (request: FastifyRequest): number => access.principalOf(request)?.rateLimitMax ?? config.rateLimit.max;
   await app.register(fastifyRateLimit, {
     global: true,
     timeWindow: config.rateLimit.windowMs,
-    max: (request) => maxOf(request),
+    max: overrides ? (request) => maxOf(request) : config.rateLimit.max,
     keyGenerator: (request) => {
       const principal = access.principalOf(request);
       return principal ? `token:${principal.name}` : `ip:${normalizeIP(request.ip)}`;
     },
-    // Health checks and the docs are not limited; neither is a token whose own limit is 0.
-    allowList: (request) => request.routeOptions.url?.startsWith(API_PREFIX) !== true || maxOf(request) === 0,
+    // rate-limit.max or a token's rate-limit-max of 0: no limit.
+    allowList: overrides || config.rateLimit.max === 0 ? (request) => maxOf(request) === 0 : undefined,
     onExceeded: (request) => denials.record(access.principalOf(request)?.name ?? NO_TOKEN, 'rate_limited', `${request.method} ${request.url} from ${request.ip}`),
     errorResponseBuilder: () => new HttpException({ message: 'rate limit exceeded' }, HttpStatus.TOO_MANY_REQUESTS),
     ...(redis && { redis, nameSpace: `${config.redis.keyPrefix}rate-limit:` }),
