@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { maxJsonValues, useCheckedJsonParser } from './common/validation/json-body.parser.js';
 import type { GopherMqConfig } from './config/gophermq-config.js';
+import { AccessControl } from './auth/access-control.js';
 import { rateLimitIsOn, useRateLimit } from './auth/rate-limit.js';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -45,6 +46,7 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   useCheckedJsonParser(app.getHttpAdapter().getInstance(), maxJsonValues(config.broker.maxBatchSize, MAX_SEQS_PER_REQUEST));
+  app.get(AccessControl).useOn(app.getHttpAdapter().getInstance());
   await useRateLimit(app, config, options.rateLimitRedis);
   configureApp(app, config);
   await app.init();

@@ -1,6 +1,5 @@
-import { createParamDecorator, Injectable, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RequestPayload } from 'fastify';
+import { createParamDecorator, Injectable, type ExecutionContext } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler, RequestPayload } from 'fastify';
 import { isValidSubject } from '../broker/subject.js';
 import { GopherMqConfig } from '../config/gophermq-config.js';
 import { AccessTokens } from './access-tokens.js';
@@ -49,13 +48,12 @@ const sentIds = new WeakMap<object, string>();
  * (@PublishPermission()), so the permitted ones are still published.
  */
 @Injectable()
-export class AccessControl implements OnModuleInit {
+export class AccessControl {
   private readonly enabled: boolean;
   private readonly tokens: AccessTokens;
   private readonly ids: SubscriberIds;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
     private readonly denials: RequestDenials,
     { auth }: GopherMqConfig,
   ) {
@@ -64,14 +62,21 @@ export class AccessControl implements OnModuleInit {
     this.ids = new SubscriberIds(auth.subscriberIdSecret);
   }
 
-  /** Before Fastify is ready, so the hooks apply to every route. */
-  onModuleInit(): void {
+  /**
+   * Adds the hooks to every API route as Fastify declares it, so the route (and its rule) is known
+   * once, not looked up per request. Call before the app's routes are registered (`app.init()`).
+   */
+  useOn(fastify: FastifyInstance): void {
     if (!this.enabled) return;
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.decorateRequest(PRINCIPAL, null);
-    fastify.addHook('preParsing', this.authenticate);
-    fastify.addHook('preHandler', this.authorize);
-    fastify.addHook('preSerialization', this.tagNewSubscriber);
+    fastify.addHook('onRoute', (route) => {
+      if (!route.url.startsWith(API_PREFIX)) return;
+      const rule = RULES[route.url];
+      const authorize = rule === undefined ? this.refuseEveryone(route.url) : this.authorizer(rule, route.url);
+      route.preParsing = [...asArray(route.preParsing), this.authenticate];
+      route.preHandler = [...asArray(route.preHandler), authorize];
+      if (route.url === SUBSCRIBE_ROUTE) route.preSerialization = [...asArray(route.preSerialization), this.tagNewSubscriber];
+    });
   }
 
   /** The token the request carries (looked up once per request); undefined without auth or a known token. */
@@ -83,7 +88,7 @@ export class AccessControl implements OnModuleInit {
   }
 
   private readonly authenticate = (request: FastifyRequest, reply: FastifyReply, payload: RequestPayload, done: (error: null, payload: RequestPayload) => void): void => {
-    if (!isApiRoute(request) || this.principalOf(request) !== undefined) {
+    if (this.principalOf(request) !== undefined) {
       done(null, payload);
       return;
     }
@@ -91,30 +96,32 @@ export class AccessControl implements OnModuleInit {
     reply.code(401).header('www-authenticate', 'Bearer').type('application/json; charset=utf-8').send(UNAUTHORIZED);
   };
 
-  private readonly authorize = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const route = request.routeOptions.url;
-    if (!isApiRoute(request)) return done();
-    const principal = this.principalOf(request)!;
-    const rule = RULES[route!];
-    const body = request.body as RequestBody;
-    const subject = body?.subject;
-    if (rule === undefined) return this.deny(reply, 403, FORBIDDEN, principal, 'forbidden', `${route}: a route without access rule`);
-    if (rule === 'publish-each' || !isValidSubject(subject)) return done();
-    if (rule === 'publish' ? !principal.mayPublish(subject) : !principal.maySubscribe(subject)) {
-      return this.deny(reply, 403, FORBIDDEN, principal, 'forbidden', `${rule} on "${subject}"`);
-    }
-    if (rule === 'own-subscriber' && typeof body!.id === 'string') {
-      const storeId = this.ids.storeIdOf(body!.id, principal.name);
-      if (storeId === undefined) return this.deny(reply, 404, BAD_ID, principal, 'foreign_id', `${route} on "${subject}" with an id not of this token`);
-      sentIds.set(body!, body!.id);
-      body!.id = storeId;
-    }
-    done();
-  };
+  private authorizer(rule: Rule, route: string): preHandlerHookHandler {
+    return (request, reply, done) => {
+      const principal = this.principalOf(request)!;
+      const body = request.body as RequestBody;
+      const subject = body?.subject;
+      if (rule === 'publish-each' || !isValidSubject(subject)) return done();
+      if (rule === 'publish' ? !principal.mayPublish(subject) : !principal.maySubscribe(subject)) {
+        return this.deny(reply, 403, FORBIDDEN, principal, 'forbidden', `${rule} on "${subject}"`);
+      }
+      if (rule === 'own-subscriber' && typeof body!.id === 'string') {
+        const storeId = this.ids.storeIdOf(body!.id, principal.name);
+        if (storeId === undefined) return this.deny(reply, 404, BAD_ID, principal, 'foreign_id', `${route} on "${subject}" with an id not of this token`);
+        sentIds.set(body!, body!.id);
+        body!.id = storeId;
+      }
+      done();
+    };
+  }
+
+  private refuseEveryone(route: string): preHandlerHookHandler {
+    return (request, reply) => this.deny(reply, 403, FORBIDDEN, this.principalOf(request)!, 'forbidden', `${route}: a route without access rule`);
+  }
 
   private readonly tagNewSubscriber = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void => {
     const answer = payload as { id?: unknown } | null;
-    if (request.routeOptions.url !== SUBSCRIBE_ROUTE || reply.statusCode !== 200 || typeof answer?.id !== 'string') {
+    if (reply.statusCode !== 200 || typeof answer?.id !== 'string') {
       done(null, payload);
       return;
     }
@@ -141,6 +148,6 @@ export function sentIdOf(body: { id: string }): string {
   return sentIds.get(body) ?? body.id;
 }
 
-function isApiRoute(request: FastifyRequest): boolean {
-  return request.routeOptions.url?.startsWith(API_PREFIX) === true;
+function asArray<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
