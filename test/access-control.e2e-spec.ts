@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
 import { eventually } from './support/eventually.js';
@@ -57,6 +58,23 @@ describe('access control (auth.enable)', () => {
       expect((await admin('/api/publish', { subject, data: 'x' })).body).toEqual({ message: 'subscriber not found' });
     });
 
+    it('identifies each request of one connection by its own header, whatever the one before it carried', async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const post = (authorization: string) =>
+        new Promise<{ status: number; port: number }>((resolve, reject) => {
+          const request = http.request(`${broker.url}/api/publish`, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization } }, (response) => {
+            const port = response.socket.localPort!;
+            response.resume().on('end', () => resolve({ status: response.statusCode!, port }));
+          });
+          request.on('error', reject).end(JSON.stringify({ subject: 'billing.invoices', data: 'x' }));
+        });
+      const sameLengthAsOrders = `Bearer ${ORDERS.replace('orders', 'ordest')}`;
+      const answers = [await post(`Bearer ${BILLING}`), await post(`Bearer ${ORDERS}`), await post(sameLengthAsOrders), await post(`Bearer ${ORDERS}`), await post(`Bearer ${BILLING}`)];
+      agent.destroy();
+      expect(new Set(answers.map(({ port }) => port)).size).toBe(1); // one connection
+      expect(answers.map(({ status }) => status)).toEqual([404, 403, 401, 403, 404]); // billing may publish there (nobody subscribes), orders may not
+    });
+
     it('answers 401 before it reads the body: a malformed body is not reported', async () => {
       const answer = await broker.post('/api/publish', '{not json');
       expect([answer.status, answer.body]).toEqual([401, { message: 'unauthorized' }]);
@@ -101,6 +119,15 @@ describe('access control (auth.enable)', () => {
       const answer = action === 'publish' ? await post('/api/publish', { subject, data: 'x' }) : await post('/api/subscribe', { subject });
       if (allowed) expect(answer.status === 200 || answer.body.message === 'subscriber not found').toBe(true);
       else expect([answer.status, answer.body]).toEqual([403, { message: 'forbidden' }]);
+    });
+
+    it('refuses a deadLetterSubject the token may not publish to: the broker would publish there for it', async () => {
+      const subject = 'orders.created';
+      const refused = await orders('/api/subscribe', { subject, ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: 'billing.invoices' });
+      expect([refused.status, refused.body]).toEqual([403, { message: 'forbidden' }]);
+      const allowed = await orders('/api/subscribe', { subject, ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: 'orders.dead' });
+      expect(allowed.status).toBe(200);
+      await orders('/api/unsubscribe', { subject, id: allowed.body.id });
     });
 
     it('refuses async publish to a subject out of the token publish patterns, and takes it within them', async () => {
