@@ -788,7 +788,8 @@ const publishAuth: Scenario = {
   async run(settings) {
     const cli = settings.start.brokerCli ?? join(REPO_ROOT, 'dist/cli.js');
     // The "baseline" rows are the same broker with auth and rate limits off (A/B mode of startServer).
-    const start: StartOptions = { ...settings.start, env: { ...settings.start.env, ...AUTH_AND_RATE_LIMIT_ENV }, compareCli: cli, compareEnv: settings.start.env };
+    // --broker-env applies to both and may turn one of the two off (GOPHERMQ_RATE__LIMIT_MAX=0: auth alone).
+    const start: StartOptions = { ...settings.start, env: { ...AUTH_AND_RATE_LIMIT_ENV, ...settings.start.env }, compareCli: cli, compareEnv: settings.start.env };
     const subject = 'bench.publish.auth';
     const subs: Partial<Record<ServerKind, Subscription>> = {};
     const clients: Partial<Record<ServerKind, JsonClient>> = {};
