@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type Logger as Pino } from 'pino';
 import { MAX_SEQS_PER_REQUEST } from './ack/settle-request.dto.js';
@@ -8,10 +8,20 @@ import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
 import { maxJsonValues, useCheckedJsonParser } from './common/validation/json-body.parser.js';
 import type { GopherMqConfig } from './config/gophermq-config.js';
+import { AccessControl } from './auth/access-control.js';
+import { rateLimitIsOn, useRateLimit } from './auth/rate-limit.js';
+import type { Cluster, Redis } from 'ioredis';
+import { MESSAGE_STORE } from './broker/store/message-store.js';
+import { RedisMessageStore } from './broker/store/redis/redis-message-store.js';
 
 export interface CreateAppOptions {
   /** Log destination; the JSON log goes to stdout by default. */
   logger?: Pino;
+  /**
+   * Where the rate limits (rate-limit.*) are counted: absent, in this process; an ioredis client,
+   * in that Redis, shared by every broker using it (pass the Redis store's client with broker.store: redis).
+   */
+  rateLimitRedis?: Redis | Cluster;
 }
 
 /** Builds the whole application exactly as `gophermq broker` runs it; e2e tests call this too. */
@@ -38,21 +48,53 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
   });
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   useCheckedJsonParser(app.getHttpAdapter().getInstance(), maxJsonValues(config.broker.maxBatchSize, MAX_SEQS_PER_REQUEST));
-  configureApp(app);
+  app.get(AccessControl).useOn(app.getHttpAdapter().getInstance());
+  await useRateLimit(app, config, options.rateLimitRedis ?? sharedRedis(app));
+  configureApp(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 
-/** What main and the tests share after the app is created: the OpenAPI document and Swagger UI. */
-export function configureApp(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('GopherMQ')
-      .setDescription('A message broker over plain HTTP/JSON: publish to a subject, subscribe, fetch what is pending.')
-      .setVersion('1')
-      .build(),
-  );
+/** On the Redis store, the rate limits are counted in its Redis, so every instance shares them. */
+function sharedRedis(app: NestFastifyApplication): Redis | Cluster | undefined {
+  const store = app.get(MESSAGE_STORE);
+  return store instanceof RedisMessageStore ? store.redis : undefined;
+}
+
+/** What main and the tests share after the app is created: the OpenAPI document and Swagger UI (unless broker.serve-docs is off). */
+export function configureApp(app: NestFastifyApplication, config: GopherMqConfig): void {
+  if (!config.broker.serveDocs) return;
+  let builder = new DocumentBuilder()
+    .setTitle('GopherMQ')
+    .setDescription('A message broker over plain HTTP/JSON: publish to a subject, subscribe, fetch what is pending.')
+    .setVersion('1');
+  if (config.auth.enable) builder = builder.addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token of auth.tokens (its secret), or the admin token' }, BEARER_SCHEME);
+  const document = withAccessAnswers(SwaggerModule.createDocument(app, builder.build()), config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+const BEARER_SCHEME = 'bearer';
+type ResponseObject = Extract<OpenAPIObject['paths'][string]['post'], object>['responses'][string] & { description: string };
+
+/** With auth or rate limits on, every API operation may answer 401 and 403, or 429 `rate limit exceeded`, and needs the token. */
+function withAccessAnswers(document: OpenAPIObject, config: GopherMqConfig): OpenAPIObject {
+  const error = (message: string) => ({ 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' }, example: { message } } });
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const operation of [item.get, item.post, item.put, item.delete, item.patch]) {
+      if (!operation) continue;
+      if (config.auth.enable) {
+        operation.security = [{ [BEARER_SCHEME]: [] }];
+        operation.responses['401'] = { description: 'No token, or an unknown one (with `WWW-Authenticate: Bearer`)', content: error('unauthorized') };
+        operation.responses['403'] = { description: "The token may not publish (or subscribe) to this subject", content: error('forbidden') };
+      }
+      if (rateLimitIsOn(config)) {
+        const own = operation.responses['429'] as ResponseObject | undefined;
+        const limit = 'Past rate-limit.max requests per rate-limit.window-ms for this token (or client address): `rate limit exceeded`, with `Retry-After` in seconds';
+        operation.responses['429'] = own ? { ...own, description: `${own.description}; or: ${limit}` } : { description: limit, content: error('rate limit exceeded') };
+      }
+    }
+  }
+  return document;
 }

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AckModule } from './ack/ack.module.js';
 import { AsyncPublishModule } from './async-publish/async-publish.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { BrokerExceptionFilter } from './common/errors/broker-exception.filter.js';
 import { CatchAllFilter } from './common/errors/catch-all.filter.js';
@@ -25,6 +26,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         BrokerModule,
         InFlightRequestsModule,
+        AuthModule,
         PublishModule,
         AsyncPublishModule,
         SubscribeModule,

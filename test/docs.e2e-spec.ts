@@ -21,21 +21,23 @@ function rowFor(firstCell: string): string[] | undefined {
 describe('README', () => {
   describe('configuration table', () => {
     const defaults = new GopherMqConfig() as unknown as Record<string, Record<string, unknown>>;
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const settings = Object.entries(defaults).flatMap(([section, values]) =>
-      Object.entries(values).map(([name, value]) => ({ key: `${section}.${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value })),
+      Object.entries(values).map(([name, value]) => ({ key: `${kebab(section)}.${kebab(name)}`, value })),
     );
 
     it.each(settings)('has $key with its environment variable and default', ({ key, value }) => {
       const row = rowFor(key);
       expect(row).toBeDefined();
       const [, env, defaultCell] = row!;
-      expect(envNameToKey(env)).toBe(key);
-      expect(defaultCell.split(' ')[0]).toBe(String(value));
+      // A list setting (auth.tokens) has no variable: its cell says config.yaml only.
+      if (env !== '*(config.yaml only)*') expect(envNameToKey(env)).toBe(key);
+      expect(defaultCell === '*(empty)*' ? '' : defaultCell.split(' ')[0]).toBe(String(value));
     });
 
     it('lists no setting the code does not have', () => {
       const keys = new Set(settings.map(({ key }) => key));
-      const documented = rows.filter((cells) => /^(logger|broker|monitoring|redis)\./.test(cells[0])).map((cells) => cells[0]);
+      const documented = rows.filter((cells) => /^(logger|broker|monitoring|redis|auth|rate-limit)\./.test(cells[0])).map((cells) => cells[0]);
       expect(documented.filter((key) => !keys.has(key))).toEqual([]);
     });
   });
@@ -52,36 +54,59 @@ describe('README', () => {
   });
 });
 
-/** The README's API examples, in order: each `curl` with the answer the `# ` line after it promises (a block may hold several). */
-function apiExamples(): Array<{ path: string; body: string; expected: string }> {
-  const api = readme.slice(readme.indexOf('## The API'), readme.indexOf('\n## ', readme.indexOf('## The API') + 1));
-  const blocks = [...api.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, block]) => block.replaceAll('\\\n', ' '));
+/** The README's examples of one section, in order: each `curl` (its bearer token, if any) with the answer the `# ` line after it promises. */
+function examplesOf(heading: string): Array<{ path: string; body: string; expected: string; token?: string }> {
+  const start = readme.indexOf(`\n${heading}\n`);
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, block]) => block.replaceAll('\\\n', ' '));
   return blocks.flatMap((block) => {
     const lines = block.split('\n');
     return lines.flatMap((command, i) => {
       const request = /curl -s localhost:8082(\S+) .*-d '([^']*)'/.exec(command);
+      const token = /-H 'authorization: Bearer (\S+)'/.exec(command)?.[1];
       const answer = lines[i + 1];
-      return request && answer?.startsWith('# ') ? [{ path: request[1], body: request[2], expected: answer.slice(2) }] : [];
+      return request && answer?.startsWith('# ') ? [{ path: request[1], body: request[2], expected: answer.slice(2), token }] : [];
     });
   });
 }
 
+/** Runs the examples in order; each subscribe's id, as shown, stands for the one the broker gave. */
+async function runExamples(broker: TestBroker, examples: ReturnType<typeof examplesOf>): Promise<void> {
+  let shownId = '';
+  let realId = '';
+  for (const { path, body, expected, token } of examples) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+    const answer = await broker.post(path, realId ? body.replaceAll(shownId, realId) : body, { headers });
+    if (path === '/api/subscribe' && answer.status === 200) [shownId, realId] = [JSON.parse(expected).id, answer.body.id];
+    expect([path, JSON.stringify(answer.body).replaceAll(realId || '\0', shownId)]).toEqual([path, expected]);
+  }
+}
+
 describe('README API examples', () => {
   it('chain: each answer is the one the README shows, run in order against a fresh broker', async () => {
-    const examples = apiExamples();
+    const examples = examplesOf('## The API');
     expect(examples.map(({ path }) => path)).toEqual([
       ...['/api/subscribe', '/api/publish', '/api/publish/batch', '/api/fetch', '/api/unsubscribe'],
       // Acknowledged delivery, with a subscriber of its own (whose id replaces the first one's).
       ...['/api/subscribe', '/api/publish/batch', '/api/fetch', '/api/ack', '/api/nack', '/api/fetch', '/api/extend'],
     ]);
-    await TestBroker.using({}, async (broker) => {
-      let shownId = '';
-      let realId = '';
-      for (const { path, body, expected } of examples) {
-        const answer = await broker.post(path, realId ? body.replaceAll(shownId, realId) : body);
-        if (path === '/api/subscribe') [shownId, realId] = [JSON.parse(expected).id, answer.body.id];
-        expect([path, JSON.stringify(answer.body).replaceAll(realId, shownId)]).toEqual([path, expected]);
-      }
-    });
+    await TestBroker.using({}, (broker) => runExamples(broker, examples));
+  });
+
+  it('access control: each answer is the one the README shows, against a broker with its config.yaml example', async () => {
+    const heading = '## Access control and rate limits';
+    const section = readme.slice(readme.indexOf(heading));
+    const configYaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const examples = examplesOf(heading);
+    expect(examples.map(({ path }) => path)).toEqual([
+      ...['/api/subscribe', '/api/subscribe', '/api/publish', '/api/publish', '/api/publish/batch', '/api/fetch', '/api/fetch'],
+      ...['/api/publish', '/api/publish'],
+    ]);
+    const broker = await TestBroker.start({}, configYaml);
+    try {
+      await runExamples(broker, examples);
+    } finally {
+      await broker.close();
+    }
   });
 });

@@ -18,6 +18,8 @@ export class JsonClient {
     baseUrl: string,
     /** Concurrent connections at most; further requests queue in the agent. */
     maxSockets = 64,
+    /** Sent with every request, e.g. an Authorization header. */
+    private readonly extraHeaders: http.OutgoingHttpHeaders = {},
   ) {
     this.url = new URL(baseUrl);
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
@@ -42,7 +44,7 @@ export class JsonClient {
   private request<T>(method: string, path: string, payload: string | undefined, timeoutMs: number): Promise<JsonResponse<T>> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
-      const headers: http.OutgoingHttpHeaders = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+      const headers: http.OutgoingHttpHeaders = { ...this.extraHeaders, ...(payload !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) };
       const req = http.request(
         { agent: this.agent, host: this.url.hostname, port: this.url.port, method, path, headers, timeout: timeoutMs },
         (res) => {

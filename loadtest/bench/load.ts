@@ -26,8 +26,8 @@ export type LoadOptions = Omit<autocannon.Options, 'url'>;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** A POST with a JSON body, as autocannon wants it. */
-export function jsonPost(path: string, body: unknown): autocannon.Request {
-  return { method: 'POST', path, headers: JSON_HEADERS, body: JSON.stringify(body) };
+export function jsonPost(path: string, body: unknown, headers: Record<string, string> = {}): autocannon.Request {
+  return { method: 'POST', path, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 export async function runLoad(server: ServerUnderTest, options: LoadOptions): Promise<LoadRun> {

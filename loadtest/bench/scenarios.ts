@@ -4,9 +4,10 @@
  * baseline first on odd ones), so drift on a noisy machine hits both alike.
  */
 import type autocannon from 'autocannon';
+import { join } from 'node:path';
 import { forEachLimited, JsonClient } from './http-client.js';
 import { jsonPost, runLoad, type LoadOptions, type LoadRun } from './load.js';
-import { startServer, type ServerKind, type ServerUnderTest, type StartOptions } from './servers.js';
+import { REPO_ROOT, startServer, type ServerKind, type ServerUnderTest, type StartOptions } from './servers.js';
 import { fmt, linearFit, median, Samples } from './stats.js';
 
 export interface Settings {
@@ -768,4 +769,69 @@ const ackConsume: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume];
+// ---------------------------------------------------------------------------------------------
+// Access control and rate limits: the broker with both on against the same build with both off
+
+const AUTH_SECRET = 'bench-admin-secret-0001';
+const AUTH_HEADERS = { authorization: `Bearer ${AUTH_SECRET}` };
+/** Auth on (the admin token, from the environment), and a rate limit far above what one client reaches. */
+const AUTH_AND_RATE_LIMIT_ENV: Record<string, string> = {
+  GOPHERMQ_AUTH_ENABLE: 'true',
+  GOPHERMQ_AUTH_ADMIN__TOKEN: AUTH_SECRET,
+  GOPHERMQ_RATE__LIMIT_MAX: String(1_000_000_000),
+  GOPHERMQ_RATE__LIMIT_WINDOW__MS: '1000',
+};
+
+const publishAuth: Scenario = {
+  name: 'publish-auth',
+  description: 'the broker alone: POST /api/publish (16 bytes, one subscriber) with auth and rate limiting on (a bearer token on every request) against the same build with both off, alternating',
+  async run(settings) {
+    const cli = settings.start.brokerCli ?? join(REPO_ROOT, 'dist/cli.js');
+    // The "baseline" rows are the same broker with auth and rate limits off (A/B mode of startServer).
+    // --broker-env applies to both and may turn one of the two off (GOPHERMQ_RATE__LIMIT_MAX=0: auth alone).
+    const start: StartOptions = { ...settings.start, env: { ...AUTH_AND_RATE_LIMIT_ENV, ...settings.start.env }, compareCli: cli, compareEnv: settings.start.env };
+    const subject = 'bench.publish.auth';
+    const subs: Partial<Record<ServerKind, Subscription>> = {};
+    const clients: Partial<Record<ServerKind, JsonClient>> = {};
+    const { result, peakRss } = await withServers({ ...settings, start }, async (servers) => {
+      for (const kind of ['broker', 'baseline'] as const) {
+        clients[kind] = new JsonClient(servers[kind].url, 16, kind === 'broker' ? AUTH_HEADERS : {});
+        const res = await clients[kind].post<Subscription>('/api/subscribe', { subject });
+        if (res.status !== 200) throw new Error(`${kind}: subscribe answered ${res.status} ${res.text}`);
+        subs[kind] = res.json();
+      }
+      try {
+        return await measurePair(
+          settings,
+          'publish-auth',
+          servers,
+          (server, warmup) => ({ ...timed(settings, warmup), requests: [jsonPost('/api/publish', { subject, data: PAYLOAD_16B }, server.kind === 'broker' ? AUTH_HEADERS : {})] }),
+          async (server) => {
+            for (;;) {
+              const res = await clients[server.kind]!.post<{ remaining: number }>('/api/fetch', subs[server.kind]);
+              if (res.status !== 200) throw new Error(`${server.kind}: drain fetch answered ${res.status} ${res.text}`);
+              if (res.json().remaining === 0) return;
+            }
+          },
+        );
+      } finally {
+        for (const client of Object.values(clients)) client.close();
+      }
+    });
+    // On a loaded machine req/s swing from one repetition to the next; CPU per request is steadier.
+    const cpuRatios = result.runs.broker.map((run, i) => result.runs.baseline[i].serverCpuUsPerRequest / run.serverCpuUsPerRequest);
+    const note = `req/s ratio per repetition: ${result.ratios.map(fmt.ratio).join(', ')}; CPU per request, off over on: ${fmt.ratio(median(cpuRatios))} (per repetition: ${cpuRatios.map(fmt.ratio).join(', ')})`;
+    const rows = pairRows('publish, auth + rate limit on (baseline: off)', result, 1, peakRss, note);
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: 'publish with auth and rate limit on ≥ 0.9 × off', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.9 },
+        { target: 'publish-auth: no errors', measured: errorsOf(rows), pass: rows.every((row) => row.errors === 0) },
+      ],
+    };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume, publishAuth];

@@ -41,6 +41,8 @@ export class BrokerCounters {
 /** One batch entry's outcome, as the API returns it. */
 export type PublishResult = { status: 'ok' } | { message: string };
 const PUBLISHED: PublishResult = Object.freeze({ status: 'ok' });
+/** A batch entry the caller's token may not publish (auth.tokens). */
+const FORBIDDEN: PublishResult = Object.freeze({ message: 'forbidden' });
 
 const NOTHING: FetchedMessages = Object.freeze({ data: [], remaining: 0 }) as FetchedMessages;
 
@@ -125,28 +127,38 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /**
-   * Publishes in order; each entry succeeds or fails on its own. A store that is unavailable fails
-   * the whole batch (503), so a client retries it, rather than entries one by one.
+   * Publishes in order; each entry succeeds or fails on its own, and one whose subject `mayPublish`
+   * refuses answers `forbidden` and is not published. A store that is unavailable fails the whole
+   * batch (503), so a client retries it, rather than entries one by one.
    */
-  async publishBatch(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishResult[]> {
-    if (this.store.publishMany) return this.publishAll(messages, this.store.publishMany.bind(this.store));
+  async publishBatch(
+    messages: ReadonlyArray<{ subject: string; data: string }>,
+    mayPublish: (subject: string) => boolean = () => true,
+  ): Promise<PublishResult[]> {
+    if (this.store.publishMany) return this.publishAll(messages, mayPublish, this.store.publishMany.bind(this.store));
     const results = new Array<PublishResult>(messages.length);
-    for (let i = 0; i < messages.length; i++) results[i] = await this.attempt(() => this.publish(messages[i].subject, messages[i].data));
+    for (let i = 0; i < messages.length; i++) {
+      const { subject, data } = messages[i];
+      results[i] = mayPublish(subject) ? await this.attempt(() => this.publish(subject, data)) : FORBIDDEN;
+    }
     return results;
   }
 
-  /** The batch in one call of the store, for the entries whose subject is valid. */
+  /** The batch in one call of the store, for the entries whose subject is valid and allowed. */
   private async publishAll(
     messages: ReadonlyArray<{ subject: string; data: string }>,
+    mayPublish: (subject: string) => boolean,
     publishMany: NonNullable<MessageStore['publishMany']>,
   ): Promise<PublishResult[]> {
-    const valid = messages.filter(({ subject }) => isValidSubject(subject));
+    const allowed = messages.map(({ subject }) => mayPublish(subject));
+    const valid = messages.filter(({ subject }, i) => allowed[i] && isValidSubject(subject));
     const outcomes = await publishMany(valid);
     let next = 0;
     const results = new Array<PublishResult>(messages.length);
     for (let i = 0; i < messages.length; i++) {
       const { subject } = messages[i];
-      if (!isValidSubject(subject)) results[i] = { message: BrokerError.invalidSubject().message };
+      if (!allowed[i]) results[i] = FORBIDDEN;
+      else if (!isValidSubject(subject)) results[i] = { message: BrokerError.invalidSubject().message };
       else {
         const outcome = outcomes[next++];
         results[i] = await this.attempt(() => this.published(subject, outcome));

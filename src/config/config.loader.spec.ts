@@ -30,7 +30,9 @@ describe(loadConfig.name, () => {
     const config = loadConfig({ cwd: folderWith(), env: {} });
     expect(config.logger.level).toBe('info');
     expect(config.broker).toMatchObject({ port: 8082, maxPending: 100_000, maxPendingBytes: 64 * 1024 * 1024, subscriberIdleTimeout: 3600 });
-    expect(config.monitoring).toEqual({ enable: true, port: 9001 });
+    expect(config.monitoring).toEqual({ enable: true, port: 9001, host: '' });
+    expect(config.auth).toMatchObject({ enable: false, tokens: [], adminToken: '' });
+    expect(config.rateLimit).toEqual({ max: 0, windowMs: 1000 });
   });
 
   it('reads config.yaml from the working directory', () => {
@@ -38,7 +40,7 @@ describe(loadConfig.name, () => {
     const config = loadConfig({ cwd, env: {} });
     expect(config.broker.port).toBe(9999);
     expect(config.broker.maxPending).toBe(50);
-    expect(config.monitoring).toEqual({ enable: false, port: 9100 });
+    expect(config.monitoring).toEqual({ enable: false, port: 9100, host: '' });
   });
 
   it('lets GOPHERMQ_ variables override the file, with the original name mapping', () => {
@@ -50,7 +52,7 @@ describe(loadConfig.name, () => {
       env: { GOPHERMQ_BROKER_MAX__PENDING: '70', GOPHERMQ_MONITORING_PORT: ':9002', GOPHERMQ_MONITORING_ENABLE: 'false', GOPHERMQ_LOGGER_LEVEL: 'debug', OTHER: 'x' },
     });
     expect(config.broker.maxPending).toBe(70);
-    expect(config.monitoring).toEqual({ enable: false, port: 9002 });
+    expect(config.monitoring).toEqual({ enable: false, port: 9002, host: '' });
     expect(config.logger.level).toBe('debug');
     expect(warn).not.toHaveBeenCalled();
   });
@@ -180,5 +182,75 @@ describe('size settings', () => {
     const largest = String(256 * 1024 * 1024);
     const config = loadConfig({ cwd: folderWith(), env: { GOPHERMQ_BROKER_MAX__FETCH__BYTES: largest, GOPHERMQ_BROKER_BODY__LIMIT__BYTES: largest } });
     expect(config.broker).toMatchObject({ maxFetchBytes: 256 * 1024 * 1024, bodyLimitBytes: 256 * 1024 * 1024 });
+  });
+
+  describe('auth and rate-limit', () => {
+    const HASH = 'a'.repeat(64);
+    const tokensYaml = (...entries: string[]) => `auth:\n  enable: true\n  tokens:\n${entries.map((entry) => `    - ${entry.replaceAll('\n', '\n      ')}`).join('\n')}\n`;
+
+    it('reads tokens from config.yaml, their kebab-case keys as fields', () => {
+      const cwd = folderWith(tokensYaml(`name: orders\nsha256: ${HASH}\npublish: [orders.>]\nsubscribe: ["orders.*"]\nrate-limit-max: 50`));
+      const config = loadConfig({ cwd, env: { GOPHERMQ_RATE__LIMIT_MAX: '100', GOPHERMQ_RATE__LIMIT_WINDOW__MS: '500' } });
+      expect(config.auth.tokens).toEqual([expect.objectContaining({ name: 'orders', sha256: HASH, publish: ['orders.>'], subscribe: ['orders.*'], rateLimitMax: 50 })]);
+      expect(config.rateLimit).toEqual({ max: 100, windowMs: 500 });
+    });
+
+    it('takes the admin token from GOPHERMQ_AUTH_ADMIN__TOKEN', () => {
+      const config = loadConfig({ cwd: folderWith(), env: { GOPHERMQ_AUTH_ENABLE: 'true', GOPHERMQ_AUTH_ADMIN__TOKEN: 'a-long-enough-secret' } });
+      expect(config.auth).toMatchObject({ enable: true, adminToken: 'a-long-enough-secret', tokens: [] });
+    });
+
+    it('names the key of each bad token entry, and never prints a secret', () => {
+      const cwd = folderWith(
+        tokensYaml(
+          `name: ok\nsha256: ${HASH}\npublish: [">"]`,
+          `name: "bad name"\nsha256: xyz\npublish: ["orders.>.x"]\nsubscribe: orders\nrate-limit-max: -1\nsecret: hunter2`,
+          'just a string',
+        ),
+      );
+      const problems = problemsOf(() => loadConfig({ cwd, env: { GOPHERMQ_AUTH_ADMIN__TOKEN: 'short secret' } }));
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^auth\.tokens\[1\]\.secret: unknown setting/),
+          expect.stringMatching(/^auth\.tokens\[2\]: must be a mapping of name, sha256, publish, subscribe, rate-limit-max/),
+        ]),
+      );
+      const validation = problemsOf(() => loadConfig({ cwd: folderWith(tokensYaml(`name: "bad name"\nsha256: xyz\npublish: ["orders.>.x"]\nsubscribe: orders\nrate-limit-max: -1`)), env: { GOPHERMQ_AUTH_ADMIN__TOKEN: 'short secret' } }));
+      expect(validation).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^auth\.tokens\[0\]\.name: must be 1 to 64 letters/),
+          expect.stringMatching(/^auth\.tokens\[0\]\.sha256: must be 64 hex digits/),
+          expect.stringMatching(/^auth\.tokens\[0\]\.publish: must be a list of subject patterns .*\(got \["orders\.>\.x"\]\)/),
+          expect.stringMatching(/^auth\.tokens\[0\]\.subscribe: must be a list of subject patterns/),
+          expect.stringMatching(/^auth\.tokens\[0\]\.rate-limit-max: must not be less than 0/),
+          'auth.admin-token: must be empty or at least 16 characters without spaces (got 12 characters)',
+        ]),
+      );
+      expect(validation.join('\n')).not.toContain('short secret');
+    });
+
+    it('refuses auth.tokens from the environment: a list only config.yaml can give', () => {
+      expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { GOPHERMQ_AUTH_TOKENS: 'x' } }))).toEqual([
+        'auth.tokens: must be a list, given in config.yaml (from GOPHERMQ_AUTH_TOKENS)',
+      ]);
+    });
+
+    it('refuses duplicate names and secrets, and auth without any token', () => {
+      const cwd = folderWith(tokensYaml(`name: a\nsha256: ${HASH}`, `name: a\nsha256: ${'b'.repeat(64)}`, `name: admin\nsha256: ${HASH.toUpperCase()}`));
+      expect(problemsOf(() => loadConfig({ cwd, env: { GOPHERMQ_AUTH_ADMIN__TOKEN: 'a-long-enough-secret' } }))).toEqual([
+        'auth.tokens[1].name: "a" is taken',
+        'auth.tokens[2].name: "admin" is taken by auth.admin-token',
+        'auth.tokens[2].sha256: the same secret as an earlier token',
+      ]);
+      expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { GOPHERMQ_AUTH_ENABLE: 'true' } }))).toEqual([
+        expect.stringMatching(/^auth\.enable: no token would be accepted/),
+      ]);
+    });
+
+    it('requires auth.subscriber-id-secret with auth on a Redis store, where several brokers share subscribers', () => {
+      const env = { GOPHERMQ_AUTH_ENABLE: 'true', GOPHERMQ_AUTH_ADMIN__TOKEN: 'a-long-enough-secret', GOPHERMQ_BROKER_STORE: 'redis' };
+      expect(problemsOf(() => loadConfig({ cwd: folderWith(), env }))).toEqual([expect.stringMatching(/^auth\.subscriber-id-secret: required with broker\.store: redis/)]);
+      expect(loadConfig({ cwd: folderWith(), env: { ...env, GOPHERMQ_AUTH_SUBSCRIBER__ID__SECRET: 'x'.repeat(32) } }).auth.subscriberIdSecret).toBe('x'.repeat(32));
+    });
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
-import { GopherMqConfig } from './gophermq-config.js';
+import { GopherMqConfig, TokenConfig } from './gophermq-config.js';
 
 export const ENV_PREFIX = 'GOPHERMQ_';
 export const CONFIG_FILE_NAME = 'config.yaml';
@@ -66,9 +66,32 @@ export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
     applySetting(slots.get(key), key, value, origin, problems);
   }
   problems.push(...flattenErrors(validateSync(config)));
+  if (problems.length === 0) problems.push(...authProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/** What each entry's fields cannot say alone: names and secrets unique, someone able to get in. */
+function authProblems({ auth, broker }: GopherMqConfig): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>(auth.adminToken ? [ADMIN_TOKEN_NAME] : []);
+  const hashes = new Set<string>();
+  auth.tokens.forEach(({ name, sha256 }, i) => {
+    if (names.has(name)) problems.push(`auth.tokens[${i}].name: "${name}" is taken${name === ADMIN_TOKEN_NAME ? ' by auth.admin-token' : ''}`);
+    if (hashes.has(sha256.toLowerCase())) problems.push(`auth.tokens[${i}].sha256: the same secret as an earlier token`);
+    names.add(name);
+    hashes.add(sha256.toLowerCase());
+  });
+  if (!auth.enable) return problems;
+  if (names.size === 0) problems.push('auth.enable: no token would be accepted: list auth.tokens in config.yaml or set GOPHERMQ_AUTH_ADMIN__TOKEN');
+  if (broker.store === 'redis' && auth.subscriberIdSecret === '') {
+    problems.push('auth.subscriber-id-secret: required with broker.store: redis, the same on every broker, so that subscriber ids work on all of them and after a restart');
+  }
+  return problems;
+}
+
+/** The name of the token given by auth.admin-token. */
+export const ADMIN_TOKEN_NAME = 'admin';
 
 /** GOPHERMQ_BROKER_MAX__PENDING -> broker.max-pending, as the original mapped names. */
 export function envNameToKey(name: string): string {
@@ -112,7 +135,7 @@ function settingSlots(config: GopherMqConfig): Map<string, SettingSlot> {
   const slots = new Map<string, SettingSlot>();
   for (const [sectionName, section] of Object.entries(config) as Array<[string, Section]>) {
     for (const property of Object.keys(section)) {
-      slots.set(`${sectionName}.${camelToKebab(property)}`, { section, property });
+      slots.set(`${camelToKebab(sectionName)}.${camelToKebab(property)}`, { section, property });
     }
   }
   return slots;
@@ -124,12 +147,42 @@ function applySetting(slot: SettingSlot | undefined, key: string, raw: unknown, 
     return;
   }
   const { section, property } = slot;
+  const elementClass = LIST_ELEMENTS[key];
+  if (elementClass) {
+    const list = listOf(elementClass, raw, key, origin, problems);
+    if (list) section[property] = list;
+    return;
+  }
   const value = coerce(raw, section[property], key);
   if (value === undefined) {
     problems.push(`${key}: cannot use ${JSON.stringify(raw)} (from ${origin})`);
     return;
   }
   section[property] = value;
+}
+
+/** Settings that are lists of entries, by the class of their entries: only config.yaml can give them. */
+const LIST_ELEMENTS: Record<string, new () => object> = { 'auth.tokens': TokenConfig };
+
+/** A YAML list of mappings as entries of their class, their kebab-case keys as its fields (validated later, with the rest). */
+function listOf(elementClass: new () => object, raw: unknown, key: string, origin: string, problems: string[]): object[] | undefined {
+  if (!Array.isArray(raw)) {
+    problems.push(`${key}: must be a list, given in config.yaml (from ${origin})`);
+    return undefined;
+  }
+  return raw.map((entry: unknown, i) => {
+    const element = new elementClass() as Record<string, unknown>;
+    if (!isPlainObject(entry)) {
+      problems.push(`${key}[${i}]: must be a mapping of ${Object.keys(element).map(camelToKebab).join(', ')} (from ${origin})`);
+      return element;
+    }
+    for (const [name, value] of Object.entries(entry)) {
+      const property = kebabToCamel(name);
+      if (Object.hasOwn(element, property)) element[property] = value;
+      else problems.push(`${key}[${i}].${name}: unknown setting (from ${origin})`);
+    }
+    return element;
+  });
 }
 
 /** Turns a YAML or environment value into the type of the default it replaces. */
@@ -152,16 +205,23 @@ function coerce(raw: unknown, fallback: unknown, key: string): unknown {
 
 function flattenErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
-    const key = parent ? `${parent}.${camelToKebab(error.property)}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map(
-      (text) => `${key}: ${text.replace(/^\S+ /, '')} (got ${JSON.stringify(error.value)})`,
-    );
+    const name = /^\d+$/.test(error.property) ? `[${error.property}]` : `.${camelToKebab(error.property)}`;
+    const key = parent ? `${parent}${name}` : camelToKebab(error.property);
+    const got = SECRET_KEYS.has(key) ? `${String(error.value).length} characters` : JSON.stringify(error.value);
+    const own = Object.values(error.constraints ?? {}).map((text) => `${key}: ${text.replace(/^\S+ /, '')} (got ${got})`);
     return [...own, ...flattenErrors(error.children ?? [], key)];
   });
 }
 
+/** Settings whose value is never printed. */
+const SECRET_KEYS = new Set(['auth.admin-token', 'auth.subscriber-id-secret']);
+
 function camelToKebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+function kebabToCamel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,22 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
+import { isValidSubjectPattern } from '../auth/subject-pattern.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -96,6 +112,10 @@ export class BrokerConfig {
    */
   @IsInt() @Min(1) @Max(3600)
   shutdownTimeout = 10;
+
+  /** Serve the OpenAPI description at /docs (Swagger UI) and /docs-json. */
+  @IsBoolean()
+  serveDocs = true;
 }
 
 export class RedisConfig {
@@ -127,6 +147,84 @@ export class MonitoringConfig {
   /** TCP port of /metrics; `9001` and `:9001` are both accepted. */
   @IsInt() @Min(0) @Max(65535)
   port = 9001;
+
+  /** Address /metrics listens on (loopback or an internal interface); empty: the API's, broker.host. */
+  @IsString()
+  host = '';
+}
+
+/** Each entry a NATS subject pattern (`orders.*`, `orders.>`, `>`). */
+function IsSubjectPatternList(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isSubjectPatternList',
+      validator: {
+        validate: (value) => Array.isArray(value) && value.every(isValidSubjectPattern),
+        defaultMessage: () => '$property must be a list of subject patterns (tokens, `*` for one token, `>` last for the rest)',
+      },
+    },
+    options,
+  );
+}
+
+/** One client's token (an entry of auth.tokens in config.yaml). */
+export class TokenConfig {
+  /** Who holds it: shown in metrics and logs, never the secret. Unique. */
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'name must be 1 to 64 letters, digits, `_`, `.` or `-`' })
+  name = '';
+
+  /** Hex SHA-256 of the secret the client sends as `Authorization: Bearer <secret>`. */
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hex digits, the SHA-256 of the secret' })
+  sha256 = '';
+
+  /** Subjects it may publish to. */
+  @IsSubjectPatternList()
+  publish: string[] = [];
+
+  /** Subjects it may subscribe to, and fetch, ack, nack, extend and unsubscribe on. */
+  @IsSubjectPatternList()
+  subscribe: string[] = [];
+
+  /** Requests per rate-limit.window-ms for this token instead of rate-limit.max; 0 = no limit. */
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000)
+  rateLimitMax: number | undefined = undefined;
+}
+
+/** The secret of a token is at least this long (the admin token's; config holds only hashes). */
+export const MIN_SECRET_LENGTH = 16;
+
+export class AuthConfig {
+  /** Require `Authorization: Bearer <token>` on /api and check each token's subject permissions. */
+  @IsBoolean()
+  enable = false;
+
+  /** The tokens, from config.yaml only (a list). */
+  @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => TokenConfig)
+  tokens: TokenConfig[] = [];
+
+  /**
+   * The secret itself of a token named `admin`, which may publish and subscribe everywhere: for
+   * containers, which get secrets through the environment. Empty: no such token.
+   */
+  @Matches(new RegExp(`^$|^\\S{${MIN_SECRET_LENGTH},}$`), { message: `adminToken must be empty or at least ${MIN_SECRET_LENGTH} characters without spaces` })
+  adminToken = '';
+
+  /**
+   * Key that binds a subscriber id to the token that created it. Empty: a random key per process,
+   * so ids do not survive a restart; brokers sharing a Redis store need the same one (required there).
+   */
+  @Matches(/^$|^\S{32,}$/, { message: 'subscriberIdSecret must be empty or at least 32 characters without spaces' })
+  subscriberIdSecret = '';
+}
+
+export class RateLimitConfig {
+  /** Requests per windowMs, per token (auth on) or per client address; 0 = no limit. */
+  @IsInt() @Min(0) @Max(1_000_000_000)
+  max = 0;
+
+  /** Length of a rate-limit window, in milliseconds. */
+  @IsInt() @Min(1) @Max(24 * 3600 * 1000)
+  windowMs = 1000;
 }
 
 /** The whole configuration: defaults, then config.yaml, then GOPHERMQ_ environment variables. */
@@ -142,4 +240,10 @@ export class GopherMqConfig {
 
   @ValidateNested() @Type(() => RedisConfig)
   redis = new RedisConfig();
+
+  @ValidateNested() @Type(() => AuthConfig)
+  auth = new AuthConfig();
+
+  @ValidateNested() @Type(() => RateLimitConfig)
+  rateLimit = new RateLimitConfig();
 }

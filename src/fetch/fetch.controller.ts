@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Post, Res, type StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { sentIdOf } from '../auth/access-control.js';
 import { BrokerService } from '../broker/broker.service.js';
 import { InFlightRequests } from '../common/http/in-flight-requests.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -50,12 +51,13 @@ export class FetchController {
   @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'Answers not yet read by their clients hold broker.max-fetch-bytes-in-flight (or: broker is shutting down; or, on broker.store redis, `store unavailable`: Redis did not answer in time)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
     const { subject, id, max, waitMs } = request;
+    const sentId = sentIdOf(request); // with auth on, the tagged id the client holds, not the store's
     this.inFlight.assertRoomForAnswer();
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
     const { data, remaining, messages } = await this.broker.fetch(subject, id, { max, waitMs, signal });
     const chars = answerChars(data, messages !== undefined);
     this.inFlight.holdAnswer(reply.raw, chars);
-    return fetchAnswer(messages ? { subject, id, data, remaining, messages } : { subject, id, data, remaining }, chars);
+    return fetchAnswer(messages ? { subject, id: sentId, data, remaining, messages } : { subject, id: sentId, data, remaining }, chars);
   }
 }
 

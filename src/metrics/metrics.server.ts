@@ -32,9 +32,14 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Where to scrape this broker from this machine. */
   get url(): string {
-    const host = this.config.broker.host;
+    const host = this.host;
     const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return `http://${reachable}:${this.port}${METRICS_PATH}`;
+  }
+
+  /** monitoring.host, or the API's address when it is empty. */
+  private get host(): string {
+    return this.config.monitoring.host || this.config.broker.host;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +48,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     const server = createServer((request, response) => void this.answer(request, response));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.monitoring.port, this.config.broker.host, () => {
+      server.listen(this.config.monitoring.port, this.host, () => {
         server.off('error', reject);
         resolve();
       });

@@ -3,12 +3,15 @@ import type { Provider } from '@nestjs/common';
 import type { Histogram, Registry } from 'prom-client';
 
 export type RequestLabel = 'method' | 'code';
+export type DenialLabel = 'token' | 'reason';
 
 /** Names and labels kept from the original, so dashboards built on it keep working. */
 export const REQUESTS_METRIC = 'gophermq_client_request_rate';
 export const REQUEST_DURATION_METRIC = 'gophermq_request_duration_seconds';
 /** Counted by the catch-all filter, which sees the error of a body cut short. */
 export const REQUESTS_ABORTED_METRIC = 'gophermq_requests_aborted_total';
+/** Counted by RequestDenials: 401, 403, 404 for another token's subscriber, and 429 of the rate limit. */
+export const REQUESTS_DENIED_METRIC = 'gophermq_requests_denied_total';
 
 /** From 100 µs, where most requests answer, to the 30 s a long-poll fetch may wait. */
 export const REQUEST_DURATION_BUCKETS = [
@@ -46,6 +49,12 @@ export function requestMetricProviders(registry: Registry): Provider[] {
     makeCounterProvider({
       name: REQUESTS_ABORTED_METRIC,
       help: 'Requests whose client closed the connection before sending the whole body.',
+      registers: [registry],
+    }),
+    makeCounterProvider({
+      name: REQUESTS_DENIED_METRIC,
+      help: 'API requests refused by access control or the rate limit, by token name and reason.',
+      labelNames: ['token', 'reason'] satisfies DenialLabel[],
       registers: [registry],
     }),
   ];

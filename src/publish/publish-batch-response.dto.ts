@@ -5,7 +5,7 @@ export class PublishResultDto {
   @ApiProperty({ required: false, example: 'ok' })
   status?: 'ok';
 
-  @ApiProperty({ required: false, example: 'subscriber not found', enum: ['invalid subject', 'subscriber not found', 'broker overflow'] })
+  @ApiProperty({ required: false, example: 'subscriber not found', enum: ['invalid subject', 'subscriber not found', 'broker overflow', 'forbidden'] })
   message?: string;
 }
 

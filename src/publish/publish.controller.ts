@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PublishPermission } from '../auth/access-control.js';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
@@ -36,11 +37,11 @@ export class PublishController {
   })
   @ApiOkResponse({ type: PublishBatchResponseDto, description: 'Each entry published or refused, in the order sent' })
   @ApiErrors(400, 413, 415)
-  async publishBatch(@ValidBody() request: PublishBatchRequestDto): Promise<PublishBatchResponseDto> {
+  async publishBatch(@ValidBody() request: PublishBatchRequestDto, @PublishPermission() mayPublish: (subject: string) => boolean): Promise<PublishBatchResponseDto> {
     const limit = this.config.broker.maxBatchSize;
     if (request.messages.length > limit) {
       throw new RequestValidationError(`messages: at most ${limit} entries`, [`messages: at most ${limit} entries`]);
     }
-    return { results: await this.broker.publishBatch(request.messages) };
+    return { results: await this.broker.publishBatch(request.messages, mayPublish) };
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -22,10 +22,11 @@ export class TestBroker {
     private readonly cwd: string,
   ) {}
 
-  /** Starts the app with GOPHERMQ_-style settings, e.g. { BROKER_MAX__PENDING: '5' }, on the test store. */
-  static async start(settings: Record<string, string> = {}): Promise<TestBroker> {
+  /** Starts the app with GOPHERMQ_-style settings, e.g. { BROKER_MAX__PENDING: '5' }, on the test store, and a config.yaml if given. */
+  static async start(settings: Record<string, string> = {}, configYaml?: string): Promise<TestBroker> {
     const env = brokerEnv(settings);
     const cwd = mkdtempSync(join(tmpdir(), 'gophermq-test-'));
+    if (configYaml !== undefined) writeFileSync(join(cwd, 'config.yaml'), configYaml);
     const config = loadConfig({
       cwd,
       env: { GOPHERMQ_MONITORING_PORT: '0', ...env },

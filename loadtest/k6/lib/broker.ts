@@ -9,7 +9,10 @@ import type { Threshold } from 'k6/options';
 /** Where the broker listens; `BASE_URL=http://host:8082 k6 run …`. */
 export const BASE_URL = (__ENV.BASE_URL ?? 'http://127.0.0.1:8082').replace(/\/+$/, '');
 
-const JSON_PARAMS = { headers: { 'Content-Type': 'application/json' } };
+/** With auth on, a token's secret: `TOKEN=… k6 run …` sends it as `Authorization: Bearer`. */
+const TOKEN = __ENV.TOKEN ?? '';
+
+const JSON_PARAMS = { headers: { 'Content-Type': 'application/json', ...(TOKEN && { Authorization: `Bearer ${TOKEN}` }) } };
 
 export interface Subscription {
   id: string;

@@ -109,6 +109,11 @@ export class RedisMessageStore implements MessageStore {
     this.scheduleDue(Date.now());
   }
 
+  /** The connection to Redis, which others that share Redis across instances use too (the rate limits). */
+  get redis(): RedisClient {
+    return this.client;
+  }
+
   /** True when Redis answers: for /ready. */
   async isAvailable(): Promise<boolean> {
     if (this.up && this.client.status === 'ready') return true;
