@@ -47,6 +47,7 @@ export class RedisUnderTest {
     for (let attempt = 0; !(await accepts(port)); attempt++) {
       if (attempt === 100 || child.exitCode !== null) {
         child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
         throw new Error(`redis-server did not start on port ${port}`);
       }
       await new Promise((done) => setTimeout(done, 50));
