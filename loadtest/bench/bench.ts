@@ -11,12 +11,14 @@
  *   npm run bench -- --compare=/path/to/before/dist/cli.js    A/B: that build takes the baseline's place
  *   npm run bench -- --broker-env=GOPHERMQ_MONITORING_ENABLE=false --compare=dist/cli.js
  *   npm run bench -- --unpinned            do not pin the servers to the last CPU (Linux default: pinned)
+ *   npm run bench -- --store=redis         the Redis store against the memory store, on a redis-server of its own
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RedisBench, REDIS_DEFAULT_SCENARIOS } from './redis-bench.js';
 import { SCENARIOS, type Row, type ScenarioReport, type Settings } from './scenarios.js';
 import { fmt, markdownTable } from './stats.js';
 
@@ -33,6 +35,7 @@ const { values: flags } = parseArgs({
     'broker-env': { type: 'string' },
     'compare-env': { type: 'string' },
     unpinned: { type: 'boolean', default: false },
+    store: { type: 'string' },
     check: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -40,8 +43,11 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench -- [--long] [--only=a,b] [--reps=N] [--duration=S] [--broker=cli.js] [--json=file] [--cpu-prof=dir] [--check]
-       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned]
+       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis]
 scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
+--store=redis: the broker on the Redis store against the memory store (in the baseline's place),
+  on a redis-server the bench starts; adds the scenarios batch-publish, round-trips, two-instances,
+  cross-instance-long-poll; default: ${REDIS_DEFAULT_SCENARIOS.join(', ')}
 --check exits 1 when a target is missed.`);
   process.exit(0);
 }
@@ -86,15 +92,24 @@ function parseEnv(list: string | undefined): Record<string, string> | undefined 
   return Object.fromEntries(list.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 }
 
-if (settings.start.compareCli) console.error(`A/B mode: "baseline" rows are the broker at ${settings.start.compareCli}, not bare Fastify`);
-
-const only = flags.only?.split(',').map((name) => name.trim());
-const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? [];
-if (unknown.length > 0) {
-  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
+if (flags.store !== undefined && (flags.store !== 'redis' || flags.compare)) {
+  console.error('--store takes only "redis", and does not go with --compare (the memory store is its comparison)');
   process.exit(2);
 }
-const selected = SCENARIOS.filter((scenario) => !only || only.includes(scenario.name));
+const redis = flags.store === 'redis' ? await RedisBench.start(settings) : undefined;
+if (redis) console.error(`Redis store mode: "redis" rows are the broker on the Redis store at ${redis.redis.url}, "memory" rows the same build on the memory store`);
+else if (settings.start.compareCli) console.error(`A/B mode: "baseline" rows are the broker at ${settings.start.compareCli}, not bare Fastify`);
+const serverName = (row: Row) => (redis ? { broker: 'redis', baseline: 'memory' }[row.server] : row.server);
+
+const scenarios = redis ? [...SCENARIOS, ...redis.scenarios()] : SCENARIOS;
+const only = flags.only?.split(',').map((name) => name.trim()) ?? (redis ? REDIS_DEFAULT_SCENARIOS : undefined);
+const unknown = only?.filter((name) => !scenarios.some((scenario) => scenario.name === name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${scenarios.map((scenario) => scenario.name).join(', ')}`);
+  await redis?.stop();
+  process.exit(2);
+}
+const selected = scenarios.filter((scenario) => !only || only.includes(scenario.name));
 
 const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
 if (selected.some((scenario) => scenario.name === 'c1000') && Number.isFinite(fdLimit) && fdLimit < 2500) {
@@ -110,19 +125,24 @@ console.error(
 
 const started = Date.now();
 const reports: ScenarioReport[] = [];
-for (const scenario of selected) {
-  console.error(`▶ ${scenario.name}: ${scenario.description}`);
-  const scenarioStarted = Date.now();
-  reports.push(await scenario.run(settings));
-  console.error(`  (${((Date.now() - scenarioStarted) / 1000).toFixed(0)} s)\n`);
+try {
+  for (const scenario of selected) {
+    console.error(`▶ ${scenario.name}: ${scenario.description}`);
+    const scenarioStarted = Date.now();
+    await redis?.beforeScenario(scenario.name);
+    reports.push(await scenario.run(settings));
+    console.error(`  (${((Date.now() - scenarioStarted) / 1000).toFixed(0)} s)\n`);
+  }
+} finally {
+  await redis?.stop();
 }
 
 const rows: Row[] = reports.flatMap((report) => report.rows);
 const table = [
-  ['scenario', 'server', 'req/s', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU µs/req', 'peak RSS MiB', 'vs baseline'],
+  ['scenario', 'server', 'req/s', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU µs/req', 'peak RSS MiB', redis ? 'vs memory' : 'vs baseline'],
   ...rows.map((row) => [
     row.scenario,
-    row.server,
+    serverName(row),
     fmt.int(row.requestsPerS),
     fmt.int(row.messagesPerS),
     fmt.ms(row.p50Ms),
@@ -134,17 +154,18 @@ const table = [
     row.server === 'broker' ? fmt.ratio(row.ratio) : '',
   ]),
 ];
-const targets = reports.flatMap((report) => report.targets);
+const targets = redis ? redis.targets(reports) : reports.flatMap((report) => report.targets);
 const targetTable = [['target', 'measured', 'result'], ...targets.map((target) => [target.target, target.measured, target.pass ? 'pass' : 'MISS'])];
 
 console.log(`## GopherMQ benchmark, ${new Date().toISOString().slice(0, 10)}\n`);
 console.log(
-  `\`npm run bench${long ? ' -- --long' : ''}\` on ${machine}; ${settings.reps} × ${settings.durationS} s per server, ${settings.connections} connections` +
+  `\`npm run bench${long || redis ? ' --' : ''}${long ? ' --long' : ''}${redis ? ' --store=redis' : ''}\` on ${machine}; ${settings.reps} × ${settings.durationS} s per server, ${settings.connections} connections` +
     `${settings.start.cpus ? `, servers pinned to CPU ${settings.start.cpus}` : ''}.\n`,
 );
 console.log(markdownTable(table));
 for (const note of rows.filter((row) => row.note && row.server === 'broker')) console.log(`\n- ${note.scenario}: ${note.note}`);
 for (const details of reports.flatMap((report) => report.details)) console.log(`\n${markdownTable(details)}`);
+if (redis) console.log(`\nRedis's work per request under load (Redis store, medians over its load runs): under load, commands of concurrent requests share reads, so reads/req is below the round trips one request waits for; see the round-trips table for those:\n\n${markdownTable(redis.perRequestTable())}`);
 console.log(`\n${markdownTable(targetTable)}`);
 console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 

@@ -30,8 +30,21 @@ export function jsonPost(path: string, body: unknown, headers: Record<string, st
   return { method: 'POST', path, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
+/**
+ * Called before each run; what it returns is called with the run's figures after it. The Redis
+ * bench uses it to read Redis's own counters around each run.
+ */
+export type LoadObserver = (server: ServerUnderTest, options: LoadOptions) => Promise<(run: LoadRun) => Promise<void>>;
+
+let observer: LoadObserver | undefined;
+
+export function observeLoad(observe: LoadObserver): void {
+  observer = observe;
+}
+
 export async function runLoad(server: ServerUnderTest, options: LoadOptions): Promise<LoadRun> {
   const latencies = new Samples();
+  const observed = await observer?.(server, options);
   const before = await server.stats();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     // autocannon notices the end of a run on its sampling tick (1 s by default): a short tick keeps
@@ -45,7 +58,7 @@ export async function runLoad(server: ServerUnderTest, options: LoadOptions): Pr
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(count);
   const requests = Object.values(statusCodes).reduce((sum, count) => sum + count, 0);
   const cpuUs = after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs;
-  return {
+  const run: LoadRun = {
     requests,
     durationS: result.duration,
     requestsPerS: requests / result.duration,
@@ -57,4 +70,6 @@ export async function runLoad(server: ServerUnderTest, options: LoadOptions): Pr
     serverCpuUsPerRequest: requests > 0 ? cpuUs / requests : NaN,
     serverUserUsPerRequest: requests > 0 ? (after.cpuUserUs - before.cpuUserUs) / requests : NaN,
   };
+  await observed?.(run);
+  return run;
 }

@@ -64,12 +64,12 @@ export interface Scenario {
   run(settings: Settings): Promise<ScenarioReport>;
 }
 
-interface Subscription {
+export interface Subscription {
   id: string;
   subject: string;
 }
 
-const PAYLOAD_16B = 'gophermq-payload';
+export const PAYLOAD_16B = 'gophermq-payload';
 
 // ---------------------------------------------------------------------------------------------
 // Shared machinery
@@ -87,17 +87,17 @@ async function withServers<T>(settings: Settings, work: (servers: Pair) => Promi
   }
 }
 
-function orderFor(rep: number): ServerKind[] {
+export function orderFor(rep: number): ServerKind[] {
   return rep % 2 === 0 ? ['broker', 'baseline'] : ['baseline', 'broker'];
 }
 
-async function subscribe(server: ServerUnderTest, subject: string): Promise<Subscription> {
+export async function subscribe(server: ServerUnderTest, subject: string): Promise<Subscription> {
   const res = await server.client.post<Subscription>('/api/subscribe', { subject });
   if (res.status !== 200) throw new Error(`${server.kind}: subscribe ${subject} answered ${res.status} ${res.text}`);
   return res.json();
 }
 
-async function subscribeMany(server: ServerUnderTest, subjects: string[]): Promise<Subscription[]> {
+export async function subscribeMany(server: ServerUnderTest, subjects: string[]): Promise<Subscription[]> {
   const subscriptions = new Array<Subscription>(subjects.length);
   await forEachLimited(subjects, 32, async (subject, index) => {
     subscriptions[index] = await subscribe(server, subject);
@@ -106,7 +106,7 @@ async function subscribeMany(server: ServerUnderTest, subjects: string[]): Promi
 }
 
 /** Takes everything pending, so the next run starts from an empty broker; returns how many. */
-async function drain(server: ServerUnderTest, subscriptions: Subscription[]): Promise<number> {
+export async function drain(server: ServerUnderTest, subscriptions: Subscription[]): Promise<number> {
   let taken = 0;
   await forEachLimited(subscriptions, 16, async ({ subject, id }) => {
     for (;;) {
@@ -201,7 +201,7 @@ function timed(settings: Settings, warmup: boolean): Pick<autocannon.Options, 'd
 // Scenarios
 
 /** What differs between the scenarios that drive one subject with one subscriber flat out. */
-interface OneSubjectSpec {
+export interface OneSubjectSpec {
   name: string;
   description: string;
   /** The scenario's name in the results table. */
@@ -215,7 +215,7 @@ interface OneSubjectSpec {
   targets: (rows: Row[]) => TargetCheck[];
 }
 
-function oneSubjectScenario(spec: OneSubjectSpec): Scenario {
+export function oneSubjectScenario(spec: OneSubjectSpec): Scenario {
   return {
     name: spec.name,
     description: spec.description,
@@ -371,11 +371,11 @@ const manySubjects: Scenario = {
   },
 };
 
-const LONG_POLL_CONSUMERS = 100;
-const LONG_POLL_RATE = 1000;
+export const LONG_POLL_CONSUMERS = 100;
+export const LONG_POLL_RATE = 1000;
 const CONSUMERS_PARK_MS = 300;
 
-interface LongPollResult {
+export interface LongPollResult {
   published: number;
   delivered: number;
   errors: number;
@@ -386,10 +386,11 @@ interface LongPollResult {
 /**
  * Consumers each hold one waiting fetch (waitMs) on their own subject; producers publish at a fixed
  * rate, round-robin over the subjects, each message carrying its send time on this process's clock.
+ * The producers may publish to another instance (`producerServer`) sharing the consumers' store.
  */
-async function longPollRun(server: ServerUnderTest, subs: Subscription[], durationS: number, rate: number): Promise<LongPollResult> {
+export async function longPollRun(server: ServerUnderTest, subs: Subscription[], durationS: number, rate: number, producerServer = server): Promise<LongPollResult> {
   const consumers = new JsonClient(server.url, subs.length + 8);
-  const producers = new JsonClient(server.url, 32);
+  const producers = new JsonClient(producerServer.url, 32);
   const e2e = new Samples();
   let running = true;
   let delivered = 0;
