@@ -172,26 +172,35 @@ return {1, messages, bytes, dropped, inFlight}
 `);
 
 /**
- * Runs just after `HSET B:d <message id> <data>`, on the same connection. ARGV: entry, bytes, maxPendingPerSubject,
- * maxPendingBytesPerSubject, wake channel, wake message, message id. Returns 'ok', 'no-subscriber'
- * or 'subject-overflow' (and deletes the data). Tells waiting fetches (on any instance).
+ * Runs just after `HSET B:d <id> <data> …` of the same messages, on the same connection.
+ * ARGV: maxPendingPerSubject, maxPendingBytesPerSubject, wake channel, wake message, then for each
+ * message in publish order: entry, bytes, message id. Returns each message's outcome: 'ok',
+ * 'no-subscriber' or 'subject-overflow' (its data then deleted). Tells waiting fetches (on any
+ * instance) once.
  */
 export const PUBLISH = script(`
-local bytes = tonumber(ARGV[2])
-local refusal = refusalOf(bytes, ARGV[3], ARGV[4])
-if refusal then
-  redis.call('HDEL', D, ARGV[7])
-  return refusal
+local outcomes = {}
+local published = false
+for i = 5, #ARGV, 3 do
+  local bytes, id = tonumber(ARGV[i + 1]), ARGV[i + 2]
+  local refusal = refusalOf(bytes, ARGV[1], ARGV[2])
+  -- Its data was written just before; if the subject's log was dropped in between (its last
+  -- subscriber left), the data went with it: the publish found no subscriber.
+  if not refusal and redis.call('HEXISTS', D, id) == 0 then refusal = 'no-subscriber' end
+  if refusal then
+    redis.call('HDEL', D, id)
+    outcomes[#outcomes + 1] = refusal
+  else
+    redis.call('RPUSH', L, ARGV[i])
+    redis.call('HINCRBY', M, 'end', 1)
+    redis.call('HINCRBY', M, 'bytes', bytes)
+    outcomes[#outcomes + 1] = 'ok'
+    published = true
+  end
 end
--- Its data was written just before; if the subject's log was dropped in between (its last
--- subscriber left), the data went with it: the publish found no subscriber.
-if redis.call('HEXISTS', D, ARGV[7]) == 0 then return 'no-subscriber' end
-redis.call('RPUSH', L, ARGV[1])
-redis.call('HINCRBY', M, 'end', 1)
-redis.call('HINCRBY', M, 'bytes', bytes)
 local waits = redis.call('HGET', M, 'wait')
-if waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
-return 'ok'
+if published and waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+return outcomes
 `);
 
 /**
