@@ -206,3 +206,19 @@ describe('idle expiry on several instances', () => {
     }
   }, 30_000);
 });
+
+describe('rate limits on instances sharing one Redis', () => {
+  it('are counted in Redis: requests past rate-limit.max get 429 whichever instance they reach', async () => {
+    const store = { ...sharedStore(), RATE__LIMIT_MAX: '4', RATE__LIMIT_WINDOW__MS: '60000' };
+    const [a, b] = await Promise.all([TestBroker.start(store), TestBroker.start(store)]);
+    try {
+      const subject = uniqueSubject('limited');
+      const statuses: number[] = [];
+      // Two on each instance use the four requests of this client's window; the fifth is refused on either.
+      for (const broker of [a, b, a, b, b, a]) statuses.push((await broker.post('/api/subscribe', { subject })).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
