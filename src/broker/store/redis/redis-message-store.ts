@@ -368,6 +368,7 @@ export class RedisMessageStore implements MessageStore {
    * round trips for a whole batch.
    */
   private async publishEach(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
+    if (messages.length === 0) return [];
     const sizes = messages.map(({ data }) => Buffer.byteLength(data, 'utf8'));
     const granted = (await this.run('gmqReserveMessages', this.ledgerKey, this.limits.maxPending, this.limits.maxPendingBytes, ...sizes)) as string;
     const { maxPendingPerSubject, maxPendingBytesPerSubject } = this.limits;
@@ -470,20 +471,25 @@ export class RedisMessageStore implements MessageStore {
    * published.
    */
   private async deadLetter(subject: string, id: string, exhausted: Exhausted[]): Promise<void> {
-    for (const { messageId, target } of exhausted) {
-      const [data] = await this.values(subject, [messageId]);
-      const outcome = target === '' || data === null ? 'no-subscriber' : (await this.publishEach([{ subject: target, data }]))[0];
-      if (outcome === 'ok') {
+    // One read, one batch publish (in order, grouped by dead-letter subject), settles in batches.
+    const values = await this.values(subject, exhausted.map(({ messageId }) => messageId));
+    const handedOn = exhausted.flatMap(({ target }, i) => (target !== '' && values[i] !== null ? [i] : []));
+    const outcomes = await this.publishEach(handedOn.map((i) => ({ subject: exhausted[i].target, data: values[i]! })));
+    const outcomeOf = new Map(handedOn.map((i, n) => [i, outcomes[n]]));
+    exhausted.forEach(({ target }, i) => {
+      if (outcomeOf.get(i) === 'ok') {
         this.deadLettered += 1;
         this.events?.published(target);
       } else {
         this.deadLetterDropped += 1;
         this.events?.dropped?.(subject, target === '' ? undefined : target);
       }
+    });
+    for (let from = 0; from < exhausted.length; from += ACK_SCRIPT_BATCH) {
+      const seqs = exhausted.slice(from, from + ACK_SCRIPT_BATCH).map(({ seq }) => seq);
+      const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, ...seqs, this.wake.channel)) as number[];
+      await this.release(messages, bytes, 0, 0, subject);
     }
-    const seqs = exhausted.map(({ seq }) => seq);
-    const [, messages, bytes] = (await this.run('gmqSettle', this.base(subject), 'settle', id, 0, subject, ...seqs, this.wake.channel)) as number[];
-    await this.release(messages, bytes, 0, 0, subject);
   }
 
   /**
