@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShu
 import { BrokerError, BrokerErrorCode } from './broker.error.js';
 import { FetchWaiters } from './fetch-waiters.js';
 import { isValidSubject } from './subject.js';
+import { isSubscriberId } from './subscriber-id.js';
 import {
   MESSAGE_STORE,
   type AckSettings,
@@ -178,7 +179,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   async fetch(subject: string, id: string, options: FetchOptions = {}): Promise<FetchedMessages> {
-    if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
+    assertSubscriber(subject, id);
     const max = Math.min(options.max ?? MAX_FETCH_MESSAGES, MAX_FETCH_MESSAGES);
     const waitMs = options.waitMs ?? 0;
     if (waitMs <= 0 || this.closing) return this.take(subject, id, max);
@@ -207,11 +208,13 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 
   /** Settles in-flight messages for good; returns how many were in flight. */
   async ack(subject: string, id: string, seqs: readonly number[]): Promise<number> {
+    assertSubscriber(subject, id);
     return settled(await this.store.ack(subject, id, seqs));
   }
 
   /** Makes in-flight messages available again after `delayMs`; returns how many were in flight. */
   async nack(subject: string, id: string, seqs: readonly number[], delayMs = 0): Promise<number> {
+    assertSubscriber(subject, id);
     const count = settled(await this.store.nack(subject, id, seqs, delayMs));
     if (count > 0 && delayMs === 0) this.waiters.wakeOne(subject, id);
     return count;
@@ -219,11 +222,12 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 
   /** Restarts the ack deadline of in-flight messages; returns how many were in flight. */
   async extend(subject: string, id: string, seqs: readonly number[]): Promise<number> {
+    assertSubscriber(subject, id);
     return settled(await this.store.extend(subject, id, seqs));
   }
 
   async unsubscribe(subject: string, id: string): Promise<void> {
-    if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
+    assertSubscriber(subject, id);
     if (!(await this.store.unsubscribe(subject, id))) throw BrokerError.badId();
     this.waiters.wakeAll(subject, id);
   }
@@ -266,6 +270,12 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     this.counters.delivered += taken.data.length;
     return taken;
   }
+}
+
+/** A request naming a subscriber: a valid subject, and an id of the form subscribe gives (else it is unknown: 404). */
+function assertSubscriber(subject: string, id: string): void {
+  if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
+  if (!isSubscriberId(id)) throw BrokerError.badId();
 }
 
 function settled(outcome: SettleOutcome): number {

@@ -1,8 +1,17 @@
 /**
- * A subject is dot-separated tokens, as in NATS: no space, tab, CR or LF anywhere, and no empty
- * token ("", "a..b", ".a", "a."). The same pattern feeds the request DTOs' validation.
+ * One character of a token: anything but a space, tab, CR, LF or dot, and never half of a UTF-16
+ * surrogate pair: a lone surrogate cannot be written as UTF-8, so two subjects differing only in
+ * one would be the same name to Redis (which stores UTF-8) and in every log. The pair alternative
+ * makes the pattern mean the same with and without the regular expression's `u` flag (Ajv compiles
+ * it with `u`, class-validator and isValidSubject without).
  */
-export const SUBJECT_PATTERN = '^[^ \\t\\r\\n.]+(\\.[^ \\t\\r\\n.]+)*$';
+const TOKEN_CHAR = '(?:[^ \\t\\r\\n.\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])';
+
+/**
+ * A subject is dot-separated tokens, as in NATS: no space, tab, CR or LF anywhere, no empty token
+ * ("", "a..b", ".a", "a."), and well-formed Unicode. The same pattern feeds the request DTOs' validation.
+ */
+export const SUBJECT_PATTERN = `^${TOKEN_CHAR}+(\\.${TOKEN_CHAR}+)*$`;
 
 /**
  * Longest subject in characters (Unicode code points), the length NATS recommends staying under.

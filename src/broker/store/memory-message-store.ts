@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newSubscriberId } from '../subscriber-id.js';
 import { AckState, Delivery } from './ack/ack-state.js';
 import { DeadlineTimer } from './ack/deadline-timer.js';
 import { jsonStringBytes } from './json-string-bytes.js';
@@ -43,7 +43,7 @@ export class MemoryMessageStore implements MessageStore {
     let log = this.subjects.get(subject);
     if (!log) this.subjects.set(subject, (log = new SubjectLog(this.nextLogStart)));
     const state = ack && new AckState({ ...ack }, log.endSeq);
-    const subscriber = new MemorySubscriber(randomUUID(), subject, log, ++this.serials, state);
+    const subscriber = new MemorySubscriber(newSubscriberId(), subject, log, ++this.serials, state);
     this.subscribers.set(subscriber.id, subscriber);
     log.subscriberCount += 1;
     log.caughtUp += 1;

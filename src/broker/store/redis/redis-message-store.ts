@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { RedisConfig } from '../../../config/gophermq-config.js';
 import { BrokerError } from '../../broker.error.js';
+import { newSubscriberId } from '../../subscriber-id.js';
 import { jsonStringBytes } from '../json-string-bytes.js';
 import type {
   AckSettings,
@@ -18,6 +19,7 @@ import type {
   SubscriberInfo,
 } from '../message-store.js';
 import { createRedisClient, scriptOf, type RedisClient, type ScriptCall, type ScriptName } from './redis-client.js';
+import { globalBase, subjectBase } from './redis-keys.js';
 import { RedisWakeChannel } from './redis-wake-channel.js';
 
 /**
@@ -93,7 +95,7 @@ export class RedisMessageStore implements MessageStore {
   ) {
     this.client = createRedisClient(config);
     this.client.on('error', (error: Error) => this.logError('connection', error));
-    this.ledgerKey = `${config.keyPrefix}{~}`;
+    this.ledgerKey = globalBase(config.keyPrefix);
     this.wake = new RedisWakeChannel(this.client, `${config.keyPrefix}wake`, this.instance, {
       published: (subject) => this.events?.published(subject),
       available: (subject, id) => this.events?.available(subject, id),
@@ -124,7 +126,7 @@ export class RedisMessageStore implements MessageStore {
     return this.call('subscribe', async () => {
       const start = (await this.run('gmqReserveSubscriber', this.ledgerKey, this.limits.maxSubscribers, subject)) as number;
       if (start < 0) return undefined;
-      const id = randomUUID();
+      const id = newSubscriberId();
       const created = await this.run('gmqSubscribe', this.base(subject), id, start, ack?.ackWaitMs ?? '', ack?.maxDeliveries ?? '', ack?.deadLetterSubject ?? '');
       // Listed again after the log exists: a removal of the old log's entry cannot pass this one.
       if (created === 1) await this.run('gmqLower', this.ledgerKey, 'idle', subject, 'now');
@@ -288,7 +290,7 @@ export class RedisMessageStore implements MessageStore {
   }
 
   private base(subject: string): string {
-    return `${this.config.keyPrefix}{${subject}}`;
+    return subjectBase(this.config.keyPrefix, subject);
   }
 
   /**
