@@ -32,17 +32,17 @@ describe('acknowledged delivery', () => {
   const seqsOf = (answer: Answer) => (answer.body.messages as Array<{ seq: number }>).map(({ seq }) => seq);
 
   describe('subscribe', () => {
-    it('echoes the settings it was given, and only those', async () => {
+    it('echoes the settings it was given, and maxAckPending (1000 unless given)', async () => {
       const subject = uniqueSubject();
-      const full = await broker.post('/api/subscribe', { subject, ackWaitMs: 30_000, maxDeliveries: 5, deadLetterSubject: `${subject}.dead` });
+      const full = await broker.post('/api/subscribe', { subject, ackWaitMs: 30_000, maxDeliveries: 5, deadLetterSubject: `${subject}.dead`, maxAckPending: 20 });
       expect(full.status).toBe(200);
       expect(JSON.stringify(full.body)).toBe(
-        JSON.stringify({ id: full.body.id, subject, ackWaitMs: 30_000, maxDeliveries: 5, deadLetterSubject: `${subject}.dead` }),
+        JSON.stringify({ id: full.body.id, subject, ackWaitMs: 30_000, maxDeliveries: 5, deadLetterSubject: `${subject}.dead`, maxAckPending: 20 }),
       );
       const some = await broker.post('/api/subscribe', { subject, ackWaitMs: 1000, maxDeliveries: 1 });
-      expect(some.body).toEqual({ id: expect.any(String), subject, ackWaitMs: 1000, maxDeliveries: 1 });
-      const least = await broker.post('/api/subscribe', { subject, ackWaitMs: 43_200_000 });
-      expect(least.body).toEqual({ id: expect.any(String), subject, ackWaitMs: 43_200_000 });
+      expect(some.body).toEqual({ id: expect.any(String), subject, ackWaitMs: 1000, maxDeliveries: 1, maxAckPending: 1000 });
+      const least = await broker.post('/api/subscribe', { subject, ackWaitMs: 43_200_000, maxAckPending: 100_000 });
+      expect(least.body).toEqual({ id: expect.any(String), subject, ackWaitMs: 43_200_000, maxAckPending: 100_000 });
     });
 
     it.each([
@@ -58,6 +58,10 @@ describe('acknowledged delivery', () => {
       ['deadLetterSubject', { ackWaitMs: 1000, maxDeliveries: 3, deadLetterSubject: 'a b' }],
       ['deadLetterSubject', { ackWaitMs: 1000, maxDeliveries: 3, deadLetterSubject: 7 }],
       ['deadLetterSubject', { ackWaitMs: 1000, deadLetterSubject: 'a.dead' }],
+      ['maxAckPending', { ackWaitMs: 1000, maxAckPending: 0 }],
+      ['maxAckPending', { ackWaitMs: 1000, maxAckPending: 100_001 }],
+      ['maxAckPending', { ackWaitMs: 1000, maxAckPending: 2.5 }],
+      ['maxAckPending', { maxAckPending: 10 }],
     ])('refuses a bad %s with 400 naming it: %j', async (field, settings) => {
       const { status, body } = await broker.post('/api/subscribe', { subject: uniqueSubject(), ...settings });
       expect(status).toBe(400);
@@ -420,6 +424,67 @@ describe('acknowledged delivery and idle expiry', () => {
         expect((await broker.post('/api/ack', { subject, id, seqs: [seqs.get(id)] })).body).toEqual({ acked: 1 });
       }
       expect(await service.store.stats()).toMatchObject({ messagesHeld: 0, inFlight: 0 });
+    });
+  });
+});
+
+describe('bounded messages in flight', () => {
+  const seqsOf = (answer: Answer) => (answer.body.messages as Array<{ seq: number }>).map(({ seq }) => seq);
+
+  it('a fetch puts no more than maxAckPending of a subscriber\'s messages in flight; remaining still counts the rest', async () => {
+    await TestBroker.using({}, async (broker) => {
+      const subject = uniqueSubject();
+      const { body } = await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000, maxAckPending: 3 });
+      const id = body.id;
+      for (let i = 0; i < 10; i++) await broker.publish(subject, `m${i}`);
+      const first = await broker.fetchMessages(subject, id);
+      expect({ data: first.body.data, remaining: first.body.remaining }).toEqual({ data: ['m0', 'm1', 'm2'], remaining: 7 });
+      const full = await broker.fetchMessages(subject, id);
+      expect({ data: full.body.data, remaining: full.body.remaining }).toEqual({ data: [], remaining: 7 });
+      const [a, b, c] = seqsOf(first);
+      expect((await broker.post('/api/ack', { subject, id, seqs: [a, b] })).body).toEqual({ acked: 2 });
+      expect((await broker.fetchMessages(subject, id)).body.data).toEqual(['m3', 'm4']);
+      // A nacked message is available again: it goes before newer ones, within the same bound.
+      expect((await broker.post('/api/nack', { subject, id, seqs: [c] })).body).toEqual({ nacked: 1 });
+      const again = await broker.fetchMessages(subject, id);
+      expect(again.body.messages).toEqual([{ seq: c, data: 'm2', deliveries: 2 }]);
+      expect((await broker.fetchMessages(subject, id)).body.data).toEqual([]);
+    });
+  });
+
+  it('a long-poll waiting at maxAckPending is answered as soon as an ack makes room', async () => {
+    await TestBroker.using({}, async (broker) => {
+      const subject = uniqueSubject();
+      const { body } = await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000, maxAckPending: 1 });
+      const id = body.id;
+      await broker.publish(subject, 'first');
+      await broker.publish(subject, 'second');
+      const [seq] = seqsOf(await broker.fetchMessages(subject, id));
+      const started = Date.now();
+      const waiting = broker.fetchMessages(subject, id, { waitMs: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await broker.post('/api/ack', { subject, id, seqs: [seq] });
+      const answer = await waiting;
+      expect(answer.body.data).toEqual(['second']);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+  });
+
+  it('broker.max-in-flight bounds the messages in flight over all subscribers', async () => {
+    await TestBroker.using({ BROKER_MAX__IN__FLIGHT: '5' }, async (broker) => {
+      const subject = uniqueSubject();
+      const subscribe = async () => (await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000 })).body.id as string;
+      const [one, two] = [await subscribe(), await subscribe()];
+      for (let i = 0; i < 8; i++) await broker.publish(subject, `m${i}`);
+      const taken = await broker.fetchMessages(subject, one);
+      expect(taken.body.data).toHaveLength(5);
+      expect(taken.body.remaining).toBe(3);
+      const none = await broker.fetchMessages(subject, two);
+      expect({ data: none.body.data, remaining: none.body.remaining }).toEqual({ data: [], remaining: 8 });
+      expect((await broker.get(BrokerService).store.stats()).inFlight).toBe(5);
+      await broker.post('/api/ack', { subject, id: one, seqs: seqsOf(taken).slice(0, 2) });
+      expect((await broker.fetchMessages(subject, two)).body.data).toEqual(['m0', 'm1']);
+      expect((await broker.get(BrokerService).store.stats()).inFlight).toBe(5);
     });
   });
 });

@@ -3,7 +3,7 @@ import { BrokerService } from './broker.service.js';
 import { MemoryMessageStore } from './store/memory-message-store.js';
 import type { StoreLimits } from './store/message-store.js';
 
-const LIMITS = { maxPending: 1000, maxPendingBytes: 1_000_000, maxPendingPerSubject: 1000, maxPendingBytesPerSubject: 1_000_000, maxSubscribers: 1000, maxFetchBytes: 1_000_000 };
+const LIMITS = { maxPending: 1000, maxPendingBytes: 1_000_000, maxPendingPerSubject: 1000, maxPendingBytesPerSubject: 1_000_000, maxSubscribers: 1000, maxInFlight: 1_000_000, maxFetchBytes: 1_000_000 };
 
 function makeBroker(limits: Partial<StoreLimits> = {}) {
   return new BrokerService(new MemoryMessageStore({ ...LIMITS, ...limits }));

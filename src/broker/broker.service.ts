@@ -4,6 +4,7 @@ import { FetchWaiters } from './fetch-waiters.js';
 import { isValidSubject } from './subject.js';
 import { isSubscriberId } from './subscriber-id.js';
 import {
+  DEFAULT_MAX_ACK_PENDING,
   MESSAGE_STORE,
   type AckSettings,
   type FetchedMessages,
@@ -96,7 +97,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   async subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
     if (ack?.deadLetterSubject !== undefined && !isValidSubject(ack.deadLetterSubject)) throw BrokerError.invalidSubject();
-    const subscriber = await this.store.subscribe(subject, ack);
+    const subscriber = await this.store.subscribe(subject, ack && { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING });
     if (!subscriber) throw BrokerError.tooManySubscribers();
     return subscriber;
   }
@@ -209,7 +210,10 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   /** Settles in-flight messages for good; returns how many were in flight. */
   async ack(subject: string, id: string, seqs: readonly number[]): Promise<number> {
     assertSubscriber(subject, id);
-    return settled(await this.store.ack(subject, id, seqs));
+    const count = settled(await this.store.ack(subject, id, seqs));
+    // Room under maxAckPending: a fetch waiting for it may take messages now.
+    if (count > 0) this.waiters.wakeOne(subject, id);
+    return count;
   }
 
   /** Makes in-flight messages available again after `delayMs`; returns how many were in flight. */

@@ -81,6 +81,14 @@ export class BrokerConfig {
   @IsInt() @Min(1) @Max(10_000_000)
   maxSubscribers = 100_000;
 
+  /**
+   * Most messages in flight at once over all acknowledged subscribers (delivered, not yet acked,
+   * nacked or past their deadline): each costs the broker some state until then (docs/benchmarks.md),
+   * so this bounds it whatever the number of subscribers. A fetch takes fewer past it.
+   */
+  @IsInt() @Min(1) @Max(100_000_000)
+  maxInFlight = 1_000_000;
+
   /** Largest request body accepted; larger ones get 413. A message is at most this, once encoded. */
   @IsInt() @Min(1024) @Max(256 * MiB)
   bodyLimitBytes = 1 * MiB;
@@ -151,6 +159,14 @@ export class MonitoringConfig {
   /** Address /metrics listens on (loopback or an internal interface); empty: the API's, broker.host. */
   @IsString()
   host = '';
+
+  /**
+   * Milliseconds for which the store-wide figures (held messages, subscribers, …) read for a scrape
+   * serve every other scrape too: on the Redis store each read is a call to Redis, so scrapers
+   * that ask often cost it one call per interval. 0 reads them for every scrape.
+   */
+  @IsInt() @Min(0) @Max(60_000)
+  storeStatsIntervalMs = 1000;
 }
 
 /** Each entry a NATS subject pattern (`orders.*`, `orders.>`, `>`). */

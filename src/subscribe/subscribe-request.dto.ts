@@ -1,11 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DEFAULT_MAX_ACK_PENDING } from '../broker/store/message-store.js';
 import { SubjectProperty } from '../common/subject.property.js';
 
 export const MIN_ACK_WAIT_MS = 1000;
 /** Twelve hours, as SQS's longest visibility timeout. */
 export const MAX_ACK_WAIT_MS = 43_200_000;
 export const MAX_DELIVERIES_CEILING = 1000;
+/** As JetStream's MaxAckPending: enough for a large batch consumer, and a bound on what one subscriber holds in flight. */
+export const MAX_ACK_PENDING_CEILING = 100_000;
 
 export class SubscribeRequestDto {
   @SubjectProperty()
@@ -31,6 +34,18 @@ export class SubscribeRequestDto {
   })
   @IsOptional() @IsInt() @Min(1) @Max(MAX_DELIVERIES_CEILING)
   maxDeliveries?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_ACK_PENDING_CEILING,
+    default: DEFAULT_MAX_ACK_PENDING,
+    example: 100,
+    description:
+      'Only with ackWaitMs: most of its messages in flight (fetched, not yet acked, nacked or past their deadline) at once; a fetch takes fewer past it (`remaining` still counts them), and a waiting fetch is answered when an ack makes room. Default 1000',
+  })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_ACK_PENDING_CEILING)
+  maxAckPending?: number;
 
   @SubjectProperty('orders.created.dead', {
     required: false,

@@ -27,7 +27,7 @@ export class SubscribeController {
       'at most once': { summary: 'Without ackWaitMs', value: { id: '3b241101-e2bb-4255-8caf-4136c566a962', subject: 'orders.created' } },
       acknowledged: {
         summary: 'With ackWaitMs, maxDeliveries and deadLetterSubject',
-        value: { id: '3b241101-e2bb-4255-8caf-4136c566a962', subject: 'orders.created', ackWaitMs: 30000, maxDeliveries: 5, deadLetterSubject: 'orders.created.dead' },
+        value: { id: '3b241101-e2bb-4255-8caf-4136c566a962', subject: 'orders.created', ackWaitMs: 30000, maxDeliveries: 5, deadLetterSubject: 'orders.created.dead', maxAckPending: 1000 },
       },
     },
   })

@@ -16,4 +16,7 @@ export class SubscriptionDto {
 
   @ApiPropertyOptional({ example: 'orders.created.dead', description: 'Present when it was given' })
   deadLetterSubject?: string;
+
+  @ApiPropertyOptional({ type: 'integer', example: 1000, description: 'Present for an acknowledged subscriber: the one given, or 1000' })
+  maxAckPending?: number;
 }

@@ -9,6 +9,7 @@ const LIMITS = {
   maxPendingPerSubject: 1000,
   maxPendingBytesPerSubject: 1_000_000,
   maxSubscribers: 1000,
+  maxInFlight: 1_000_000,
   maxFetchBytes: 1_000_000,
 };
 
@@ -199,7 +200,7 @@ describe(`${MemoryMessageStore.name}, acknowledged delivery`, () => {
 
   it('redelivers 100,000 messages in flight at their deadline, 5,000 per turn', () => {
     sut = new MemoryMessageStore({ ...LIMITS, maxPending: 2e6, maxPendingPerSubject: 2e6, maxPendingBytes: 1e9, maxPendingBytesPerSubject: 1e9, maxFetchBytes: 1e9 });
-    const id = subscribe('s', { ackWaitMs: 1000 });
+    const id = subscribe('s', { ackWaitMs: 1000, maxAckPending: 100_000 });
     for (let i = 0; i < 100_000; i++) sut.publish('s', 'm');
     expect(sut.fetch('s', id, Infinity)!.data.length).toBe(100_000);
     jest.advanceTimersByTime(1000);

@@ -8,6 +8,7 @@ const LIMITS = {
   maxPendingPerSubject: 100,
   maxPendingBytesPerSubject: 10_000,
   maxSubscribers: 1000,
+  maxInFlight: 1_000_000,
   maxFetchBytes: 1_000_000,
 };
 

@@ -2,17 +2,18 @@ import { newSubscriberId } from '../subscriber-id.js';
 import { AckState, Delivery } from './ack/ack-state.js';
 import { DeadlineTimer } from './ack/deadline-timer.js';
 import { jsonStringBytes } from './json-string-bytes.js';
-import type {
-  AckSettings,
-  DeliveredMessage,
-  FetchedMessages,
-  MessageStore,
-  PublishOutcome,
-  SettleOutcome,
-  StoreEvents,
-  StoreLimits,
-  StoreStats,
-  SubscriberInfo,
+import {
+  DEFAULT_MAX_ACK_PENDING,
+  type AckSettings,
+  type DeliveredMessage,
+  type FetchedMessages,
+  type MessageStore,
+  type PublishOutcome,
+  type SettleOutcome,
+  type StoreEvents,
+  type StoreLimits,
+  type StoreStats,
+  type SubscriberInfo,
 } from './message-store.js';
 import { EPOCH_S, MemorySubscriber, nowS, StoredMessage, SubjectLog } from './subject-log.js';
 
@@ -42,7 +43,7 @@ export class MemoryMessageStore implements MessageStore {
     if (this.subscribers.size >= this.limits.maxSubscribers) return undefined;
     let log = this.subjects.get(subject);
     if (!log) this.subjects.set(subject, (log = new SubjectLog(this.nextLogStart)));
-    const state = ack && new AckState({ ...ack }, log.endSeq);
+    const state = ack && new AckState({ ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, log.endSeq);
     const subscriber = new MemorySubscriber(newSubscriberId(), subject, log, ++this.serials, state);
     this.subscribers.set(subscriber.id, subscriber);
     log.subscriberCount += 1;
@@ -74,13 +75,13 @@ export class MemoryMessageStore implements MessageStore {
     return 'ok';
   }
 
-  fetch(subject: string, id: string, max: number): FetchedMessages | undefined {
+  fetch(subject: string, id: string, max: number, _waitMs = 0, maxBytes = this.limits.maxFetchBytes): FetchedMessages | undefined {
     const subscriber = this.find(subject, id);
     if (!subscriber) return undefined;
     this.touch(subscriber);
-    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max);
+    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes);
     const { log, nextSeq } = subscriber;
-    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending));
+    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes);
     const data = new Array<string>(count);
     for (let i = 0; i < count; i++) data[i] = log.at(nextSeq + i).data;
     if (count > 0) this.move(subscriber, nextSeq + count);
@@ -182,21 +183,24 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   /** How many of the `available` messages from `seq` on fit in one answer's budget: at least one. */
-  private fitting(log: SubjectLog, seq: number, available: number): number {
+  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number): number {
     let count = 0;
     for (let answerBytes = 0; count < available; count++) {
       answerBytes += log.at(seq + count).answerBytes;
-      if (answerBytes > this.limits.maxFetchBytes && count > 0) break;
+      if (answerBytes > maxBytes && count > 0) break;
     }
     return count;
   }
 
   /**
-   * Messages due again first, lowest seq first, then new ones; each in flight until its deadline.
-   * The answer carries each message twice (`data` and `messages`), and the budget counts both.
+   * Messages due again first, lowest seq first, then new ones; each in flight until its deadline,
+   * no more than leaves maxAckPending of the subscriber's and maxInFlight of all in flight. The
+   * answer carries each message twice (`data` and `messages`), and the budget counts both.
    */
-  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, max: number): FetchedMessages {
+  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, wanted: number, maxBytes: number): FetchedMessages {
     const { log } = subscriber;
+    const inFlightRoom = Math.min(ack.settings.maxAckPending! - ack.inFlight, this.limits.maxInFlight - this.inFlight);
+    const max = Math.max(0, Math.min(wanted, inFlightRoom));
     const deadline = Date.now() + ack.settings.ackWaitMs;
     const data: string[] = [];
     const messages: DeliveredMessage[] = [];
@@ -205,7 +209,7 @@ export class MemoryMessageStore implements MessageStore {
     const take = (seq: number): boolean => {
       const message = log.at(seq);
       answerBytes += 2 * message.answerBytes + DELIVERED_MESSAGE_OVERHEAD;
-      if (answerBytes > this.limits.maxFetchBytes && data.length > 0) return false;
+      if (answerBytes > maxBytes && data.length > 0) return false;
       const deliveries = ack.deliver(seq, deadline);
       if (deliveries > 1) this.redelivered += 1;
       data.push(message.data);

@@ -12,7 +12,15 @@ export interface AckSettings {
   maxDeliveries?: number;
   /** Where such a message is published (as an ordinary message); absent: it is dropped. */
   deadLetterSubject?: string;
+  /**
+   * Most of its messages in flight at once: a fetch takes no more than leaves it at this many
+   * (as JetStream's MaxAckPending); absent: DEFAULT_MAX_ACK_PENDING.
+   */
+  maxAckPending?: number;
 }
+
+/** maxAckPending of a subscriber that did not choose one. */
+export const DEFAULT_MAX_ACK_PENDING = 1000;
 
 /** One subscriber as the store reports it. */
 export interface SubscriberInfo {
@@ -79,6 +87,8 @@ export interface StoreLimits {
   maxPendingBytesPerSubject: number;
   /** Most subscribers at once, over all subjects. */
   maxSubscribers: number;
+  /** Most messages in flight (delivered to acknowledged subscribers, not yet settled) at once, over all subscribers. */
+  maxInFlight: number;
   /**
    * Budget of one fetch answer: the bytes its `data` takes in the JSON answer (escapes included).
    * A fetch stops before the message that would pass it, but always takes at least one.
@@ -89,6 +99,8 @@ export interface StoreLimits {
 /** Told of every call a store backed by a server makes, for the store metrics. */
 export interface StoreObserver {
   call(operation: string, seconds: number, failed: boolean): void;
+  /** A background sweep (`redelivery`, `expiry`) skipped a subject whose call failed; it is tried again later. */
+  sweepFailed?(sweep: string): void;
 }
 
 /** Gauges read at scrape time. */
@@ -122,11 +134,14 @@ export interface MessageStore {
   /** Publishes in order, each on its own; a store backed by a server does it in few round trips. */
   publishMany?(messages: ReadonlyArray<{ subject: string; data: string }>): Awaitable<PublishOutcome[]>;
   /**
-   * Takes up to `max` pending messages, oldest first, within `maxFetchBytes`; undefined when no
-   * such subscriber. The messages taken are gone for this subscriber. `waitMs`: how long the caller
-   * will wait for a publish if nothing is pending (a store shared by instances tells them).
+   * Takes up to `max` pending messages, oldest first, within `maxBytes` of answer (default
+   * `maxFetchBytes`); undefined when no such subscriber. The messages taken are gone for this
+   * subscriber. An acknowledged subscriber gets no more than leaves `maxAckPending` of its messages
+   * in flight, nor `maxInFlight` over all (fewer, or none, taken; `remaining` still counts them).
+   * `waitMs`: how long the caller will wait for a publish if nothing is taken (a store shared by
+   * instances tells them).
    */
-  fetch(subject: string, id: string, max: number, waitMs?: number): Awaitable<FetchedMessages | undefined>;
+  fetch(subject: string, id: string, max: number, waitMs?: number, maxBytes?: number): Awaitable<FetchedMessages | undefined>;
   /** Settles in-flight messages for good. Acks are idempotent: unknown or settled seqs do not count. */
   ack(subject: string, id: string, seqs: readonly number[]): Awaitable<SettleOutcome>;
   /** Makes in-flight messages available again after `delayMs` (0: at once), before newer ones. */
