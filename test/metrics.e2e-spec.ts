@@ -12,7 +12,8 @@ describe('Metrics', () => {
   let metricsUrl: string;
 
   beforeAll(async () => {
-    broker = await TestBroker.start({ BROKER_MAX__PENDING: '1000', BROKER_BODY__LIMIT__BYTES: '1024' });
+    // Store-wide figures read fresh for every scrape, so each step shows at once (test/redis/store-stats.e2e-spec.ts: the interval).
+    broker = await TestBroker.start({ BROKER_MAX__PENDING: '1000', BROKER_BODY__LIMIT__BYTES: '1024', MONITORING_STORE__STATS__INTERVAL__MS: '0' });
     metricsUrl = broker.get(MetricsServer).url;
   });
   afterAll(() => broker.close());

@@ -30,7 +30,7 @@ describe(loadConfig.name, () => {
     const config = loadConfig({ cwd: folderWith(), env: {} });
     expect(config.logger.level).toBe('info');
     expect(config.broker).toMatchObject({ port: 8082, maxPending: 100_000, maxPendingBytes: 64 * 1024 * 1024, subscriberIdleTimeout: 3600 });
-    expect(config.monitoring).toEqual({ enable: true, port: 9001, host: '' });
+    expect(config.monitoring).toEqual({ enable: true, port: 9001, host: '', storeStatsIntervalMs: 1000 });
     expect(config.auth).toMatchObject({ enable: false, tokens: [], adminToken: '' });
     expect(config.rateLimit).toEqual({ max: 0, windowMs: 1000 });
   });
@@ -40,7 +40,7 @@ describe(loadConfig.name, () => {
     const config = loadConfig({ cwd, env: {} });
     expect(config.broker.port).toBe(9999);
     expect(config.broker.maxPending).toBe(50);
-    expect(config.monitoring).toEqual({ enable: false, port: 9100, host: '' });
+    expect(config.monitoring).toEqual({ enable: false, port: 9100, host: '', storeStatsIntervalMs: 1000 });
   });
 
   it('lets GOPHERMQ_ variables override the file, with the original name mapping', () => {
@@ -52,7 +52,7 @@ describe(loadConfig.name, () => {
       env: { GOPHERMQ_BROKER_MAX__PENDING: '70', GOPHERMQ_MONITORING_PORT: ':9002', GOPHERMQ_MONITORING_ENABLE: 'false', GOPHERMQ_LOGGER_LEVEL: 'debug', OTHER: 'x' },
     });
     expect(config.broker.maxPending).toBe(70);
-    expect(config.monitoring).toEqual({ enable: false, port: 9002, host: '' });
+    expect(config.monitoring).toEqual({ enable: false, port: 9002, host: '', storeStatsIntervalMs: 1000 });
     expect(config.logger.level).toBe('debug');
     expect(warn).not.toHaveBeenCalled();
   });

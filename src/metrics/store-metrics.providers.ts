@@ -30,12 +30,22 @@ export class StoreMetrics {
       help: '1 when the last call to the store (Redis) succeeded, 0 when it failed; always 1 on the memory store.',
       registers,
     });
+    const sweepFailures = new Counter({
+      name: 'gophermq_store_sweep_failures_total',
+      help: 'Subjects a background sweep of the store (Redis) skipped because their call failed, by sweep (redelivery, expiry); each is tried again later, the others go on.',
+      labelNames: ['sweep'],
+      registers,
+    });
+    for (const sweep of ['redelivery', 'expiry']) sweepFailures.inc({ sweep }, 0);
     up.set(1);
     broker.store.observer = {
       call(operation, seconds, failed) {
         duration.observe({ operation }, seconds);
         up.set(failed ? 0 : 1);
         if (failed) errors.inc({ operation });
+      },
+      sweepFailed(sweep) {
+        sweepFailures.inc({ sweep });
       },
     };
   }

@@ -2,7 +2,8 @@ import { BrokerService } from '../../src/broker/broker.service.js';
 import { eventually } from '../support/eventually.js';
 import { RedisCluster, RedisServer } from '../support/redis-server.js';
 import { TestBroker, uniqueSubject } from '../support/test-broker.js';
-import { sharedStore } from './shared-store.js';
+import { uniqueKeyPrefix } from '../support/test-store.js';
+import { scrape, sharedStore } from './shared-store.js';
 
 /** Two instances on a Redis Cluster of three masters (redis.cluster-nodes), through the main flows. */
 describe('two instances on a Redis Cluster', () => {
@@ -94,5 +95,77 @@ describe('two instances on a Redis Cluster', () => {
     const answer = await waiting;
     expect(Date.now() - publishedAt).toBeLessThan(200);
     expect(answer.body.data).toEqual(['wake up']);
+  });
+
+  it('keeps a subject with braces, colons and percent signs in a slot of its own, and its keys apart', async () => {
+    const base = uniqueSubject('cluster.odd');
+    const subjects = [`${base}.a}b`, `${base}.a%7Db`, `${base}.{x}:m`];
+    const ids = await Promise.all(subjects.map((subject) => a.subscribe(subject)));
+    for (const subject of subjects) expect((await b.publish(subject, `to ${subject}`)).status).toBe(200);
+    for (const [i, subject] of subjects.entries()) expect((await a.fetchMessages(subject, ids[i])).body.data).toEqual([`to ${subject}`]);
+  });
+});
+
+describe('limits on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    RedisServer.killAll();
+  });
+
+  it('hold across masters, and the room comes back as messages are fetched', async () => {
+    await TestBroker.using(sharedStore({ REDIS_CLUSTER__NODES: cluster.nodes, BROKER_MAX__PENDING: '30', MONITORING_STORE__STATS__INTERVAL__MS: '0' }), async (broker) => {
+      const subjects = Array.from({ length: 6 }, () => uniqueSubject('cluster.limit'));
+      const ids = await Promise.all(subjects.map((subject) => broker.subscribe(subject)));
+      const statuses = await Promise.all(Array.from({ length: 60 }, (_, i) => broker.publish(subjects[i % 6], `m${i}`).then(({ status }) => status)));
+      expect(statuses.filter((status) => status === 200)).toHaveLength(30);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(30);
+      let fetched = 0;
+      for (const [i, subject] of subjects.entries()) fetched += (await broker.fetchMessages(subject, ids[i])).body.data.length;
+      expect(fetched).toBe(30);
+      await eventually(async () => (await scrape(broker)).value('gophermq_messages_held') === 0, 10_000);
+      const again = await Promise.all(Array.from({ length: 30 }, (_, i) => broker.publish(subjects[i % 6], `again ${i}`).then(({ status }) => status)));
+      expect(again).toEqual(Array(30).fill(200));
+    });
+  });
+
+  it('bound messages in flight by maxAckPending and broker.max-in-flight', async () => {
+    await TestBroker.using(sharedStore({ REDIS_CLUSTER__NODES: cluster.nodes, BROKER_MAX__IN__FLIGHT: '5' }), async (broker) => {
+      const [one, two] = [uniqueSubject('cluster.inflight'), uniqueSubject('cluster.inflight')];
+      const first = (await broker.post('/api/subscribe', { subject: one, ackWaitMs: 60_000, maxAckPending: 3 })).body.id;
+      const second = (await broker.post('/api/subscribe', { subject: two, ackWaitMs: 60_000 })).body.id;
+      for (let i = 0; i < 6; i++) {
+        await broker.publish(one, `one ${i}`);
+        await broker.publish(two, `two ${i}`);
+      }
+      const taken = await broker.fetchMessages(one, first);
+      expect({ data: taken.body.data, remaining: taken.body.remaining }).toEqual({ data: ['one 0', 'one 1', 'one 2'], remaining: 3 });
+      expect((await broker.fetchMessages(two, second)).body.data).toEqual(['two 0', 'two 1']);
+      expect((await broker.fetchMessages(two, second)).body.data).toEqual([]);
+      await broker.post('/api/ack', { subject: one, id: first, seqs: taken.body.messages.map(({ seq }: { seq: number }) => seq) });
+      await eventually(async () => (await broker.fetchMessages(two, second)).body.data.length > 0, 10_000);
+    });
+  });
+
+  it('give back room reserved for a write that never came, within seconds', async () => {
+    const prefix = uniqueKeyPrefix();
+    await TestBroker.using(
+      { BROKER_STORE: 'redis', REDIS_KEY__PREFIX: prefix, REDIS_CLUSTER__NODES: cluster.nodes, REDIS_COMMAND__TIMEOUT__MS: '500', BROKER_MAX__PENDING: '50', MONITORING_STORE__STATS__INTERVAL__MS: '0' },
+      async (broker) => {
+        const subject = uniqueSubject('cluster.lease');
+        const id = await broker.subscribe(subject);
+        // What a broker killed between reserving room and writing leaves behind.
+        const store = broker.get(BrokerService).store as unknown as { accounting: { reserveMessages(m: unknown[], max: number, bytes: number): Promise<unknown> } };
+        await store.accounting.reserveMessages(Array.from({ length: 50 }, () => ({ subject, bytes: 1 })), 50, 1e9);
+        expect((await broker.publish(subject, 'no room')).status).toBe(429);
+        await eventually(async () => (await scrape(broker)).value('gophermq_messages_held') === 0, 30_000);
+        for (let i = 0; i < 50; i++) expect((await broker.publish(subject, `m${i}`)).status).toBe(200);
+        expect((await broker.fetchMessages(subject, id)).body.data).toHaveLength(50);
+      },
+    );
   });
 });

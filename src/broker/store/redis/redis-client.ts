@@ -1,7 +1,8 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../../../config/gophermq-config.js';
-import * as ledger from './ledger-scripts.js';
-import * as subject from './subject-scripts.js';
+import { SCRIPTS, type ScriptName } from './lua-scripts.js';
+
+export type { ScriptName };
 
 /** One connection to a Redis server, or to a Redis Cluster: the same commands work on both. */
 export type RedisClient = Redis | Cluster;
@@ -38,37 +39,11 @@ function seed(hostPort: string): { host: string; port: number } {
   return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
 }
 
-/** Each script, by name, taking one key: a subject's base key or the ledger's. */
-const SCRIPTS = {
-  gmqSubscribe: subject.SUBSCRIBE,
-  gmqUnsubscribe: subject.UNSUBSCRIBE,
-  gmqPublish: subject.PUBLISH,
-  gmqPending: subject.PENDING,
-  gmqFetch: subject.FETCH,
-  gmqSettle: subject.SETTLE,
-  gmqDue: subject.DUE,
-  gmqExpire: subject.EXPIRE,
-  gmqHead: subject.HEAD,
-  gmqTrim: subject.TRIM,
-  gmqHasSubscribers: subject.HAS_SUBSCRIBERS,
-  gmqRefusal: subject.REFUSAL,
-  gmqReserveMessages: ledger.RESERVE_MESSAGES,
-  gmqReserveSubscriber: ledger.RESERVE_SUBSCRIBER,
-  gmqRelease: ledger.RELEASE,
-  gmqLower: ledger.LOWER,
-  gmqCandidates: ledger.CANDIDATES,
-  gmqRaise: ledger.RAISE,
-  gmqTotals: ledger.TOTALS,
-  gmqVersion: ledger.VERSION,
-} as const;
-
-export type ScriptName = keyof typeof SCRIPTS;
-
-/** Runs a script by EVALSHA (loading it on NOSCRIPT, as after a Redis restart). */
-export type ScriptCall = (key: string, ...args: Array<string | number>) => Promise<unknown>;
+/** Runs a script by EVALSHA (loading it on NOSCRIPT, as after a Redis restart): its keys, then its arguments. */
+export type ScriptCall = (...keysAndArgs: Array<string | number>) => Promise<unknown>;
 
 function defineScripts(client: RedisClient): void {
-  for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: 1, lua });
+  for (const [name, { lua, numberOfKeys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys, lua });
 }
 
 export function scriptOf(client: RedisClient, name: ScriptName): ScriptCall {

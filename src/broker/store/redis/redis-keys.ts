@@ -23,3 +23,11 @@ export function subjectBase(prefix: string, subject: string): string {
 export function globalBase(prefix: string): string {
   return `${prefix}{~}`;
 }
+
+/**
+ * `<prefix>{<tag>}` for the ledger of one Cluster hash slot, `tag` being `~…` chosen to hash to
+ * that slot: in the slot of the subjects it counts, and never a subject's tag.
+ */
+export function slotBase(prefix: string, tag: string): string {
+  return `${prefix}{${tag}}`;
+}

@@ -1,0 +1,30 @@
+-- Shared by the scripts on the broker-wide keys, all in one hash slot:
+-- KEYS[1] G = <prefix>{~} (no subject's tag is `~`: redis-keys.ts).
+--   G:ledger  hash: messages, bytes, subscribers, inflight held over all subjects (on a Cluster:
+--             the last reported counts of every slot, plus the leases still out), nextLog
+--   G:idle    zset: subject -> a time at or before its least recently active subscriber
+--   G:due     zset: subject -> a time at or before its next redelivery
+--   G:ver     hash: "idle:<subject>" / "due:<subject>" -> a new version (from the counter G:vseq,
+--             so a version is never reused) whenever a request lowers or adds an entry
+--   G:heads   zset: the oldest message's publish time, per subject base (single Redis) or per
+--             slot (Cluster)
+--   Cluster only:
+--   G:slots   hash: slot -> "v messages bytes subscribers inflight", the newest counts reported
+--   G:lease   hash: lease id -> "slot messages bytes subscribers inflight", room granted and not
+--             yet seen in its slot's counts
+--   G:leases  zset: lease id -> when it expires (its slot is then looked at: global-claim.lua)
+--   G:checked zset: slot -> when its counts were last read from the slot itself
+-- An index entry may be early, never late: requests only lower it, and the sweep that raises it
+-- does so only if no request touched it meanwhile (the version).
+local G = KEYS[1]
+local LEDGER, VER = G .. ':ledger', G .. ':ver'
+local function ledger(field) return tonumber(redis.call('HGET', LEDGER, field) or '0') end
+local function clock() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
+local function touched(field) redis.call('HSET', VER, field, redis.call('INCR', G .. ':vseq')) end
+local COUNTS = {'messages', 'bytes', 'subscribers', 'inflight'}
+-- "a b c …" as numbers.
+local function numbers(text)
+  local out = {}
+  for word in string.gmatch(text, '%S+') do out[#out + 1] = tonumber(word) end
+  return out
+end

@@ -1,0 +1,99 @@
+#!lua flags=allow-oom
+-- Takes a subscriber's next messages, oldest first, within a byte budget; for an acknowledged
+-- subscriber, those due again first, each then in flight until its deadline, at most its
+-- maxAckPending and the broker-wide broker.max-in-flight in flight at once. Allowed while Redis is
+-- out of memory: consuming is how memory comes back.
+-- KEYS[1] subject base, KEYS[2] accounting base
+-- ARGV[1] accounting mode, ARGV[2] id, ARGV[3] max, ARGV[4] budget (answer bytes), ARGV[5] waitMs
+-- (how long the caller waits if nothing is taken), ARGV[6] atLeastOne ('1': one message even past
+-- the budget), ARGV[7] in-flight room: broker.max-in-flight on a single Redis, the lease's grant on
+-- a Cluster, ARGV[8] the subject
+-- Returns {accounting, remaining, due hint (-1: none), redelivered (-1: an at-most-once subscriber),
+-- budget used, then message id, seq, deliveries per message}; {{}, -1} for no such subscriber,
+-- {{}, -2} when the lease was given up. The caller reads the data of the ids from B:d, and asks
+-- again for more than one script's batch.
+if leaseGivenUp() then return {{}, -2} end
+local id, max, budget, waitMs, atLeastOne = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
+local s = key('s', id)
+local h = redis.call('HMGET', s, 'next', 'aw', 'mp')
+if not h[1] then return {{}, -1} end
+local now = clock()
+redis.call('ZADD', ACT, now, id)
+local first, last = metaNum('first'), metaNum('end')
+local next = tonumber(h[1])
+local out = {0, -1, 0, 0}
+local count, used = 0, 0
+local function fits(weight)
+  if used + weight > budget and (count > 0 or not atLeastOne) then return false end
+  used = used + weight
+  return true
+end
+if not h[2] then
+  local available = math.min(max, last - next)
+  while count < available do
+    local chunk = redis.call('LRANGE', L, next + count - first, next + count - first + math.min(available - count, 32) - 1)
+    local stop = false
+    for i = 1, #chunk do
+      local answer, _, _, messageId = parse(chunk[i])
+      if not fits(answer) then stop = true break end
+      count = count + 1
+      out[#out + 1] = messageId; out[#out + 1] = 0; out[#out + 1] = 0
+    end
+    if stop or #chunk == 0 then break end
+  end
+  next = next + count
+  redis.call('HSET', s, 'next', next)
+  redis.call('ZADD', P, next, id)
+  out[1] = last - next
+  out[3] = -1
+else
+  local deadline = now + tonumber(h[2])
+  local F, V, U, N = key('f', id), key('v', id), key('u', id), key('n', id)
+  local room = tonumber(ARGV[7])
+  if INLINE then room = room - held('inflight') end
+  room = math.min(room, (tonumber(h[3]) or 1000) - redis.call('ZCARD', F))
+  if room < max then max = math.max(room, 0) end
+  local function take(seq, entry)
+    local answer, _, _, messageId = parse(entry)
+    if not fits(2 * answer + 48) then return false end
+    local deliveries = redis.call('HINCRBY', N, seq, 1)
+    if deliveries > 1 then out[3] = out[3] + 1 end
+    redis.call('ZADD', F, deadline, seq)
+    redis.call('ZADD', U, seq, seq)
+    count = count + 1
+    out[#out + 1] = messageId; out[#out + 1] = seq; out[#out + 1] = deliveries
+    return true
+  end
+  local taking = true
+  while taking and count < max do
+    local seq = redis.call('ZRANGE', V, 0, 0)[1]
+    if not seq then break end
+    seq = tonumber(seq)
+    taking = take(seq, redis.call('LINDEX', L, seq - first))
+    if taking then redis.call('ZREM', V, seq) end
+  end
+  while taking and count < max and next < last do
+    taking = take(next, redis.call('LINDEX', L, next - first))
+    if taking then next = next + 1 end
+  end
+  redis.call('HSET', s, 'next', next)
+  if count > 0 then
+    redis.call('HINCRBY', M, 'inf', count)
+    tally('inflight', count)
+  end
+  out[1] = redis.call('ZCARD', V) + last - next
+  if count > 0 then
+    out[2] = reschedule(id)
+    if INLINE then lowerIndex('due', out[2], ARGV[8]) end
+  end
+end
+out[4] = used
+if count == 0 and waitMs > 0 then
+  -- It will wait: publishes until then tell the instances, and expiry counts it as active.
+  redis.call('HSET', s, 'wu', now + waitMs)
+  if metaNum('wait') < now + waitMs then redis.call('HSET', M, 'wait', now + waitMs) end
+end
+trim()
+local answer = {accounted(oldestPublished)}
+for i = 1, #out do answer[i + 1] = out[i] end
+return answer

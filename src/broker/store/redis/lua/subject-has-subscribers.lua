@@ -1,0 +1,5 @@
+#!lua flags=no-writes
+-- Whether the subject has subscribers, i.e. whether its log is there.
+-- KEYS[1] subject base, KEYS[2] accounting base (unused); ARGV[1] accounting mode (unused)
+-- Returns 1 or 0.
+return metaNum('subs') > 0 and 1 or 0

@@ -1,0 +1,148 @@
+-- Shared by every script on one subject's keys; each script is atomic, whichever instance runs it.
+-- KEYS[1] B: the subject's base key <prefix>{<tag>} (redis-keys.ts); every key of the subject
+-- starts with it, so a script touches one hash slot and runs unchanged on Redis Cluster:
+--   B:m     hash: first (seq at the log's head), end (next seq), bytes, subs, inf (messages in
+--           flight), wait (ms until which a fetch waits on this subject)
+--   B:l     list: the log, one entry per message, "<answerBytes>:<bytes>:<publishedMs>:<message id>";
+--           seq = first + index
+--   B:d     hash: message id -> data. Message data never passes through Lua (a string entering a
+--           script costs Redis about 30 ms per MB): written by HSET just before the publish
+--           script, read by HMGET after a fetch; scripts see only ids.
+--   B:g     zset: message id -> when it was trimmed; its data is deleted GRACE_MS later, so a fetch
+--           that took it (on any instance) can still read it right after its script
+--   B:p     zset: subscriber -> position (its next seq, or its lowest unsettled one)
+--   B:a     zset: subscriber -> last activity (ms), for idle expiry
+--   B:s:ID  hash: next, aw (ackWaitMs), md (maxDeliveries), dl (dead-letter subject),
+--           mp (maxAckPending), wu (waits until, ms)
+--   acknowledged subscribers only:
+--   B:f:ID  zset: seq in flight -> deadline        B:v:ID  zset: seq available again -> seq
+--   B:y:ID  zset: seq delayed by a nack -> due      B:u:ID  zset: every unsettled seq -> seq
+--   B:n:ID  hash: seq -> deliveries                 B:dq    zset: subscriber -> when it is next due
+-- Subscriber ids are UUIDs (checked before any call). Time is Redis's clock (TIME).
+local B = KEYS[1]
+local M, L, P, ACT, DQ, D, G = B .. ':m', B .. ':l', B .. ':p', B .. ':a', B .. ':dq', B .. ':d', B .. ':g'
+local function key(kind, id) return B .. ':' .. kind .. ':' .. id end
+local function clock() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
+local function metaNum(field) return tonumber(redis.call('HGET', M, field) or '0') end
+local GRACE_MS = 5000
+
+-- An entry is "<answerBytes>:<bytes>:<publishedMs>:<message id>".
+local function parse(entry)
+  local answer, bytes, published, id = string.match(entry, '^(%d+):(%d+):(%d+):(.*)$')
+  return tonumber(answer), tonumber(bytes), tonumber(published), id
+end
+
+-- Publish time of the log's oldest message, or nil when the log is empty.
+local function oldestPublished()
+  local head = redis.call('LINDEX', L, 0)
+  if not head then return nil end
+  local _, _, published = parse(head)
+  return published
+end
+
+-- Drops the log's head up to the lowest position: each message once, when nobody holds it. Its
+-- data goes GRACE_MS later (a reader may not have read it yet); data trimmed that long ago goes now.
+-- At most TRIM_BATCH a call, so no script holds Redis long: the next call on the subject goes on.
+-- Returns how many messages it freed and how much trimmed data it deleted.
+local TRIM_BATCH = 1000 -- about 2 µs of Redis's CPU each
+local function trim()
+  local now = clock()
+  local old = redis.call('ZRANGEBYSCORE', G, '-inf', now - GRACE_MS, 'LIMIT', 0, 2 * TRIM_BATCH)
+  if #old > 0 then
+    redis.call('HDEL', D, unpack(old))
+    redis.call('ZREM', G, unpack(old))
+  end
+  local head = redis.call('ZRANGE', P, 0, 0, 'WITHSCORES')
+  local first, last = metaNum('first'), metaNum('end')
+  local to = math.min(head[2] and tonumber(head[2]) or last, first + TRIM_BATCH)
+  if to <= first then return 0, #old end
+  local freed = redis.call('LPOP', L, to - first)
+  local bytes = 0
+  for i = 1, #freed do
+    local _, size, _, id = parse(freed[i])
+    bytes = bytes + size
+    redis.call('ZADD', G, now, id)
+  end
+  redis.call('HSET', M, 'first', to)
+  if bytes > 0 then redis.call('HINCRBY', M, 'bytes', -bytes) end
+  trimmed = trimmed + #freed
+  tally('messages', -#freed)
+  tally('bytes', -bytes)
+  headMoved = true
+  return #freed, #old
+end
+
+-- Why the subject refuses a message of `bytes` under its own limits, or nil when it takes it.
+local function refusalOf(bytes, maxMessages, maxBytes)
+  local subs = redis.call('HMGET', M, 'subs', 'first', 'end', 'bytes')
+  if tonumber(subs[1] or '0') == 0 then return 'no-subscriber' end
+  if tonumber(subs[3]) - tonumber(subs[2]) + 1 > tonumber(maxMessages) or tonumber(subs[4]) + bytes > tonumber(maxBytes) then
+    return 'subject-overflow'
+  end
+  return nil
+end
+
+local function floorOf(id, s)
+  local low = redis.call('ZRANGE', key('u', id), 0, 0)[1]
+  local next = tonumber(redis.call('HGET', s, 'next'))
+  if low and tonumber(low) < next then return tonumber(low) end
+  return next
+end
+
+-- When this subscriber is next due (a deadline or the end of a nack delay); returns the subject's
+-- earliest (-1: none), which the redelivery index is told every time: a mark here that the index was
+-- told could outlive a call that never reached it (an instance killed in between).
+local function reschedule(id)
+  local f = redis.call('ZRANGE', key('f', id), 0, 0, 'WITHSCORES')[2]
+  local y = redis.call('ZRANGE', key('y', id), 0, 0, 'WITHSCORES')[2]
+  local due = f and tonumber(f)
+  if y and (not due or tonumber(y) < due) then due = tonumber(y) end
+  if due then redis.call('ZADD', DQ, due, id) else redis.call('ZREM', DQ, id) end
+  local earliest = redis.call('ZRANGE', DQ, 0, 0, 'WITHSCORES')[2]
+  if not earliest then return -1 end
+  return tonumber(earliest)
+end
+
+-- Wakes the fetches waiting for subscriber id on any instance, if one waits: kind 'w' (it may take
+-- messages again) or 'u' (it is gone). The channel is the script's last argument.
+local function wake(kind, subject, id, now)
+  local waitsUntil = redis.call('HGET', key('s', id), 'wu')
+  if waitsUntil and tonumber(waitsUntil) >= now then
+    redis.call('PUBLISH', ARGV[#ARGV], kind .. '\n' .. subject .. '\n' .. id)
+  end
+end
+
+-- Removes a subscriber and counts what it released; returns the log's end when it was the
+-- subject's last (0 otherwise). `later`: the caller trims once, after all its removals.
+local function remove(id, later)
+  local s = key('s', id)
+  local acked = redis.call('HEXISTS', s, 'aw') == 1
+  redis.call('DEL', s)
+  redis.call('ZREM', P, id)
+  redis.call('ZREM', ACT, id)
+  tally('subscribers', -1)
+  if acked then
+    local inFlight = redis.call('ZCARD', key('f', id))
+    if inFlight > 0 then
+      redis.call('HINCRBY', M, 'inf', -inFlight)
+      tally('inflight', -inFlight)
+    end
+    redis.call('UNLINK', key('f', id), key('v', id), key('y', id), key('u', id), key('n', id))
+    redis.call('ZREM', DQ, id)
+  end
+  if redis.call('HINCRBY', M, 'subs', -1) > 0 then
+    if not later then trim() end
+    return 0
+  end
+  -- The last one: the whole log goes at once; the seqs go on from its end if the subject returns.
+  local last = metaNum('end')
+  tally('messages', -(last - metaNum('first')))
+  tally('bytes', -metaNum('bytes'))
+  headMoved = true
+  redis.call('UNLINK', L, P, ACT, DQ, D, G)
+  redis.call('HSET', M, 'first', last, 'bytes', 0)
+  redis.call('HDEL', M, 'wait')
+  redis.call('PEXPIRE', M, 3600000)
+  if last > held('nextLog') then redis.call('HSET', AL, 'nextLog', last) end
+  return last
+end

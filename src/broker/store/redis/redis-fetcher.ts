@@ -1,0 +1,135 @@
+import { BrokerError } from '../../broker.error.js';
+import type { DeliveredMessage, FetchedMessages, StoreLimits } from '../message-store.js';
+import type { RedisAcknowledgements } from './redis-acknowledgements.js';
+import { ACK_SCRIPT_BATCH } from './redis-acknowledgements.js';
+import type { Accounting, Lease } from './redis-accounting.js';
+import type { RunScript } from './redis-scripts.js';
+import type { RedisTidier } from './redis-tidier.js';
+
+/**
+ * Most messages one fetch script takes for an at-most-once subscriber (Redis spends about 4 µs of
+ * CPU on each), or for an acknowledged one ACK_SCRIPT_BATCH (10-15 µs each): a few milliseconds at
+ * most, so no script holds Redis, and every instance waiting on it, for long.
+ */
+const FETCH_BATCH = 1000;
+
+/** One fetch script's answer, read. */
+interface Batch {
+  /** -1: no such subscriber; -2: its lease was given up (Cluster). */
+  remaining: number;
+  dueHint: number;
+  /** -1 for an at-most-once subscriber. */
+  redelivered: number;
+  used: number;
+  ids: string[];
+  seqs: number[];
+  deliveries: number[];
+}
+
+/**
+ * Fetches on the Redis store: a script per batch hands out message ids (the budget and `max`
+ * spanning the batches), and each batch's data is read by HMGET as soon as its script answers.
+ */
+export class RedisFetcher {
+  constructor(
+    private readonly run: RunScript,
+    private readonly base: (subject: string) => string,
+    private readonly accounting: Accounting,
+    private readonly acks: RedisAcknowledgements,
+    private readonly tidier: RedisTidier,
+    private readonly readData: (subject: string, ids: string[]) => Promise<Array<string | null>>,
+    private readonly limits: StoreLimits,
+  ) {}
+
+  async fetch(subject: string, id: string, max: number, waitMs: number, maxBytes: number): Promise<FetchedMessages | undefined> {
+    const seqs: number[] = [];
+    const deliveries: number[] = [];
+    const sideCalls: Array<Promise<unknown> | undefined> = [];
+    const reads: Array<Promise<Array<string | null>>> = [];
+    let taken = 0;
+    let budget = maxBytes;
+    let remaining = 0;
+    let acknowledged = false;
+    let answered = false;
+    // Room in flight: on a single Redis the script checks broker.max-in-flight itself; on a Cluster
+    // an acknowledged subscriber's fetch takes only what a lease granted (none until it asks).
+    let lease: Lease | undefined;
+    let inFlightRoom = this.accounting.inline ? this.limits.maxInFlight : 0;
+    for (;;) {
+      // Until the first answer says, the subscriber may be acknowledged: the smaller batch.
+      const want = Math.min(max - taken, !answered || acknowledged ? ACK_SCRIPT_BATCH : FETCH_BATCH);
+      const batch = await this.batch(subject, id, want, budget, taken === 0, answered ? 0 : waitMs, inFlightRoom, lease);
+      if (batch.remaining === -2) throw BrokerError.storeUnavailable();
+      if (batch.remaining === -1) {
+        if (!answered) return undefined;
+        break; // unsubscribed meanwhile: what it took is its answer
+      }
+      answered = true;
+      acknowledged = batch.redelivered >= 0;
+      remaining = batch.remaining;
+      budget -= batch.used;
+      taken += batch.ids.length;
+      if (acknowledged) {
+        this.acks.redelivered += batch.redelivered;
+        sideCalls.push(this.acks.lowerDue(subject, batch.dueHint));
+        if (lease) inFlightRoom -= batch.ids.length;
+      }
+      seqs.push(...batch.seqs);
+      deliveries.push(...batch.deliveries);
+      // Each batch's data is read at once, sent with the next script: however long the whole
+      // fetch takes, no batch waits past the grace that keeps trimmed data readable.
+      reads.push(this.readData(subject, batch.ids));
+      if (taken >= max) break;
+      if (acknowledged && !this.accounting.inline && !lease && batch.ids.length === 0 && remaining > 0) {
+        // Cluster: room in flight, from the broker-wide ledger, then the fetch goes on.
+        const reserved = await this.accounting.reserveInFlight(subject, Math.min(max - taken, remaining), this.limits.maxInFlight);
+        lease = reserved.lease;
+        inFlightRoom = reserved.granted;
+        if (inFlightRoom === 0) {
+          this.accounting.settled(subject, [0], lease);
+          break;
+        }
+        continue;
+      }
+      if (batch.ids.length < want) break;
+    }
+    if (lease) this.accounting.settled(subject, [0], lease);
+    const [values] = await Promise.all([Promise.all(reads).then((batches) => batches.flat()), ...sideCalls]);
+    const data: string[] = [];
+    const messages: DeliveredMessage[] = [];
+    values.forEach((value, n) => {
+      if (value === null) return;
+      data.push(value);
+      if (acknowledged) messages.push({ seq: seqs[n], data: value, deliveries: deliveries[n] });
+    });
+    return acknowledged ? { data, remaining, messages } : { data, remaining };
+  }
+
+  private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, lease?: Lease): Promise<Batch> {
+    const answer = (await this.run(
+      'gmqFetch',
+      this.base(subject),
+      this.accounting.baseOf(subject),
+      this.accounting.mode(lease),
+      id,
+      want,
+      budget,
+      waitMs,
+      atLeastOne ? 1 : 0,
+      inFlightRoom,
+      subject,
+    )) as [number[], ...Array<number | string>];
+    const [accounted, remaining, dueHint, redelivered, used] = answer as unknown as [number[], number, number, number, number];
+    // The lease is reported once the fetch is done, with what its scripts counted.
+    this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
+    const ids: string[] = [];
+    const seqs: number[] = [];
+    const deliveries: number[] = [];
+    for (let i = 5; i < answer.length; i += 3) {
+      ids.push(answer[i] as string);
+      seqs.push(answer[i + 1] as number);
+      deliveries.push(answer[i + 2] as number);
+    }
+    return { remaining, dueHint, redelivered, used, ids, seqs, deliveries };
+  }
+}

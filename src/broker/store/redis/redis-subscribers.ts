@@ -1,0 +1,137 @@
+import { Logger } from '@nestjs/common';
+import { BrokerError } from '../../broker.error.js';
+import { newSubscriberId } from '../../subscriber-id.js';
+import { DEFAULT_MAX_ACK_PENDING, type AckSettings, type StoreLimits, type StoreObserver, type SubscriberInfo } from '../message-store.js';
+import type { Accounting, Lease } from './redis-accounting.js';
+import type { RedisIndexes } from './redis-indexes.js';
+import type { RunScript } from './redis-scripts.js';
+import type { RedisTidier } from './redis-tidier.js';
+import type { RedisWakeChannel } from './redis-wake-channel.js';
+
+/** Subscribers one expiry script removes. */
+const EXPIRE_BATCH = 100;
+
+/** Subscribers on the Redis store: subscribe, unsubscribe, pending counts, idle expiry. */
+export class RedisSubscribers {
+  private readonly logger = new Logger('RedisStore');
+
+  constructor(
+    private readonly run: RunScript,
+    private readonly base: (subject: string) => string,
+    private readonly accounting: Accounting,
+    private readonly indexes: RedisIndexes,
+    private readonly tidier: RedisTidier,
+    private readonly wake: RedisWakeChannel,
+    private readonly limits: StoreLimits,
+    private readonly observer: () => StoreObserver | undefined,
+  ) {}
+
+  async subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined> {
+    let lease: Lease | undefined;
+    if (!this.accounting.inline) {
+      // Also lists the subject for idle expiry: an entry early, never late.
+      lease = await this.accounting.reserveSubscriber(subject, this.limits.maxSubscribers);
+      if (!lease) return undefined;
+    }
+    const id = newSubscriberId();
+    const [accounted, created] = (await this.run(
+      'gmqSubscribe',
+      this.base(subject),
+      this.accounting.baseOf(subject),
+      this.accounting.mode(lease),
+      id,
+      ack?.ackWaitMs ?? '',
+      ack?.maxDeliveries ?? '',
+      ack?.deadLetterSubject ?? '',
+      ack ? (ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING) : '',
+      this.limits.maxSubscribers,
+      subject,
+    )) as [number[], number];
+    this.accounting.settled(subject, accounted, lease);
+    if (created === -1) return undefined;
+    if (created === -2) throw BrokerError.storeUnavailable();
+    // Cluster: listed again after the log exists, so a removal of the old log's entry cannot pass this one.
+    if (created === 1) await this.indexes.lower('idle', subject, 'now');
+    return ack ? { id, subject, ack: { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING } } : { id, subject };
+  }
+
+  async unsubscribe(subject: string, id: string): Promise<boolean> {
+    const base = this.base(subject);
+    const [accounted, removed, dropped] = (await this.run('gmqUnsubscribe', base, this.accounting.baseOf(subject), this.accounting.mode(), id, subject, this.wake.channel)) as [
+      number[],
+      number,
+      number,
+    ];
+    this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
+    if (removed === 0) return false;
+    if (dropped > 0) await this.indexes.unlist(subject, base);
+    return true;
+  }
+
+  async pendingCount(subject: string, id: string): Promise<number | undefined> {
+    const pending = (await this.run('gmqPending', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), id)) as number;
+    return pending < 0 ? undefined : pending;
+  }
+
+  /**
+   * Removes subscribers idle since before `idleSince` (Redis's clock), on whichever instance sweeps
+   * first: each is removed by one script, once. A subscriber with a fetch waiting on any instance
+   * counts as active. A subject whose script fails is skipped (counted, logged, tried again later).
+   */
+  async expireIdle(idleSince: number, limit: number): Promise<SubscriberInfo[]> {
+    const expired: SubscriberInfo[] = [];
+    // An entry of the index may be early (its subscribers were active since): a page of such
+    // subjects removes nobody, and fewer than `limit` must mean that none is left. So the next
+    // page, until enough are removed, no candidate is left, or a page changes nothing.
+    for (let moved = 1; expired.length < limit && moved > 0; ) {
+      const { entries } = await this.indexes.candidates('idle', idleSince - 1, limit);
+      moved = 0;
+      for (const { subject, version } of entries) {
+        if (expired.length >= limit) break;
+        try {
+          moved += await this.expireSubject(subject, version, idleSince, limit - expired.length, expired);
+        } catch (error) {
+          this.skipped(subject, error as Error);
+          await this.indexes.retryLater('idle', subject, version);
+          moved += 1;
+        }
+      }
+      if (entries.length < limit) break;
+    }
+    return expired;
+  }
+
+  /** Expires up to `limit` idle subscribers of one subject; how many index entries and subscribers changed. */
+  private async expireSubject(subject: string, version: string, idleSince: number, limit: number, expired: SubscriberInfo[]): Promise<number> {
+    let earliest = -1;
+    let moved = 0;
+    // EXPIRE_BATCH subscribers per script, so no script holds Redis long.
+    for (let full = true, left = limit; full && left > 0; ) {
+      const batch = Math.min(left, EXPIRE_BATCH);
+      const [accounted, subjectEarliest, , ...ids] = (await this.run('gmqExpire', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), idleSince, batch, subject)) as [
+        number[],
+        number,
+        number,
+        ...string[],
+      ];
+      this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
+      for (const id of ids) expired.push({ id, subject });
+      moved += ids.length;
+      left -= ids.length;
+      earliest = subjectEarliest;
+      full = ids.length === batch;
+    }
+    return moved + (await this.indexes.raise('idle', subject, version, earliest));
+  }
+
+  private lastSkipLogMs = 0;
+
+  /** A subject whose script failed: counted, logged at most every 10 s; the sweep goes on without it. */
+  private skipped(subject: string, error: Error): void {
+    this.observer()?.sweepFailed?.('expiry');
+    const now = Date.now();
+    if (now - this.lastSkipLogMs < 10_000) return;
+    this.lastSkipLogMs = now;
+    this.logger.warn(`idle expiry skipped subject "${subject}", to try again later: ${error.message}`);
+  }
+}
