@@ -71,8 +71,10 @@ export class BrokerConfig {
   maxFetchBytes = 8 * MiB;
 
   /**
-   * Most bytes (characters) of fetch answers being written at once, over all clients: an answer is
-   * held in memory until its client has read it. A fetch that starts past it answers 503.
+   * Most bytes (characters) of fetch answers being written at once, shared fairly between clients
+   * (tokens with auth on, else connections): an answer is held in memory until its client has read
+   * it. A client holding its share is refused (503); others keep being served, so answers may hold
+   * up to twice this (see FetchAnswerShares).
    */
   @IsInt() @Min(1 * MiB) @Max(1024 * GiB)
   maxFetchBytesInFlight = 64 * MiB;

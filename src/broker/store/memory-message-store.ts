@@ -74,13 +74,13 @@ export class MemoryMessageStore implements MessageStore {
     return 'ok';
   }
 
-  fetch(subject: string, id: string, max: number): FetchedMessages | undefined {
+  fetch(subject: string, id: string, max: number, _waitMs?: number, maxBytes = this.limits.maxFetchBytes): FetchedMessages | undefined {
     const subscriber = this.find(subject, id);
     if (!subscriber) return undefined;
     this.touch(subscriber);
-    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max);
+    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes);
     const { log, nextSeq } = subscriber;
-    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending));
+    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes);
     const data = new Array<string>(count);
     for (let i = 0; i < count; i++) data[i] = log.at(nextSeq + i).data;
     if (count > 0) this.move(subscriber, nextSeq + count);
@@ -182,11 +182,11 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   /** How many of the `available` messages from `seq` on fit in one answer's budget: at least one. */
-  private fitting(log: SubjectLog, seq: number, available: number): number {
+  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number): number {
     let count = 0;
     for (let answerBytes = 0; count < available; count++) {
       answerBytes += log.at(seq + count).answerBytes;
-      if (answerBytes > this.limits.maxFetchBytes && count > 0) break;
+      if (answerBytes > maxBytes && count > 0) break;
     }
     return count;
   }
@@ -195,7 +195,7 @@ export class MemoryMessageStore implements MessageStore {
    * Messages due again first, lowest seq first, then new ones; each in flight until its deadline.
    * The answer carries each message twice (`data` and `messages`), and the budget counts both.
    */
-  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, max: number): FetchedMessages {
+  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, max: number, maxBytes: number): FetchedMessages {
     const { log } = subscriber;
     const deadline = Date.now() + ack.settings.ackWaitMs;
     const data: string[] = [];
@@ -205,7 +205,7 @@ export class MemoryMessageStore implements MessageStore {
     const take = (seq: number): boolean => {
       const message = log.at(seq);
       answerBytes += 2 * message.answerBytes + DELIVERED_MESSAGE_OVERHEAD;
-      if (answerBytes > this.limits.maxFetchBytes && data.length > 0) return false;
+      if (answerBytes > maxBytes && data.length > 0) return false;
       const deliveries = ack.deliver(seq, deadline);
       if (deliveries > 1) this.redelivered += 1;
       data.push(message.data);

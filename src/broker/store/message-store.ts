@@ -122,11 +122,12 @@ export interface MessageStore {
   /** Publishes in order, each on its own; a store backed by a server does it in few round trips. */
   publishMany?(messages: ReadonlyArray<{ subject: string; data: string }>): Awaitable<PublishOutcome[]>;
   /**
-   * Takes up to `max` pending messages, oldest first, within `maxFetchBytes`; undefined when no
-   * such subscriber. The messages taken are gone for this subscriber. `waitMs`: how long the caller
-   * will wait for a publish if nothing is pending (a store shared by instances tells them).
+   * Takes up to `max` pending messages, oldest first, within `maxBytes` (default: `maxFetchBytes`;
+   * always at least one message); undefined when no such subscriber. The messages taken are gone
+   * for this subscriber. `waitMs`: how long the caller will wait for a publish if nothing is
+   * pending (a store shared by instances tells them).
    */
-  fetch(subject: string, id: string, max: number, waitMs?: number): Awaitable<FetchedMessages | undefined>;
+  fetch(subject: string, id: string, max: number, waitMs?: number, maxBytes?: number): Awaitable<FetchedMessages | undefined>;
   /** Settles in-flight messages for good. Acks are idempotent: unknown or settled seqs do not count. */
   ack(subject: string, id: string, seqs: readonly number[]): Awaitable<SettleOutcome>;
   /** Makes in-flight messages available again after `delayMs` (0: at once), before newer ones. */

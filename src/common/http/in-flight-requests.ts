@@ -3,9 +3,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
+import { AccessControl } from '../../auth/access-control.js';
 import { BrokerError } from '../../broker/broker.error.js';
 import { BrokerService } from '../../broker/broker.service.js';
 import { GopherMqConfig } from '../../config/gophermq-config.js';
+import { FetchAnswerShares, type AnswerClient } from './fetch-answer-shares.js';
 
 /**
  * Most requests one connection may have waiting for their answer. HTTP/1.1 clients send the next
@@ -16,13 +18,15 @@ export const MAX_UNANSWERED_REQUESTS_PER_CONNECTION = 32;
 
 const SHUTTING_DOWN = JSON.stringify({ message: 'broker is shutting down' });
 const unanswered = Symbol('gophermq.unansweredRequests');
-const answerChars = Symbol('gophermq.answerChars');
+const heldAnswers = Symbol('gophermq.heldAnswers');
+const answerHold = Symbol('gophermq.answerHold');
 /**
  * Requests counted on the connection and not yet uncounted (undefined until its first request), and
- * the characters of the fetch answers among them.
+ * its fetch answers that hold characters.
  */
-type CountedSocket = Socket & { [unanswered]?: number; [answerChars]?: number };
-type CountedResponse = ServerResponse & { [answerChars]?: number };
+type CountedSocket = Socket & { [unanswered]?: number; [heldAnswers]?: Set<CountedResponse> };
+/** A fetch answer holding `chars` characters of `client`'s share. */
+type CountedResponse = ServerResponse & { [answerHold]?: { client: AnswerClient; chars: number } };
 
 /**
  * Counts the requests not yet answered in full, per connection and in all, with one hook and one
@@ -35,8 +39,9 @@ type CountedResponse = ServerResponse & { [answerChars]?: number };
  *   them (4 such connections took RSS from 133 MiB to 1 GiB in 8 s); neither Node nor Fastify bounds it.
  * - Fetch answers are counted by their characters too: a message taken by a fetch leaves the pending
  *   limits, but its answer stays in memory until the client has read it (sixty clients that fetched
- *   8 MiB each and never read held 540 MiB). A fetch that starts while answers hold
- *   broker.max-fetch-bytes-in-flight is refused with 503 before it takes anything.
+ *   8 MiB each and never read held 540 MiB). broker.max-fetch-bytes-in-flight is shared fairly
+ *   between the clients holding answers (FetchAnswerShares): a client holding its share is refused
+ *   with 503 before it takes anything, the others' fetches get a budget within what is left.
  * - Shutdown waits until every request received is answered and its answer handed to the OS: Node's
  *   `server.close()` destroys a connection as soon as its answer is ended, even with megabytes of it
  *   still queued. Meanwhile the port stays open and answers every new request, `/ready` too, 503.
@@ -44,31 +49,46 @@ type CountedResponse = ServerResponse & { [answerChars]?: number };
 @Injectable()
 export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown {
   private inFlight = 0;
-  private answerCharsInFlight = 0;
-  private readonly maxAnswerChars: number;
+  private readonly answers: FetchAnswerShares;
   private draining = false;
   private onDrained?: () => void;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly broker: BrokerService,
+    private readonly access: AccessControl,
     config: GopherMqConfig,
   ) {
-    this.maxAnswerChars = config.broker.maxFetchBytesInFlight;
+    this.answers = new FetchAnswerShares(config.broker.maxFetchBytesInFlight, config.broker.maxFetchBytes);
   }
 
-  /** Throws (503) when fetch answers being written already hold broker.max-fetch-bytes-in-flight. */
-  assertRoomForAnswer(): void {
-    if (this.answerCharsInFlight >= this.maxAnswerChars) throw BrokerError.tooManyAnswersInFlight();
+  /**
+   * Who a fetch answer counts against: its token with auth on (one client, however many connections
+   * it opens), else its connection. Throws (503) when that client already holds its share of
+   * broker.max-fetch-bytes-in-flight.
+   */
+  admitAnswer(request: FastifyRequest): AnswerClient {
+    const client: AnswerClient = this.access.principalOf(request) ?? request.raw.socket;
+    if (!this.answers.admits(client)) throw BrokerError.tooManyAnswersInFlight();
+    return client;
   }
 
-  /** Counts a fetch answer of `chars` characters until its request is uncounted (answered, or its connection gone). */
-  holdAnswer(response: CountedResponse, chars: number): void {
+  /** The byte budget of one take for `client`'s answer; settleAnswer() must follow. */
+  reserveAnswer(client: AnswerClient): number {
+    return this.answers.reserve(client);
+  }
+
+  /**
+   * The take is over: its reservation goes, and the answer's `chars` are held until its request is
+   * uncounted (answered, or its connection gone).
+   */
+  settleAnswer(response: CountedResponse, client: AnswerClient, reservedBytes: number, chars: number): void {
     const socket: CountedSocket = response.req.socket;
-    if (chars === 0 || socket.closed) return;
-    response[answerChars] = chars;
-    socket[answerChars] = (socket[answerChars] ?? 0) + chars;
-    this.answerCharsInFlight += chars;
+    const held = chars > 0 && !socket.closed && response[answerHold] === undefined ? chars : 0;
+    this.answers.settle(client, reservedBytes, held);
+    if (held === 0) return;
+    response[answerHold] = { client, chars: held };
+    (socket[heldAnswers] ??= new Set()).add(response);
   }
 
   /** Requests received and not yet answered in full, nor abandoned by their client. */
@@ -129,10 +149,10 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
       // Once the connection has closed, its requests were all uncounted by onConnectionClosed.
       if (socket.closed) return;
       socket[unanswered]! -= 1;
-      const chars = this[answerChars];
-      if (chars !== undefined) {
-        socket[answerChars]! -= chars;
-        tracker.answerCharsInFlight -= chars;
+      const hold = this[answerHold];
+      if (hold !== undefined) {
+        socket[heldAnswers]!.delete(this);
+        tracker.answers.release(hold.client, hold.chars);
       }
       tracker.uncount(1);
     })(this);
@@ -141,9 +161,9 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
   private readonly onConnectionClosed = ((tracker: InFlightRequests) =>
     function (this: CountedSocket): void {
       const left = this[unanswered]!;
-      tracker.answerCharsInFlight -= this[answerChars] ?? 0;
       this[unanswered] = 0;
-      this[answerChars] = 0;
+      for (const response of this[heldAnswers] ?? []) tracker.answers.release(response[answerHold]!.client, response[answerHold]!.chars);
+      this[heldAnswers]?.clear();
       if (left > 0) tracker.uncount(left);
     })(this);
 }

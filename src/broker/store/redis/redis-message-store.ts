@@ -151,12 +151,12 @@ export class RedisMessageStore implements MessageStore {
     return this.call('publish', () => this.publishEach(messages));
   }
 
-  fetch(subject: string, id: string, max: number, waitMs = 0): Promise<FetchedMessages | undefined> {
+  fetch(subject: string, id: string, max: number, waitMs = 0, maxBytes = this.limits.maxFetchBytes): Promise<FetchedMessages | undefined> {
     return this.call('fetch', async () => {
       const taken: Taken = { ids: [], seqs: [], deliveries: [] };
       const sideCalls: Array<Promise<unknown> | undefined> = [];
       const reads: Array<Promise<Array<string | null>>> = [];
-      let budget = this.limits.maxFetchBytes;
+      let budget = maxBytes;
       let remaining = 0;
       let acknowledged = false;
       // A batch per script, so no script holds Redis long; the budget and `max` span the batches.
