@@ -97,7 +97,7 @@ afterEach(() => BrokerProcess.killAll());
 
 describe('clients that fetch large answers and never read them', () => {
   it('hold no more than their share of broker.max-fetch-bytes-in-flight: other clients keep fetching', async () => {
-    const { broker } = await startBroker({});
+    const { broker } = await startBroker({ BROKER_WRITE__TIMEOUT: '600' });
     const { hogs, statuses } = await hoard(broker);
     try {
       expect(statuses).toEqual(Array(HOGS).fill(200)); // each connection a client: each gets a share, the last ones small
@@ -119,7 +119,7 @@ describe('clients that fetch large answers and never read them', () => {
           `      subscribe: [">"]`,
         ])].join('\n'),
       );
-      const { broker } = await startBroker({}, cwd);
+      const { broker } = await startBroker({ BROKER_WRITE__TIMEOUT: '600' }, cwd);
       const { hogs, statuses } = await hoard(broker, HOG_TOKEN);
       try {
         // Its ten connections are one client: alone, it may hold half the budget, about four answers.
@@ -133,4 +133,37 @@ describe('clients that fetch large answers and never read them', () => {
     }
   });
 
+  it('are cut after broker.write-timeout without progress, counted in gophermq_answers_cut_total and logged', async () => {
+    // Room for every hog's whole answer, so that each stalls (a small one would fit in the kernel's buffers).
+    const { broker, metrics } = await startBroker({ BROKER_WRITE__TIMEOUT: '1', BROKER_MAX__FETCH__BYTES__IN__FLIGHT: String(256 * 1024 * 1024) });
+    const { hogs } = await hoard(broker);
+    const stalledAt = Date.now();
+    // Checked every second: cut between 1 and 2 s after the writes stalled; a margin for a busy machine.
+    await eventually(async () => (await metrics()).value('gophermq_answers_cut_total') === HOGS, 8000);
+    expect(Date.now() - stalledAt).toBeGreaterThanOrEqual(1000);
+    const received = await Promise.all(hogs.map((hog) => hog.readToEnd()));
+    for (const bytes of received) expect(bytes).toBeLessThan(ANSWER_BYTES);
+    expect(await broker.log('cut ')).toMatchObject({ level: 40, answers: expect.any(Number) });
+    expect(await consumeElsewhere(broker, 2)).toEqual([200, 200]);
+  });
+
+  it('a reader slower than broker.write-timeout for the whole answer is not cut while it keeps reading', async () => {
+    const { broker, metrics } = await startBroker({ BROKER_WRITE__TIMEOUT: '3' });
+    const [first, ...rest] = (await hoard(broker)).hogs;
+    for (const hog of rest) hog.socket.destroy();
+    // A read of at most 64 KiB every 50 ms: the 8.1 MB answer takes about twice the write timeout.
+    // (Progress is what the kernel takes: it frees room in large steps, every MB or two here.)
+    let text = '';
+    first.socket.setEncoding('latin1').on('data', (chunk: string) => {
+      text += chunk;
+      first.socket.pause();
+      setTimeout(() => first.socket.resume(), 50);
+    });
+    const started = Date.now();
+    first.socket.resume();
+    await eventually(() => text.endsWith('\r\n0\r\n\r\n'), 30_000); // the last chunk of a chunked answer
+    expect(Date.now() - started).toBeGreaterThan(3000);
+    expect((await metrics()).value('gophermq_answers_cut_total')).toBe(0);
+    first.socket.destroy();
+  });
 });

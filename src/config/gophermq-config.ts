@@ -108,6 +108,14 @@ export class BrokerConfig {
   requestTimeout = 30;
 
   /**
+   * Seconds an answer may go without any of it being taken by the network (a client that stopped
+   * reading): past it the answer is cut and its connection closed. Checked every second; a fetch
+   * waiting for messages writes nothing and is not cut. At most an hour.
+   */
+  @IsInt() @Min(1) @Max(3600)
+  writeTimeout = 30;
+
+  /**
    * Seconds shutdown may take: past it, the connections still open are closed, answers in flight
    * are cut, and the broker exits with code 1. At most an hour: Node's timers cannot wait past
    * 2^31 − 1 ms (about 24.8 days) and would fire at once.

@@ -8,6 +8,7 @@ import { BrokerError } from '../../broker/broker.error.js';
 import { BrokerService } from '../../broker/broker.service.js';
 import { GopherMqConfig } from '../../config/gophermq-config.js';
 import { FetchAnswerShares, type AnswerClient } from './fetch-answer-shares.js';
+import { StalledAnswers } from './stalled-answers.js';
 
 /**
  * Most requests one connection may have waiting for their answer. HTTP/1.1 clients send the next
@@ -57,6 +58,7 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     private readonly adapterHost: HttpAdapterHost,
     private readonly broker: BrokerService,
     private readonly access: AccessControl,
+    private readonly stalled: StalledAnswers,
     config: GopherMqConfig,
   ) {
     this.answers = new FetchAnswerShares(config.broker.maxFetchBytesInFlight, config.broker.maxFetchBytes);
@@ -118,6 +120,7 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     if (socket[unanswered] === undefined) {
       socket[unanswered] = 0;
       socket.once('close', this.onConnectionClosed);
+      this.stalled.watch(socket);
       // Each waiting fetch listens for its connection's 'close' too, and this bounds how many wait.
       socket.setMaxListeners(socket.getMaxListeners() + MAX_UNANSWERED_REQUESTS_PER_CONNECTION);
     }
@@ -162,6 +165,7 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     function (this: CountedSocket): void {
       const left = this[unanswered]!;
       this[unanswered] = 0;
+      tracker.stalled.forget(this);
       for (const response of this[heldAnswers] ?? []) tracker.answers.release(response[answerHold]!.client, response[answerHold]!.chars);
       this[heldAnswers]?.clear();
       if (left > 0) tracker.uncount(left);
