@@ -123,6 +123,22 @@ export class BrokerConfig {
   @IsInt() @Min(1) @Max(3600)
   shutdownTimeout = 10;
 
+  /**
+   * Seconds between the signal and the drain during which /ready already answers 503 but every
+   * other request is served as before, so that a load balancer stops sending requests first (the
+   * Kubernetes preStop pattern). 0: the drain begins at once. Counts in shutdownTimeout.
+   */
+  @IsInt() @Min(0) @Max(3600)
+  drainDelay = 0;
+
+  /**
+   * Seconds a keep-alive connection with no request in progress stays open once the drain has
+   * answered everything in flight: a request already on its way then gets its 503 (and the
+   * connection closes after it) instead of a reset. Then such connections are closed.
+   */
+  @IsInt() @Min(0) @Max(60)
+  drainIdleGrace = 1;
+
   /** Serve the OpenAPI description at /docs (Swagger UI) and /docs-json. */
   @IsBoolean()
   serveDocs = true;

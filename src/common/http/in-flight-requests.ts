@@ -2,13 +2,14 @@ import { Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Socket } from 'node:net';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessControl } from '../../auth/access-control.js';
 import { BrokerError } from '../../broker/broker.error.js';
 import { BrokerService } from '../../broker/broker.service.js';
 import { GopherMqConfig } from '../../config/gophermq-config.js';
 import { FetchAnswerShares, type AnswerClient } from './fetch-answer-shares.js';
-import { StalledAnswers } from './stalled-answers.js';
+import { stopAccepting } from './stop-accepting.js';
 
 /**
  * Most requests one connection may have waiting for their answer. HTTP/1.1 clients send the next
@@ -18,14 +19,22 @@ import { StalledAnswers } from './stalled-answers.js';
 export const MAX_UNANSWERED_REQUESTS_PER_CONNECTION = 32;
 
 const SHUTTING_DOWN = JSON.stringify({ message: 'broker is shutting down' });
+const READY_PATH = '/ready';
 const unanswered = Symbol('gophermq.unansweredRequests');
+const latestAnswer = Symbol('gophermq.latestAnswer');
 const heldAnswers = Symbol('gophermq.heldAnswers');
 const answerHold = Symbol('gophermq.answerHold');
 /**
- * Requests counted on the connection and not yet uncounted (undefined until its first request), and
- * its fetch answers that hold characters.
+ * Requests counted on the connection and not yet uncounted (undefined until its first request), its
+ * fetch answers that hold characters, and the answer to its latest request.
  */
-type CountedSocket = Socket & { [unanswered]?: number; [heldAnswers]?: Set<CountedResponse> };
+type CountedSocket = Socket & { [unanswered]?: number; [heldAnswers]?: Set<CountedResponse>; [latestAnswer]?: ServerResponse };
+
+/**
+ * serving; leaving: broker.drain-delay, /ready answers 503 and the rest is served; draining: every
+ * new request answers 503 while those in flight finish.
+ */
+type Phase = 'serving' | 'leaving' | 'draining';
 /** A fetch answer holding `chars` characters of `client`'s share. */
 type CountedResponse = ServerResponse & { [answerHold]?: { client: AnswerClient; chars: number } };
 
@@ -45,23 +54,38 @@ type CountedResponse = ServerResponse & { [answerHold]?: { client: AnswerClient;
  *   with 503 before it takes anything, the others' fetches get a budget within what is left.
  * - Shutdown waits until every request received is answered and its answer handed to the OS: Node's
  *   `server.close()` destroys a connection as soon as its answer is ended, even with megabytes of it
- *   still queued. Meanwhile the port stays open and answers every new request, `/ready` too, 503.
+ *   still queued. The drain stops accepting connections, answers every request still arriving on
+ *   open ones 503 with `connection: close` (and gives the answers in flight `connection: close` when
+ *   their headers are not sent yet), then keeps idle connections open for broker.drain-idle-grace
+ *   before closing them, so a request already on its way is answered rather than reset.
  */
 @Injectable()
 export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown {
   private inFlight = 0;
   private readonly answers: FetchAnswerShares;
-  private draining = false;
+  private readonly open = new Set<CountedSocket>();
+  private readonly idleGraceMs: number;
+  private phase: Phase = 'serving';
   private onDrained?: () => void;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly broker: BrokerService,
     private readonly access: AccessControl,
-    private readonly stalled: StalledAnswers,
     config: GopherMqConfig,
   ) {
     this.answers = new FetchAnswerShares(config.broker.maxFetchBytesInFlight, config.broker.maxFetchBytes);
+    this.idleGraceMs = config.broker.drainIdleGrace * 1000;
+  }
+
+  /** The connections that have sent a request and are not closed yet. */
+  get connections(): ReadonlySet<Socket> {
+    return this.open;
+  }
+
+  /** broker.drain-delay begins: /ready answers 503 (a load balancer stops sending requests), the rest is served as before. */
+  leave(): void {
+    if (this.phase === 'serving') this.phase = 'leaving';
   }
 
   /**
@@ -103,24 +127,42 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onRequest', this.onRequest);
   }
 
-  /** Nest runs this before it closes the HTTP server. */
+  /**
+   * Nest runs this before it closes the HTTP server (whose own close then finds nothing left to
+   * close): the drain. New connections are refused from now on (a load balancer retries a refused
+   * connection elsewhere safely: the request was never sent).
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    this.draining = true;
+    this.phase = 'draining';
     this.broker.beginShutdown(); // parked fetches answer now instead of holding the drain
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    const allClosed = stopAccepting(server);
+    for (const socket of this.open) {
+      // A connection closes after its latest answer: answers whose headers are not out yet say so.
+      const latest = socket[latestAnswer];
+      if (latest !== undefined && !latest.headersSent) latest.shouldKeepAlive = false;
+    }
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.onDrained = resolve));
+    if (this.open.size > 0 && this.idleGraceMs > 0) {
+      const grace = new AbortController();
+      await Promise.race([allClosed, sleep(this.idleGraceMs, undefined, { signal: grace.signal }).catch(() => {})]);
+      grace.abort();
+    }
+    server.closeIdleConnections();
   }
 
   private readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    if (this.draining) {
+    if (this.phase !== 'serving' && (this.phase === 'draining' || isReadiness(request))) {
       // `connection: close` sends keep-alive clients elsewhere for their next request.
       reply.code(503).header('connection', 'close').type('application/json; charset=utf-8').send(SHUTTING_DOWN);
       return;
     }
     const socket: CountedSocket = request.raw.socket;
+    socket[latestAnswer] = reply.raw;
     if (socket[unanswered] === undefined) {
       socket[unanswered] = 0;
       socket.once('close', this.onConnectionClosed);
-      this.stalled.watch(socket);
+      this.open.add(socket);
       // Each waiting fetch listens for its connection's 'close' too, and this bounds how many wait.
       socket.setMaxListeners(socket.getMaxListeners() + MAX_UNANSWERED_REQUESTS_PER_CONNECTION);
     }
@@ -165,9 +207,15 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     function (this: CountedSocket): void {
       const left = this[unanswered]!;
       this[unanswered] = 0;
-      tracker.stalled.forget(this);
+      this[latestAnswer] = undefined;
+      tracker.open.delete(this);
       for (const response of this[heldAnswers] ?? []) tracker.answers.release(response[answerHold]!.client, response[answerHold]!.chars);
       this[heldAnswers]?.clear();
       if (left > 0) tracker.uncount(left);
     })(this);
+}
+
+function isReadiness(request: FastifyRequest): boolean {
+  const url = request.raw.url ?? '';
+  return url === READY_PATH || url.startsWith(`${READY_PATH}?`);
 }

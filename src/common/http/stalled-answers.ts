@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { Counter } from 'prom-client';
 import { GopherMqConfig } from '../../config/gophermq-config.js';
 import { ANSWERS_CUT_METRIC } from '../../metrics/request-metrics.providers.js';
+import { InFlightRequests } from './in-flight-requests.js';
 
 /** How often the connections are checked: the write timeout is met within a second. */
 const CHECK_INTERVAL_MS = 1000;
@@ -28,7 +29,6 @@ type WatchedSocket = Socket & { [doneBytes]?: number; [progressAtMs]?: number };
 @Injectable()
 export class StalledAnswers implements OnModuleInit, OnApplicationShutdown {
   private logger?: FastifyBaseLogger;
-  private readonly connections = new Set<WatchedSocket>();
   private readonly timeoutMs: number;
   private timer?: NodeJS.Timeout;
   private lastReportMs = 0;
@@ -36,20 +36,12 @@ export class StalledAnswers implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    private readonly inFlight: InFlightRequests,
     config: GopherMqConfig,
     /** Absent when monitoring is off. */
     @Optional() @Inject(getToken(ANSWERS_CUT_METRIC)) private readonly cut?: Counter,
   ) {
     this.timeoutMs = config.broker.writeTimeout * 1000;
-  }
-
-  /** From its first request until it closes. */
-  watch(socket: Socket): void {
-    this.connections.add(socket);
-  }
-
-  forget(socket: Socket): void {
-    this.connections.delete(socket);
   }
 
   onModuleInit(): void {
@@ -64,7 +56,7 @@ export class StalledAnswers implements OnModuleInit, OnApplicationShutdown {
   private readonly check = (): void => {
     const now = Date.now();
     let cut = 0;
-    for (const socket of this.connections) {
+    for (const socket of this.inFlight.connections as ReadonlySet<WatchedSocket>) {
       if (socket.writableLength === 0 || socket.destroyed) {
         socket[progressAtMs] = undefined;
         continue;
