@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.factory.js';
@@ -9,8 +10,9 @@ import { GopherMqConfig } from './config/gophermq-config.js';
 import { InFlightRequests } from './common/http/in-flight-requests.js';
 
 /**
- * Starts the broker and stops it cleanly on SIGTERM/SIGINT: exit 0 once the answers in flight are
- * delivered and accepted work is in the broker; exit 1 if that takes longer than broker.shutdown-timeout.
+ * Starts the broker and stops it cleanly on SIGTERM/SIGINT: after broker.drain-delay (not ready,
+ * still serving), exit 0 once the answers in flight are delivered and accepted work is in the
+ * broker; exit 1 if it all takes longer than broker.shutdown-timeout.
  */
 export async function runBroker(sources: ConfigSources = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(sources);
@@ -26,6 +28,12 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
       logger.info({ signal }, 'shutting down: finishing answers in flight, draining accepted messages');
       setTimeout(() => void cutShort(app, logger), config.broker.shutdownTimeout * 1000);
       try {
+        if (config.broker.drainDelay > 0) {
+          // /ready answers 503 now; a load balancer that checks it stops sending requests before the drain.
+          app.get(InFlightRequests).leave();
+          logger.info({ drainDelay: config.broker.drainDelay }, 'not ready any more: serving on until broker.drain-delay has passed');
+          await sleep(config.broker.drainDelay * 1000);
+        }
         await app.close();
         await logDiscarded(app, logger);
         logger.info('stopped');

@@ -289,6 +289,24 @@ describe('Deployment files', () => {
           expect(seconds('http-keep-alive')).toBeGreaterThan(0);
         });
 
+        it('has stopped sending to a broker that shuts down before its drain begins, and Docker waits for the whole shutdown', () => {
+          const check = section('backend brokers').find((line) => line.startsWith('default-server '))!;
+          const time = (keyword: string) => {
+            const [, value, unit] = new RegExp(`\\b${keyword} (\\d+)(ms|s)\\b`).exec(check)!;
+            return Number(value) * (unit === 'ms' ? 0.001 : 1);
+          };
+          const fall = Number(/\bfall (\d+)\b/.exec(check)![1]);
+          // The first failed check comes within `inter`, the next ones every `fastinter`.
+          const markedDownWithin = time('inter') + (fall - 1) * time('fastinter');
+          for (const name of clusterBrokers()) {
+            const { drainDelay, shutdownTimeout } = brokerConfig(name).broker;
+            expect(drainDelay).toBeGreaterThanOrEqual(2 * markedDownWithin);
+            expect(Number(/^(\d+)s$/.exec(services[name].stop_grace_period)![1])).toBeGreaterThan(shutdownTimeout);
+          }
+          // Retried elsewhere only what no broker can have acted on (the README says why).
+          expect(section('defaults')).toEqual(expect.arrayContaining(['option redispatch 1', 'retry-on conn-failure empty-response']));
+        });
+
         it('answers its own errors (no broker available, timeouts) as JSON {"message"}', () => {
           const errors = section('defaults').filter((line) => line.startsWith('http-error '));
           expect(errors.map((line) => /^http-error status (\d+) /.exec(line)![1])).toEqual(['502', '503', '504']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
@@ -108,37 +109,53 @@ describe('per-subject limits', () => {
 });
 
 describe('fetch answers in flight (broker.max-fetch-bytes-in-flight)', () => {
-  it('refuses a fetch with 503 while unread answers hold the limit, and takes nothing; serves it again once they are gone', async () => {
+  const LAZY = 'lazy-secret-000001';
+  const OTHER = 'other-secret-00001';
+  const tokens = [
+    ['lazy', LAZY],
+    ['other', OTHER],
+  ].flatMap(([name, secret]) => [`    - name: ${name}`, `      sha256: ${createHash('sha256').update(secret).digest('hex')}`, '      publish: [">"]', '      subscribe: [">"]']);
+  const config = ['auth:', '  enable: true', '  tokens:', ...tokens].join('\n');
+
+  it('refuses a client holding its share with 503, taking nothing, while other clients are served; serves it again once its answers are gone', async () => {
     const settings = {
-      BROKER_MAX__FETCH__BYTES__IN__FLIGHT: String(4 * MiB),
       BROKER_MAX__FETCH__BYTES: String(64 * MiB),
       BROKER_MAX__PENDING__BYTES__PER__SUBJECT: String(64 * MiB),
+      AUTH_SUBSCRIBER__ID__SECRET: 'a-secret-of-at-least-32-characters!', // required on the Redis store
     };
-    await TestBroker.using(settings, async (broker) => {
+    const broker = await TestBroker.start(settings, config);
+    try {
+      const as = (token: string) => ({ headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
       const [big, other] = [uniqueSubject('big'), uniqueSubject('other')];
-      const bigIds = [await broker.subscribe(big), await broker.subscribe(big)];
-      const otherId = await broker.subscribe(other);
+      const bigIds: string[] = [];
+      for (let i = 0; i < 3; i++) bigIds.push((await broker.post('/api/subscribe', { subject: big }, as(LAZY))).body.id);
+      const otherId = (await broker.post('/api/subscribe', { subject: other }, as(OTHER))).body.id;
       const message = 'x'.repeat(1_000_000);
-      for (let i = 0; i < 30; i++) expect((await broker.publish(big, message)).status).toBe(200);
-      await broker.publish(other, 'small');
+      for (let i = 0; i < 40; i++) expect((await broker.post('/api/publish', { subject: big, data: message }, as(LAZY))).status).toBe(200);
+      await broker.post('/api/publish', { subject: other, data: 'small' }, as(OTHER));
 
-      // A client that asks for 30 MB twice, pipelined, and reads none of it: more than the kernel's
-      // buffers take. Node never closes the second answer, queued behind the first: its connection does.
+      // A client that fetches two backlogs of 40 MB, pipelined, and reads none of it. Alone, it may
+      // hold half the budget (64 MiB): 33 messages, then one more (a fetch takes at least one).
       const { port } = new URL(broker.url);
       const lazy = connect(Number(port), '127.0.0.1');
       lazy.pause();
-      for (const id of bigIds) {
+      for (const id of bigIds.slice(0, 2)) {
         const body = JSON.stringify({ subject: big, id });
-        lazy.write(`POST /api/fetch HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+        lazy.write(`POST /api/fetch HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${LAZY}\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
       }
       await once(lazy, 'readable');
+      const delivered = async () => (await MetricsScrape.of(broker.get(MetricsServer).url)).value('gophermq_messages_delivered_total');
+      await eventually(async () => (await delivered()) === 34);
 
-      const refused = await broker.fetchMessages(other, otherId);
+      const refused = await broker.post('/api/fetch', { subject: big, id: bigIds[2], max: 1 }, as(LAZY));
       expect(refused).toMatchObject({ status: 503, body: { message: 'too many fetch answers in flight; retry later' } });
+      expect((await broker.post('/api/fetch', { subject: other, id: otherId }, as(OTHER))).body.data).toEqual(['small']);
       lazy.destroy();
       let served: { status: number; body: any } | undefined;
-      await eventually(async () => (served = await broker.fetchMessages(other, otherId)).status === 200);
-      expect(served!.body.data).toEqual(['small']); // the refused fetch took nothing
-    });
+      await eventually(async () => (served = await broker.post('/api/fetch', { subject: big, id: bigIds[2], max: 1 }, as(LAZY))).status === 200);
+      expect(served!.body.data.length + served!.body.remaining).toBe(40); // the refused fetch took nothing
+    } finally {
+      await broker.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { MetricsScrape } from './metrics-scrape.js';
 import { BrokerProcess } from './support/broker-process.js';
+import { KeepAlivePublisher, type PublisherClient } from './support/keep-alive-publisher.js';
 import { itOnMemory } from './support/test-store.js';
 
 /** Opens a raw connection and sends `head` (and whatever follows it) as it is. */
@@ -29,6 +30,19 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
     return await Promise.race([promise, late]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Whether connecting to the port is refused (once the drain has stopped accepting). */
+async function refusesConnections(port: number): Promise<boolean> {
+  const socket = connect(port, '127.0.0.1');
+  try {
+    await once(socket, 'connect');
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+  } finally {
+    socket.destroy();
   }
 }
 
@@ -79,7 +93,7 @@ describe('slow clients', () => {
 });
 
 describe('shutdown', () => {
-  it('delivers an answer it is writing at SIGTERM whole, answers 503 to new requests meanwhile, then exits 0', async () => {
+  it('delivers an answer it is writing at SIGTERM whole, answers 503 to requests on open connections and refuses new ones meanwhile, then exits 0', async () => {
     const broker = await BrokerProcess.start();
     const { body: subscription } = await broker.post('/api/subscribe', { subject: 'large.answer' });
     const messages = Array.from({ length: 8 }, (_, i) => String(i).padEnd(900_000, '.'));
@@ -90,14 +104,19 @@ describe('shutdown', () => {
     const fetchBody = JSON.stringify({ subject: 'large.answer', id: subscription.id });
     const reader = await rawClient(broker.port, postHead('/api/fetch', `content-length: ${fetchBody.length}\r\n\r\n${fetchBody}`));
     await once(reader, 'readable'); // the answer has begun
+    // Two keep-alive connections, each answered once before the signal.
+    const [readiness, publisher] = await Promise.all([0, 1].map(() => rawClient(broker.port, 'GET /ready HTTP/1.1\r\nhost: gophermq\r\n\r\n')));
+    await Promise.all([once(readiness, 'data'), once(publisher, 'data')]);
     broker.child.kill('SIGTERM');
-    await broker.log('shutting down');
+    await eventually(() => refusesConnections(broker.port), 'new connections refused');
 
-    expect((await fetch(`${broker.url}/ready`)).status).toBe(503);
-    expect(await broker.post('/api/publish', { subject: 'large.answer', data: 'late' })).toEqual({
-      status: 503,
-      body: { message: 'broker is shutting down' },
-    });
+    readiness.write('GET /ready HTTP/1.1\r\nhost: gophermq\r\n\r\n');
+    const late = JSON.stringify({ subject: 'large.answer', data: 'late' });
+    publisher.write(postHead('/api/publish', `content-length: ${late.length}\r\n\r\n${late}`));
+    for (const answer of await Promise.all([readToEnd(readiness), readToEnd(publisher)])) {
+      const last = answer.slice(answer.lastIndexOf('HTTP/1.1 ')); // after the answer before the signal
+      expect(last).toMatch(/^HTTP\/1.1 503 [^]*\r\nconnection: close\r\n[^]*\r\n\r\n\{"message":"broker is shutting down"\}$/i);
+    }
     expect(broker.child.exitCode).toBeNull();
 
     const answer = await readToEnd(reader);
@@ -118,7 +137,7 @@ describe('shutdown', () => {
   });
 
   it('exits 1 once broker.shutdown-timeout has passed when clients stall, saying what it cut', async () => {
-    const broker = await BrokerProcess.start({ BROKER_REQUEST__TIMEOUT: '60', BROKER_SHUTDOWN__TIMEOUT: '1' });
+    const broker = await BrokerProcess.start({ BROKER_REQUEST__TIMEOUT: '60', BROKER_SHUTDOWN__TIMEOUT: '1', BROKER_DRAIN__IDLE__GRACE: '0' });
     // `expect: 100-continue` makes the broker say when it has the request, before the body.
     const upload = await rawClient(broker.port, postHead('/api/publish', 'content-length: 100\r\nexpect: 100-continue\r\n\r\n'));
     await once(upload, 'data');
@@ -134,6 +153,57 @@ describe('shutdown', () => {
       upload.destroy();
       trickler.destroy();
       if (isRunning(broker.child.pid!)) broker.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('broker.drain-delay', () => {
+  it('answers /ready 503 at once but serves every other request until the delay has passed, then drains', async () => {
+    const broker = await BrokerProcess.start({ BROKER_DRAIN__DELAY: '2' });
+    const subject = 'drain.delay';
+    const { body: subscription } = await broker.post('/api/subscribe', { subject });
+    const signalled = Date.now();
+    broker.child.kill('SIGTERM');
+    await broker.log('not ready');
+    const ready = await fetch(`${broker.url}/ready`);
+    expect([ready.status, ready.headers.get('connection'), await ready.json()]).toEqual([503, 'close', { message: 'broker is shutting down' }]);
+    expect((await broker.post('/api/publish', { subject, data: 'during the delay' })).status).toBe(200);
+    expect((await broker.post('/api/fetch', { subject, id: subscription.id })).body.data).toEqual(['during the delay']);
+    // A long-poll still waits for a message instead of answering at once, as during the drain.
+    const waited = Date.now();
+    expect((await broker.post('/api/fetch', { subject, id: subscription.id, waitMs: 300 })).body.data).toEqual([]);
+    expect(Date.now() - waited).toBeGreaterThanOrEqual(250);
+    await eventually(() => refusesConnections(broker.port), 'new connections refused', 5000);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(2000);
+    expect(await broker.exited).toBe(0);
+  });
+});
+
+describe('the drain, with keep-alive publishers', () => {
+  const clients: PublisherClient[] = ['fetch', 'fetch', 'http', 'http'];
+
+  it('answers every request that reaches it, 200 or 503 with connection: close, closing a connection only after such an answer', async () => {
+    // Room for what four publishers send as fast as they can.
+    const broker = await BrokerProcess.start({ BROKER_MAX__PENDING: '10000000', BROKER_MAX__PENDING__PER__SUBJECT: '10000000' });
+    const subject = 'drain.publishers';
+    await broker.post('/api/subscribe', { subject });
+    const publishers = clients.map((client) => new KeepAlivePublisher(client, broker.url, subject, { untilRefused: true }));
+    try {
+      await eventually(() => publishers.every((publisher) => publisher.answered >= 20), 'every publisher under way');
+      broker.child.kill('SIGTERM');
+      await within(10_000, 'every publisher refused', Promise.all(publishers.map((publisher) => publisher.done)));
+      expect(await broker.exited).toBe(0);
+    } finally {
+      await Promise.all(publishers.map((publisher) => publisher.stop()));
+    }
+    for (const [n, publisher] of publishers.entries()) {
+      const who = `${clients[n]} publisher ${n}`;
+      // Once the port is closed, connecting is refused: that ends the publisher, and is no error.
+      expect([who, publisher.errors]).toEqual([who, ['ECONNREFUSED']]);
+      const answers = publisher.outcomes.filter((outcome) => 'status' in outcome);
+      expect([who, answers.filter(({ status }) => status !== 200 && status !== 503)]).toEqual([who, []]);
+      expect([who, answers.filter(({ status, connection }) => status === 503 && connection !== 'close')]).toEqual([who, []]);
+      expect([who, answers.at(-1)!.connection]).toEqual([who, 'close']);
     }
   });
 });

@@ -20,6 +20,18 @@ import {
  */
 export const MAX_FETCH_MESSAGES = 10_000;
 
+/**
+ * Meters the bytes a fetch's answer may take, for a caller that shares a budget between clients
+ * (the HTTP layer, between the answers its clients have not read yet). Each take asks right before
+ * it runs, so a fetch that waited gets the room there is when it wakes, not when it started.
+ */
+export interface AnswerBudget {
+  /** The most bytes (as the store counts them, JSON-encoded) the next take may return; held until settle(). */
+  reserve(): number;
+  /** The take is over: what it took (undefined when it failed or found no such subscriber). */
+  settle(taken: FetchedMessages | undefined): void;
+}
+
 export interface FetchOptions {
   /** Most messages to take, up to MAX_FETCH_MESSAGES (also the default). */
   max?: number;
@@ -27,6 +39,8 @@ export interface FetchOptions {
   waitMs?: number;
   /** Aborted when the client goes away; a waiting fetch then takes nothing. */
   signal?: AbortSignal;
+  /** The answer's byte budget; without it, the store's own (broker.max-fetch-bytes). */
+  budget?: AnswerBudget;
 }
 
 /** Why a publish was refused, as counted in metrics. */
@@ -183,13 +197,13 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     assertSubscriber(subject, id);
     const max = Math.min(options.max ?? MAX_FETCH_MESSAGES, MAX_FETCH_MESSAGES);
     const waitMs = options.waitMs ?? 0;
-    if (waitMs <= 0 || this.closing) return this.take(subject, id, max);
+    if (waitMs <= 0 || this.closing) return this.take(subject, id, max, options.budget);
 
     const deadline = Date.now() + waitMs;
     for (let first = true; ; first = false) {
       // Armed before looking, so a publish between the look and the wait still wakes us.
       const waiter = this.waiters.arm(subject, id);
-      const taken = await this.store.fetch(subject, id, max, Math.max(deadline - Date.now(), 1));
+      const taken = await this.takeWithin(options.budget, subject, id, max, Math.max(deadline - Date.now(), 1));
       const timeLeft = deadline - Date.now();
       if (!taken || taken.data.length > 0 || timeLeft <= 0 || this.closing) {
         waiter.finish('woken');
@@ -264,10 +278,23 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 
   private readonly isWaiting = (subject: string, id: string): boolean => this.waiters.isWaiting(subject, id);
 
-  private async take(subject: string, id: string, max: number): Promise<FetchedMessages> {
-    const taken = await this.store.fetch(subject, id, max);
+  private async take(subject: string, id: string, max: number, budget: AnswerBudget | undefined): Promise<FetchedMessages> {
+    const taken = await this.takeWithin(budget, subject, id, max);
     if (!taken) throw BrokerError.badId();
     return this.delivered(taken);
+  }
+
+  /** One take from the store, within the budget's room; the budget is told what it took, even when it fails. */
+  private async takeWithin(budget: AnswerBudget | undefined, subject: string, id: string, max: number, waitMs?: number): Promise<FetchedMessages | undefined> {
+    if (budget === undefined) return this.store.fetch(subject, id, max, waitMs);
+    const maxBytes = budget.reserve();
+    let taken: FetchedMessages | undefined;
+    try {
+      taken = await this.store.fetch(subject, id, max, waitMs, maxBytes);
+    } finally {
+      budget.settle(taken);
+    }
+    return taken;
   }
 
   private delivered(taken: FetchedMessages): FetchedMessages {

@@ -178,6 +178,23 @@ describe('size settings', () => {
     expect(config.broker).toMatchObject({ shutdownTimeout: 3600, requestTimeout: 3600 });
   });
 
+  it('refuse a drain delay and idle grace that do not fit in broker.shutdown-timeout, which counts from the signal', () => {
+    const env = { GOPHERMQ_BROKER_DRAIN__DELAY: '8', GOPHERMQ_BROKER_DRAIN__IDLE__GRACE: '2' };
+    expect(problemsOf(() => loadConfig({ cwd: folderWith(), env }))).toEqual([
+      'broker.drain-delay, broker.drain-idle-grace: together (8 + 2 s) they must be shorter than broker.shutdown-timeout (10 s), which counts from the signal',
+    ]);
+    expect(loadConfig({ cwd: folderWith(), env: { ...env, GOPHERMQ_BROKER_SHUTDOWN__TIMEOUT: '11' } }).broker).toMatchObject({ drainDelay: 8, drainIdleGrace: 2 });
+  });
+
+  it.each([
+    ['GOPHERMQ_BROKER_WRITE__TIMEOUT', '0', 'broker.write-timeout'],
+    ['GOPHERMQ_BROKER_WRITE__TIMEOUT', '3601', 'broker.write-timeout'],
+    ['GOPHERMQ_BROKER_DRAIN__IDLE__GRACE', '61', 'broker.drain-idle-grace'],
+    ['GOPHERMQ_BROKER_DRAIN__DELAY', '-1', 'broker.drain-delay'],
+  ])('refuse %s=%s, out of its bounds', (name, value, key) => {
+    expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { [name]: value } }))[0]).toMatch(new RegExp(`^${key.replaceAll('.', '\\.')}: must not be`));
+  });
+
   it('accept the largest allowed answer budget and body limit', () => {
     const largest = String(256 * 1024 * 1024);
     const config = loadConfig({ cwd: folderWith(), env: { GOPHERMQ_BROKER_MAX__FETCH__BYTES: largest, GOPHERMQ_BROKER_BODY__LIMIT__BYTES: largest } });

@@ -66,7 +66,7 @@ export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
     applySetting(slots.get(key), key, value, origin, problems);
   }
   problems.push(...flattenErrors(validateSync(config)));
-  if (problems.length === 0) problems.push(...authProblems(config));
+  if (problems.length === 0) problems.push(...authProblems(config), ...shutdownProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -88,6 +88,14 @@ function authProblems({ auth, broker }: GopherMqConfig): string[] {
     problems.push('auth.subscriber-id-secret: required with broker.store: redis, the same on every broker, so that subscriber ids work on all of them and after a restart');
   }
   return problems;
+}
+
+/** broker.shutdown-timeout counts from the signal: the drain's delay and idle grace must fit in it. */
+function shutdownProblems({ broker }: GopherMqConfig): string[] {
+  if (broker.drainDelay + broker.drainIdleGrace < broker.shutdownTimeout) return [];
+  return [
+    `broker.drain-delay, broker.drain-idle-grace: together (${broker.drainDelay} + ${broker.drainIdleGrace} s) they must be shorter than broker.shutdown-timeout (${broker.shutdownTimeout} s), which counts from the signal`,
+  ];
 }
 
 /** The name of the token given by auth.admin-token. */

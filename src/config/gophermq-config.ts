@@ -71,8 +71,10 @@ export class BrokerConfig {
   maxFetchBytes = 8 * MiB;
 
   /**
-   * Most bytes (characters) of fetch answers being written at once, over all clients: an answer is
-   * held in memory until its client has read it. A fetch that starts past it answers 503.
+   * Most bytes (characters) of fetch answers being written at once, shared fairly between clients
+   * (tokens with auth on, else connections): an answer is held in memory until its client has read
+   * it. A client holding its share is refused (503); others keep being served, so answers may hold
+   * up to twice this (see FetchAnswerShares).
    */
   @IsInt() @Min(1 * MiB) @Max(1024 * GiB)
   maxFetchBytesInFlight = 64 * MiB;
@@ -114,12 +116,36 @@ export class BrokerConfig {
   requestTimeout = 30;
 
   /**
+   * Seconds an answer may go without any of it being taken by the network (a client that stopped
+   * reading): past it the answer is cut and its connection closed. Checked every second; a fetch
+   * waiting for messages writes nothing and is not cut. At most an hour.
+   */
+  @IsInt() @Min(1) @Max(3600)
+  writeTimeout = 30;
+
+  /**
    * Seconds shutdown may take: past it, the connections still open are closed, answers in flight
    * are cut, and the broker exits with code 1. At most an hour: Node's timers cannot wait past
    * 2^31 − 1 ms (about 24.8 days) and would fire at once.
    */
   @IsInt() @Min(1) @Max(3600)
   shutdownTimeout = 10;
+
+  /**
+   * Seconds between the signal and the drain during which /ready already answers 503 but every
+   * other request is served as before, so that a load balancer stops sending requests first (the
+   * Kubernetes preStop pattern). 0: the drain begins at once. Counts in shutdownTimeout.
+   */
+  @IsInt() @Min(0) @Max(3600)
+  drainDelay = 0;
+
+  /**
+   * Seconds a keep-alive connection with no request in progress stays open once the drain has
+   * answered everything in flight: a request already on its way then gets its 503 (and the
+   * connection closes after it) instead of a reset. Then such connections are closed.
+   */
+  @IsInt() @Min(0) @Max(60)
+  drainIdleGrace = 1;
 
   /** Serve the OpenAPI description at /docs (Swagger UI) and /docs-json. */
   @IsBoolean()

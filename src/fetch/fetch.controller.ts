@@ -6,7 +6,8 @@ import { BrokerService } from '../broker/broker.service.js';
 import { InFlightRequests } from '../common/http/in-flight-requests.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
-import { answerChars, fetchAnswer } from './fetch-answer.js';
+import { fetchAnswer } from './fetch-answer.js';
+import { FetchAnswerBudget } from './fetch-answer-budget.js';
 import { FetchRequestDto } from './fetch-request.dto.js';
 import { FetchResponseDto } from './fetch-response.dto.js';
 
@@ -48,16 +49,15 @@ export class FetchController {
       },
     },
   })
-  @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'Answers not yet read by their clients hold broker.max-fetch-bytes-in-flight (or: broker is shutting down; or, on broker.store redis, `store unavailable`: Redis did not answer in time)' })
+  @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'This client (its token, or its connection) holds its share of broker.max-fetch-bytes-in-flight in answers it has not read yet (or: broker is shutting down; or, on broker.store redis, `store unavailable`: Redis did not answer in time)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
     const { subject, id, max, waitMs } = request;
     const sentId = sentIdOf(request); // with auth on, the tagged id the client holds, not the store's
-    this.inFlight.assertRoomForAnswer();
+    const budget = new FetchAnswerBudget(this.inFlight, reply.raw, this.inFlight.admitAnswer(reply.request));
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
-    const { data, remaining, messages } = await this.broker.fetch(subject, id, { max, waitMs, signal });
-    const chars = answerChars(data, messages !== undefined);
-    this.inFlight.holdAnswer(reply.raw, chars);
-    return fetchAnswer(messages ? { subject, id: sentId, data, remaining, messages } : { subject, id: sentId, data, remaining }, chars);
+    const { data, remaining, messages } = await this.broker.fetch(subject, id, { max, waitMs, signal, budget });
+    const answer = messages ? { subject, id: sentId, data, remaining, messages } : { subject, id: sentId, data, remaining };
+    return fetchAnswer(answer, budget.chars);
   }
 }
 

@@ -7,7 +7,7 @@ import type { GopherMqConfig } from '../config/gophermq-config.js';
 import { brokerMetricProviders } from './broker-metrics.providers.js';
 import { MetricsServer } from './metrics.server.js';
 import { RequestMetricsHook } from './request-metrics.hook.js';
-import { REQUESTS_ABORTED_METRIC, REQUESTS_DENIED_METRIC, requestMetricProviders } from './request-metrics.providers.js';
+import { ANSWERS_CUT_METRIC, REQUESTS_ABORTED_METRIC, REQUESTS_DENIED_METRIC, requestMetricProviders } from './request-metrics.providers.js';
 import { storeMetricsProvider } from './store-metrics.providers.js';
 import { StoreStatsReader } from './store-stats.reader.js';
 
@@ -39,8 +39,9 @@ export class MetricsModule {
         RequestMetricsHook,
         MetricsServer,
       ],
-      // The aborted-requests counter is counted by the app's catch-all filter, the denied one by access control.
-      exports: [MetricsServer, Registry, getToken(REQUESTS_ABORTED_METRIC), getToken(REQUESTS_DENIED_METRIC)],
+      // The aborted-requests counter is counted by the app's catch-all filter, the denied one by access
+      // control, the cut answers by StalledAnswers.
+      exports: [MetricsServer, Registry, getToken(REQUESTS_ABORTED_METRIC), getToken(REQUESTS_DENIED_METRIC), getToken(ANSWERS_CUT_METRIC)],
     };
   }
 }

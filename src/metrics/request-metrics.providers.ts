@@ -10,6 +10,8 @@ export const REQUESTS_METRIC = 'gophermq_client_request_rate';
 export const REQUEST_DURATION_METRIC = 'gophermq_request_duration_seconds';
 /** Counted by the catch-all filter, which sees the error of a body cut short. */
 export const REQUESTS_ABORTED_METRIC = 'gophermq_requests_aborted_total';
+/** Counted by StalledAnswers: connections closed because their answer made no progress for broker.write-timeout. */
+export const ANSWERS_CUT_METRIC = 'gophermq_answers_cut_total';
 /** Counted by RequestDenials: 401, 403, 404 for another token's subscriber, and 429 of the rate limit. */
 export const REQUESTS_DENIED_METRIC = 'gophermq_requests_denied_total';
 
@@ -49,6 +51,11 @@ export function requestMetricProviders(registry: Registry): Provider[] {
     makeCounterProvider({
       name: REQUESTS_ABORTED_METRIC,
       help: 'Requests whose client closed the connection before sending the whole body.',
+      registers: [registry],
+    }),
+    makeCounterProvider({
+      name: ANSWERS_CUT_METRIC,
+      help: 'Answers cut, and their connections closed, because none of them was taken by the network for broker.write-timeout seconds (a client that stopped reading).',
       registers: [registry],
     }),
     makeCounterProvider({

@@ -29,7 +29,9 @@ export class TestBroker {
     if (configYaml !== undefined) writeFileSync(join(cwd, 'config.yaml'), configYaml);
     const config = loadConfig({
       cwd,
-      env: { GOPHERMQ_MONITORING_PORT: '0', ...env },
+      // Closing a test broker does not wait broker.drain-idle-grace for the idle connections the
+      // test's own fetch keeps open; test/shutdown.e2e-spec.ts tests the grace on broker processes.
+      env: { GOPHERMQ_MONITORING_PORT: '0', GOPHERMQ_BROKER_DRAIN__IDLE__GRACE: '0', ...env },
     });
     const app = await createApp(config, { logger: pino({ level: 'silent' }) });
     await app.listen({ port: 0, host: '127.0.0.1' });

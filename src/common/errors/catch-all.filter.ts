@@ -1,16 +1,19 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject, Logger, Optional } from '@nestjs/common';
 import { getToken } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
 import type { FastifyReply } from 'fastify';
+import { discardBody } from '../http/discard-body.js';
 import type { Counter } from 'prom-client';
 import { REQUESTS_ABORTED_METRIC } from '../../metrics/request-metrics.providers.js';
 import { INVALID_BODY_MESSAGE } from '../validation/request-validation.error.js';
+
+const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 
 /** Fastify's own request errors (body parsing, limits), reworded for our clients. */
 const FASTIFY_ERRORS: Record<string, { status: number; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, message: INVALID_BODY_MESSAGE },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, message: INVALID_BODY_MESSAGE },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, message: INVALID_BODY_MESSAGE },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, message: 'request body too large' },
+  [BODY_TOO_LARGE]: { status: 413, message: 'request body too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, message: 'unsupported media type: send application/json' },
 };
 
@@ -18,6 +21,8 @@ const FASTIFY_ERRORS: Record<string, { status: number; message: string }> = {
  * Every error not mapped more specifically: HTTP errors keep their status with a string `message`;
  * anything else is a bug, logged here and answered with a generic 500 that leaks nothing.
  * A client that leaves in the middle of its upload is no bug: counted, and logged at debug only.
+ * A body too large is answered once the rest of it has been read (see discardBody), so that the
+ * client, still writing it, reads the 413.
  */
 @Catch()
 export class CatchAllFilter implements ExceptionFilter {
@@ -32,12 +37,21 @@ export class CatchAllFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (reply.sent) return;
     const { status, body } = this.toResponse(error);
-    reply.status(status).send(body);
+    if (fastifyCodeOf(error) !== BODY_TOO_LARGE) {
+      reply.status(status).send(body);
+      return;
+    }
+    // Fastify has set `connection: close`: the client may send more than the bound lets us read.
+    discardBody(reply.request.raw)
+      .then(() => {
+        if (!reply.sent) reply.status(status).header('connection', 'close').send(body);
+      })
+      .catch((failure: unknown) => this.logger.error(failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)));
   }
 
   private toResponse(error: unknown): { status: number; body: object } {
     if (error instanceof HttpException) {
-      const known = FASTIFY_ERRORS[(error.cause as { code?: string } | undefined)?.code ?? ''];
+      const known = FASTIFY_ERRORS[fastifyCodeOf(error) ?? ''];
       if (known) return { status: known.status, body: { message: known.message } };
       // Fastify's JSON parser rejects bad JSON with a plain SyntaxError; Nest wraps it as the cause.
       if (error.cause instanceof SyntaxError) return { status: 400, body: { message: INVALID_BODY_MESSAGE } };
@@ -52,6 +66,11 @@ export class CatchAllFilter implements ExceptionFilter {
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { message: 'server error' } };
   }
+}
+
+/** The code of a Fastify error, which Nest wraps in an HttpException as its cause. */
+function fastifyCodeOf(error: unknown): string | undefined {
+  return error instanceof HttpException ? (error.cause as { code?: string } | undefined)?.code : undefined;
 }
 
 /** Node fails the body's stream with ECONNRESET ("aborted") when the client closes the connection mid-body. */

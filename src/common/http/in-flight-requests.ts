@@ -2,10 +2,14 @@ import { Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Socket } from 'node:net';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AccessControl } from '../../auth/access-control.js';
 import { BrokerError } from '../../broker/broker.error.js';
 import { BrokerService } from '../../broker/broker.service.js';
 import { GopherMqConfig } from '../../config/gophermq-config.js';
+import { FetchAnswerShares, type AnswerClient } from './fetch-answer-shares.js';
+import { stopAccepting } from './stop-accepting.js';
 
 /**
  * Most requests one connection may have waiting for their answer. HTTP/1.1 clients send the next
@@ -15,14 +19,24 @@ import { GopherMqConfig } from '../../config/gophermq-config.js';
 export const MAX_UNANSWERED_REQUESTS_PER_CONNECTION = 32;
 
 const SHUTTING_DOWN = JSON.stringify({ message: 'broker is shutting down' });
+const READY_PATH = '/ready';
 const unanswered = Symbol('gophermq.unansweredRequests');
-const answerChars = Symbol('gophermq.answerChars');
+const latestAnswer = Symbol('gophermq.latestAnswer');
+const heldAnswers = Symbol('gophermq.heldAnswers');
+const answerHold = Symbol('gophermq.answerHold');
 /**
- * Requests counted on the connection and not yet uncounted (undefined until its first request), and
- * the characters of the fetch answers among them.
+ * Requests counted on the connection and not yet uncounted (undefined until its first request), its
+ * fetch answers that hold characters, and the answer to its latest request.
  */
-type CountedSocket = Socket & { [unanswered]?: number; [answerChars]?: number };
-type CountedResponse = ServerResponse & { [answerChars]?: number };
+type CountedSocket = Socket & { [unanswered]?: number; [heldAnswers]?: Set<CountedResponse>; [latestAnswer]?: ServerResponse };
+
+/**
+ * serving; leaving: broker.drain-delay, /ready answers 503 and the rest is served; draining: every
+ * new request answers 503 while those in flight finish.
+ */
+type Phase = 'serving' | 'leaving' | 'draining';
+/** A fetch answer holding `chars` characters of `client`'s share. */
+type CountedResponse = ServerResponse & { [answerHold]?: { client: AnswerClient; chars: number } };
 
 /**
  * Counts the requests not yet answered in full, per connection and in all, with one hook and one
@@ -35,40 +49,72 @@ type CountedResponse = ServerResponse & { [answerChars]?: number };
  *   them (4 such connections took RSS from 133 MiB to 1 GiB in 8 s); neither Node nor Fastify bounds it.
  * - Fetch answers are counted by their characters too: a message taken by a fetch leaves the pending
  *   limits, but its answer stays in memory until the client has read it (sixty clients that fetched
- *   8 MiB each and never read held 540 MiB). A fetch that starts while answers hold
- *   broker.max-fetch-bytes-in-flight is refused with 503 before it takes anything.
+ *   8 MiB each and never read held 540 MiB). broker.max-fetch-bytes-in-flight is shared fairly
+ *   between the clients holding answers (FetchAnswerShares): a client holding its share is refused
+ *   with 503 before it takes anything, the others' fetches get a budget within what is left.
  * - Shutdown waits until every request received is answered and its answer handed to the OS: Node's
  *   `server.close()` destroys a connection as soon as its answer is ended, even with megabytes of it
- *   still queued. Meanwhile the port stays open and answers every new request, `/ready` too, 503.
+ *   still queued. The drain stops accepting connections, answers every request still arriving on
+ *   open ones 503 with `connection: close` (and gives the answers in flight `connection: close` when
+ *   their headers are not sent yet), then keeps idle connections open for broker.drain-idle-grace
+ *   before closing them, so a request already on its way is answered rather than reset.
  */
 @Injectable()
 export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown {
   private inFlight = 0;
-  private answerCharsInFlight = 0;
-  private readonly maxAnswerChars: number;
-  private draining = false;
+  private readonly answers: FetchAnswerShares;
+  private readonly open = new Set<CountedSocket>();
+  private readonly idleGraceMs: number;
+  private phase: Phase = 'serving';
   private onDrained?: () => void;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly broker: BrokerService,
+    private readonly access: AccessControl,
     config: GopherMqConfig,
   ) {
-    this.maxAnswerChars = config.broker.maxFetchBytesInFlight;
+    this.answers = new FetchAnswerShares(config.broker.maxFetchBytesInFlight, config.broker.maxFetchBytes);
+    this.idleGraceMs = config.broker.drainIdleGrace * 1000;
   }
 
-  /** Throws (503) when fetch answers being written already hold broker.max-fetch-bytes-in-flight. */
-  assertRoomForAnswer(): void {
-    if (this.answerCharsInFlight >= this.maxAnswerChars) throw BrokerError.tooManyAnswersInFlight();
+  /** The connections that have sent a request and are not closed yet. */
+  get connections(): ReadonlySet<Socket> {
+    return this.open;
   }
 
-  /** Counts a fetch answer of `chars` characters until its request is uncounted (answered, or its connection gone). */
-  holdAnswer(response: CountedResponse, chars: number): void {
+  /** broker.drain-delay begins: /ready answers 503 (a load balancer stops sending requests), the rest is served as before. */
+  leave(): void {
+    if (this.phase === 'serving') this.phase = 'leaving';
+  }
+
+  /**
+   * Who a fetch answer counts against: its token with auth on (one client, however many connections
+   * it opens), else its connection. Throws (503) when that client already holds its share of
+   * broker.max-fetch-bytes-in-flight.
+   */
+  admitAnswer(request: FastifyRequest): AnswerClient {
+    const client: AnswerClient = this.access.principalOf(request) ?? request.raw.socket;
+    if (!this.answers.admits(client)) throw BrokerError.tooManyAnswersInFlight();
+    return client;
+  }
+
+  /** The byte budget of one take for `client`'s answer; settleAnswer() must follow. */
+  reserveAnswer(client: AnswerClient): number {
+    return this.answers.reserve(client);
+  }
+
+  /**
+   * The take is over: its reservation goes, and the answer's `chars` are held until its request is
+   * uncounted (answered, or its connection gone).
+   */
+  settleAnswer(response: CountedResponse, client: AnswerClient, reservedBytes: number, chars: number): void {
     const socket: CountedSocket = response.req.socket;
-    if (chars === 0 || socket.closed) return;
-    response[answerChars] = chars;
-    socket[answerChars] = (socket[answerChars] ?? 0) + chars;
-    this.answerCharsInFlight += chars;
+    const held = chars > 0 && !socket.closed && response[answerHold] === undefined ? chars : 0;
+    this.answers.settle(client, reservedBytes, held);
+    if (held === 0) return;
+    response[answerHold] = { client, chars: held };
+    (socket[heldAnswers] ??= new Set()).add(response);
   }
 
   /** Requests received and not yet answered in full, nor abandoned by their client. */
@@ -81,23 +127,42 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onRequest', this.onRequest);
   }
 
-  /** Nest runs this before it closes the HTTP server. */
+  /**
+   * Nest runs this before it closes the HTTP server (whose own close then finds nothing left to
+   * close): the drain. New connections are refused from now on (a load balancer retries a refused
+   * connection elsewhere safely: the request was never sent).
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    this.draining = true;
+    this.phase = 'draining';
     this.broker.beginShutdown(); // parked fetches answer now instead of holding the drain
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    const allClosed = stopAccepting(server);
+    for (const socket of this.open) {
+      // A connection closes after its latest answer: answers whose headers are not out yet say so.
+      const latest = socket[latestAnswer];
+      if (latest !== undefined && !latest.headersSent) latest.shouldKeepAlive = false;
+    }
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.onDrained = resolve));
+    if (this.open.size > 0 && this.idleGraceMs > 0) {
+      const grace = new AbortController();
+      await Promise.race([allClosed, sleep(this.idleGraceMs, undefined, { signal: grace.signal }).catch(() => {})]);
+      grace.abort();
+    }
+    server.closeIdleConnections();
   }
 
   private readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    if (this.draining) {
+    if (this.phase !== 'serving' && (this.phase === 'draining' || isReadiness(request))) {
       // `connection: close` sends keep-alive clients elsewhere for their next request.
       reply.code(503).header('connection', 'close').type('application/json; charset=utf-8').send(SHUTTING_DOWN);
       return;
     }
     const socket: CountedSocket = request.raw.socket;
+    socket[latestAnswer] = reply.raw;
     if (socket[unanswered] === undefined) {
       socket[unanswered] = 0;
       socket.once('close', this.onConnectionClosed);
+      this.open.add(socket);
       // Each waiting fetch listens for its connection's 'close' too, and this bounds how many wait.
       socket.setMaxListeners(socket.getMaxListeners() + MAX_UNANSWERED_REQUESTS_PER_CONNECTION);
     }
@@ -129,10 +194,10 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
       // Once the connection has closed, its requests were all uncounted by onConnectionClosed.
       if (socket.closed) return;
       socket[unanswered]! -= 1;
-      const chars = this[answerChars];
-      if (chars !== undefined) {
-        socket[answerChars]! -= chars;
-        tracker.answerCharsInFlight -= chars;
+      const hold = this[answerHold];
+      if (hold !== undefined) {
+        socket[heldAnswers]!.delete(this);
+        tracker.answers.release(hold.client, hold.chars);
       }
       tracker.uncount(1);
     })(this);
@@ -141,9 +206,16 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
   private readonly onConnectionClosed = ((tracker: InFlightRequests) =>
     function (this: CountedSocket): void {
       const left = this[unanswered]!;
-      tracker.answerCharsInFlight -= this[answerChars] ?? 0;
       this[unanswered] = 0;
-      this[answerChars] = 0;
+      this[latestAnswer] = undefined;
+      tracker.open.delete(this);
+      for (const response of this[heldAnswers] ?? []) tracker.answers.release(response[answerHold]!.client, response[answerHold]!.chars);
+      this[heldAnswers]?.clear();
       if (left > 0) tracker.uncount(left);
     })(this);
+}
+
+function isReadiness(request: FastifyRequest): boolean {
+  const url = request.raw.url ?? '';
+  return url === READY_PATH || url.startsWith(`${READY_PATH}?`);
 }
