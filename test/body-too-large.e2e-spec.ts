@@ -159,13 +159,17 @@ describe('a body over broker.body-limit-bytes (1 MiB)', () => {
     const chunkedHead = 'POST /api/publish HTTP/1.1\r\nhost: gophermq\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n';
     const chunkOf = (bytes: number) => Buffer.concat([Buffer.from(`${bytes.toString(16)}\r\n`), bodyOf(bytes), Buffer.from('\r\n')]);
 
-    it('stops reading a chunked body that never ends some 16 MiB past the limit', async () => {
+    // The client never stops writing: closed with its bytes still arriving, the connection was reset,
+    // and the 413 it had received was lost about half the time. Lingering, the broker lets it read the answer.
+    it(`stops reading a chunked body that never ends some 16 MiB past the limit, and the client reads the 413 (${TIMES} times of ${TIMES})`, async () => {
       const chunk = chunkOf(64 * 1024);
-      const { answer, bytesSent } = await sendWhileOpen(chunkedHead, async () => chunk);
-      expect(answer).toMatch(/^HTTP\/1.1 413 /);
-      // 1 MiB to the limit, 16 MiB read past it, and what the kernel's buffers took meanwhile.
-      expect(bytesSent).toBeGreaterThan(17 * MiB);
-      expect(bytesSent).toBeLessThan(17 * MiB + 16 * MiB);
+      for (let i = 0; i < TIMES; i++) {
+        const { answer, bytesSent } = await sendWhileOpen(chunkedHead, async () => chunk);
+        expect(answer).toMatch(/^HTTP\/1.1 413 /);
+        // 1 MiB to the limit, 16 MiB read past it; at most 8 MiB more while lingering, and what the kernel's buffers took meanwhile.
+        expect(bytesSent).toBeGreaterThan(17 * MiB);
+        expect(bytesSent).toBeLessThan(17 * MiB + 8 * MiB + 16 * MiB);
+      }
     });
 
     it('stops reading a body that trickles in 5 s after refusing it', async () => {

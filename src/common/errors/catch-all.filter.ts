@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injec
 import { getToken } from '@willsoto/nestjs-prometheus/dist/metrics/index.js';
 import type { FastifyReply } from 'fastify';
 import { discardBody } from '../http/discard-body.js';
+import { lingerOnClose } from '../http/linger-close.js';
 import type { Counter } from 'prom-client';
 import { REQUESTS_ABORTED_METRIC } from '../../metrics/request-metrics.providers.js';
 import { INVALID_BODY_MESSAGE } from '../validation/request-validation.error.js';
@@ -44,7 +45,10 @@ export class CatchAllFilter implements ExceptionFilter {
     // Fastify has set `connection: close`: the client may send more than the bound lets us read.
     discardBody(reply.request.raw)
       .then(() => {
-        if (!reply.sent) reply.status(status).header('connection', 'close').send(body);
+        if (reply.sent) return;
+        // What is left of the body may still be arriving: the close after the answer must not reset it.
+        if (!reply.request.raw.complete) lingerOnClose(reply.request.raw);
+        reply.status(status).header('connection', 'close').send(body);
       })
       .catch((failure: unknown) => this.logger.error(failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)));
   }
