@@ -115,11 +115,17 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
   ];
 }
 
-/** A gauge read from the store's statistics at scrape time (one read shared by the scrape). */
+/**
+ * Said in the help of every series read from the store's statistics: on the Redis store they are the
+ * store's figures, not the instance's, so N brokers report the same value and a sum() shows N times it.
+ */
+export const STORE_WIDE_HELP = 'Store-wide: every broker on one Redis store reports the same value, so aggregate it with max(), not sum().';
+
+/** A gauge read from the store's statistics (StoreStatsReader: one read per monitoring.store-stats-interval-ms). */
 function storeGauge(registers: Registry[], name: string, value: (stats: StoreStats) => number, help: string): Provider {
   return makeGaugeProvider({
     name,
-    help,
+    help: `${help} ${STORE_WIDE_HELP}`,
     registers,
     inject: [StoreStatsReader],
     async collect(stats: StoreStatsReader) {
@@ -132,7 +138,7 @@ function storeGauge(registers: Registry[], name: string, value: (stats: StoreSta
 function storeCounter(registers: Registry[], name: string, total: (stats: StoreStats) => number, help: string): Provider {
   return makeCounterProvider({
     name,
-    help,
+    help: `${help} ${STORE_WIDE_HELP}`,
     registers,
     inject: [StoreStatsReader],
     async collect(stats: StoreStatsReader) {

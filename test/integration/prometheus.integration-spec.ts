@@ -163,6 +163,16 @@ describe('GopherMQ scraped by Prometheus', () => {
       return (name) => STORE_CALL_SERIES.includes(familyOf(name)) && !exported.has(familyOf(name));
     }
 
+    // Several brokers on one Redis store report the same store-wide figures: a sum() shows N times the truth.
+    it('aggregates the series that are store-wide (their help says so) with max(), never sum()', async () => {
+      const metrics = await (await fetch(broker.get(MetricsServer).url)).text();
+      const storeWide = [...metrics.matchAll(/^# HELP (\S+) .*\bStore-wide\b/gm)].map(([, name]) => name);
+      expect(storeWide).toEqual(expect.arrayContaining(['gophermq_messages_held', 'gophermq_subscribers', 'gophermq_messages_redelivered_total']));
+      const queries = panels.flatMap((panel) => (panel.targets ?? []).map(({ expr }) => expr)).filter((expr) => metricNames(expr).some((name) => storeWide.includes(name)));
+      expect(queries.length).toBeGreaterThan(5);
+      for (const expr of queries) expect({ expr, sums: /\bsum\b/.test(expr) }).toEqual({ expr, sums: false });
+    });
+
     it.each(panels.map((panel) => [panel.title, panel] as const))('panel "%s": queries only metrics the broker exports', async (_title, panel) => {
       const exported = new Set(await prometheus.names(`{job="${SCRAPE_JOB}"}`));
       const excused = await storeCallSeriesExcused();
