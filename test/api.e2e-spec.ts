@@ -195,6 +195,26 @@ describe('GopherMQ HTTP API', () => {
   });
 
   describe('OpenAPI', () => {
+    // With rate limits on every API route may answer 429, the batch route too (its entries' own refusals are in its 200).
+    it('lists 429 `rate limit exceeded` for every API route, the batch route included, when rate limits are on', async () => {
+      await TestBroker.using({ RATE__LIMIT_MAX: '1', RATE__LIMIT_WINDOW__MS: '60000' }, async (limited) => {
+        const document: any = await (await fetch(`${limited.url}/docs-json`)).json();
+        const routes = Object.keys(document.paths).filter((path) => path.startsWith('/api/'));
+        expect(routes).toEqual(expect.arrayContaining(['/api/publish/batch', '/api/fetch', '/api/ack']));
+        // One request a minute per client address: this one uses it up, and every route answers 429 after it.
+        await limited.post('/api/publish', {});
+        for (const route of routes) {
+          const answer = await limited.post(route, {});
+          const documented = document.paths[route].post.responses['429'];
+          expect({ route, status: answer.status === 429 ? 429 : 'not limited', documented: `${documented?.description} ${JSON.stringify(documented?.content['application/json'].example)}` }).toEqual({
+            route,
+            status: 429,
+            documented: expect.stringMatching(/rate limit exceeded/),
+          });
+        }
+      });
+    });
+
     it('describes every route with its request schema and error answers at /docs-json', async () => {
       const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
       const routes = ['/api/publish', '/api/publish/async', '/api/publish/batch', '/api/subscribe', '/api/unsubscribe', '/api/fetch'];

@@ -10,6 +10,7 @@ import { MAX_WAIT_MS } from '../src/fetch/fetch-request.dto.js';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { familyOf, metricNames } from './integration/promql-names.js';
 import { MetricsScrape } from './metrics-scrape.js';
+import { interpolateCompose } from './support/compose-variables.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
 import { TestBroker } from './support/test-broker.js';
@@ -115,14 +116,46 @@ describe('Deployment files', () => {
     // merge: the brokers of the cluster profile share their settings through a `<<:` merge key.
     const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true });
     const services = compose.services as Record<string, any>;
+    /** How the file publishes a port: on PUBLISH_ADDRESS, 127.0.0.1 unless set. */
+    const PUBLISHED_ON = '${PUBLISH_ADDRESS:-127.0.0.1}';
     const inProfile = (profile: string) => Object.keys(services).filter((name) => services[name].profiles?.includes(profile)).sort();
 
     it('runs the broker built here, on the memory store, Prometheus and Grafana, and nothing else by default', () => {
       expect(Object.keys(services).filter((name) => !services[name].profiles).sort()).toEqual(['broker', 'grafana', 'prometheus']);
       expect(services.broker.build).toBe('.');
       expect(services.broker.command).toEqual(['broker']);
-      expect(services.broker.ports).toEqual(expect.arrayContaining(['8082:8082']));
+      expect(composeWith(RUNNABLE).services.broker.ports).toEqual(expect.arrayContaining(['127.0.0.1:8082:8082']));
       expect(brokerConfig('broker').broker.store).toBe('memory');
+    });
+
+    /** The file as `docker compose` runs it with these variables set (the shell's or .env's). */
+    const composeWith = (env: Record<string, string>) => parse(interpolateCompose(readFileSync('docker-compose.yml', 'utf8'), env), { merge: true });
+    /** What compose needs at the least to start: Grafana's admin password. */
+    const RUNNABLE = { GRAFANA_ADMIN_PASSWORD: 'a-password-of-the-operators' };
+    const portsOf = (env: Record<string, string>) =>
+      Object.entries(composeWith(env).services as Record<string, any>).flatMap(([name, service]) => ((service.ports ?? []) as string[]).map((port) => ({ name, port })));
+
+    it('publishes every port on 127.0.0.1 only, unless PUBLISH_ADDRESS names another address (Redis, which has no password, stays on 127.0.0.1)', () => {
+      const local = portsOf(RUNNABLE);
+      expect(local.length).toBeGreaterThanOrEqual(6);
+      for (const { name, port } of local) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
+      for (const { name, port } of portsOf({ ...RUNNABLE, PUBLISH_ADDRESS: '0.0.0.0' })) {
+        expect({ name, port }).toEqual({ name, port: expect.stringMatching(name === 'redis' ? /^127\.0\.0\.1:/ : /^0\.0\.0\.0:\d+:\d+$/) });
+      }
+    });
+
+    it('starts Grafana only with an admin password from GRAFANA_ADMIN_PASSWORD (no admin/admin), and without anonymous access unless GRAFANA_ANONYMOUS=true', () => {
+      expect(() => composeWith({})).toThrow(/GRAFANA_ADMIN_PASSWORD/);
+      expect(() => composeWith({ GRAFANA_ADMIN_PASSWORD: '' })).toThrow(/GRAFANA_ADMIN_PASSWORD/);
+      const grafana = composeWith(RUNNABLE).services.grafana.environment;
+      expect(grafana.GF_SECURITY_ADMIN_PASSWORD).toBe(RUNNABLE.GRAFANA_ADMIN_PASSWORD);
+      expect(String(grafana.GF_AUTH_ANONYMOUS_ENABLED)).toBe('false');
+      expect(String(composeWith({ ...RUNNABLE, GRAFANA_ANONYMOUS: 'true' }).services.grafana.environment.GF_AUTH_ANONYMOUS_ENABLED)).toBe('true');
+    });
+
+    it('gives the broker longer than its broker.shutdown-timeout to stop (stop_grace_period), as the README advises', () => {
+      const { shutdownTimeout } = brokerConfig('broker').broker;
+      expect(Number(/^(\d+)s$/.exec(services.broker.stop_grace_period ?? '')?.[1])).toBeGreaterThan(shutdownTimeout);
     });
 
     it('has one profile, cluster: Redis, two brokers and the load balancer', () => {
@@ -269,7 +302,7 @@ describe('Deployment files', () => {
           expect(services.lb.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
           expect(services.lb.volumes).toEqual([`./${file}:/usr/local/etc/haproxy/haproxy.cfg:ro`]);
           const bind = /^bind :(\d+)$/.exec(section('frontend api').find((line) => line.startsWith('bind '))!)![1];
-          expect(services.lb.ports).toEqual([`${bind}:${bind}`]);
+          expect(services.lb.ports).toEqual([`${PUBLISHED_ON}:${bind}:${bind}`]);
           expect(section('frontend api')).toContain('default_backend brokers');
         });
 
