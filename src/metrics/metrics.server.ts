@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { boundUrl } from '../common/http/bound-url.js';
 import { GopherMqConfig } from '../config/gophermq-config.js';
 import { processMetricsRegistry } from './process-metrics.js';
 
@@ -30,7 +31,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     return (address as AddressInfo).port;
   }
 
-  /** Where to scrape this broker from this machine. */
+  /** Where to scrape this broker from this machine (loopback for a server on every address). */
   get url(): string {
     const host = this.host;
     const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -54,7 +55,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
       });
     });
     this.server = server;
-    this.logger.log(`metrics on ${this.url}`);
+    // The address bound (0.0.0.0 for every interface), not `url`'s loopback stand-in for it.
+    this.logger.log(`metrics on ${boundUrl(server)}${METRICS_PATH}`);
   }
 
   /** Runs after the API stopped, so the drain of accepted work can still be watched. */
