@@ -222,7 +222,7 @@ function flattenErrors(errors: ValidationError[], parent = ''): string[] {
 }
 
 /** Settings whose value is never printed. */
-const SECRET_KEYS = new Set(['auth.admin-token', 'auth.subscriber-id-secret']);
+const SECRET_KEYS = new Set(['auth.admin-token', 'auth.subscriber-id-secret', 'monitoring.token']);
 
 function camelToKebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);

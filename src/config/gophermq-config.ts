@@ -21,6 +21,9 @@ import { isValidSubjectPattern } from '../auth/subject-pattern.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** A secret given in the settings (auth.admin-token, monitoring.token) is at least this long. */
+export const MIN_SECRET_LENGTH = 16;
+
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
@@ -193,6 +196,14 @@ export class MonitoringConfig {
    */
   @IsInt() @Min(0) @Max(60_000)
   storeStatsIntervalMs = 1000;
+
+  /**
+   * The secret a scraper sends as `Authorization: Bearer <token>`; without it /metrics answers 401.
+   * Empty: no token needed. The secret itself, like auth.admin-token: for containers, which get
+   * secrets through the environment.
+   */
+  @Matches(new RegExp(`^$|^\\S{${MIN_SECRET_LENGTH},}$`), { message: `token must be empty or at least ${MIN_SECRET_LENGTH} characters without spaces` })
+  token = '';
 }
 
 /** Each entry a NATS subject pattern (`orders.*`, `orders.>`, `>`). */
@@ -231,9 +242,6 @@ export class TokenConfig {
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000)
   rateLimitMax: number | undefined = undefined;
 }
-
-/** The secret of a token is at least this long (the admin token's; config holds only hashes). */
-export const MIN_SECRET_LENGTH = 16;
 
 export class AuthConfig {
   /** Require `Authorization: Bearer <token>` on /api and check each token's subject permissions. */
