@@ -33,6 +33,20 @@ export class LoggerConfig {
   level: LogLevel = 'info';
 }
 
+/**
+ * A certificate and its key, in PEM files (broker.tls, monitoring.tls): both set, the server speaks
+ * HTTPS; neither, plain HTTP. Read once at start; paths relative to the working directory.
+ */
+export class TlsConfig {
+  /** The certificate, then any intermediate certificates, in PEM. */
+  @IsString()
+  certFile = '';
+
+  /** The certificate's private key in PEM, not encrypted. */
+  @IsString()
+  keyFile = '';
+}
+
 export const STORES = ['memory', 'redis'] as const;
 export type StoreKind = (typeof STORES)[number];
 
@@ -48,6 +62,10 @@ export class BrokerConfig {
   /** Address the HTTP API listens on. */
   @IsString() @MinLength(1)
   host = '0.0.0.0';
+
+  /** Serve the API over HTTPS with this certificate and key; empty: plain HTTP. */
+  @ValidateNested() @Type(() => TlsConfig)
+  tls = new TlsConfig();
 
   /** Most messages held at once; a message counts once however many subscribers still hold it. */
   @IsInt() @Min(1) @Max(1_000_000_000)
@@ -188,6 +206,10 @@ export class MonitoringConfig {
   /** Address /metrics listens on (loopback or an internal interface); empty: the API's, broker.host. */
   @IsString()
   host = '';
+
+  /** Serve /metrics over HTTPS with this certificate and key (the API's, or others); empty: plain HTTP. */
+  @ValidateNested() @Type(() => TlsConfig)
+  tls = new TlsConfig();
 
   /**
    * Milliseconds for which the store-wide figures (held messages, subscribers, …) read for a scrape

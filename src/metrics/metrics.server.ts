@@ -1,10 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { hash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { bearerSecret } from '../auth/access-tokens.js';
 import { boundUrl } from '../common/http/bound-url.js';
+import { readTlsFiles } from '../common/tls/tls-files.js';
 import { GopherMqConfig } from '../config/gophermq-config.js';
 import { processMetricsRegistry } from './process-metrics.js';
 
@@ -19,7 +21,7 @@ export const METRICS_PATH = '/metrics';
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetricsServer.name);
-  private server?: Server;
+  private server?: Server | HttpsServer;
   private registry?: Registry;
   /** SHA-256 of monitoring.token; undefined when no token is needed. */
   private readonly tokenDigest?: Buffer;
@@ -42,7 +44,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   get url(): string {
     const host = this.host;
     const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return `http://${reachable}:${this.port}${METRICS_PATH}`;
+    const scheme = this.config.monitoring.tls.certFile !== '' ? 'https' : 'http';
+    return `${scheme}://${reachable}:${this.port}${METRICS_PATH}`;
   }
 
   /** monitoring.host, or the API's address when it is empty. */
@@ -53,7 +56,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     // Every metric provider exists by now; the merge only references them.
     this.registry = Registry.merge([this.appRegistry, processMetricsRegistry()]);
-    const server = createServer((request, response) => void this.answer(request, response));
+    const tls = readTlsFiles(this.config.monitoring.tls, 'monitoring.tls');
+    const handler = (request: IncomingMessage, response: ServerResponse) => void this.answer(request, response);
+    const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.config.monitoring.port, this.host, () => {
