@@ -6,6 +6,7 @@ import { pino, type Logger as Pino } from 'pino';
 import { MAX_SEQS_PER_REQUEST } from './ack/settle-request.dto.js';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
+import { readTlsFiles } from './common/tls/tls-files.js';
 import { maxJsonValues, useCheckedJsonParser } from './common/validation/json-body.parser.js';
 import type { GopherMqConfig } from './config/gophermq-config.js';
 import { AccessControl } from './auth/access-control.js';
@@ -28,6 +29,9 @@ export interface CreateAppOptions {
 export async function createApp(config: GopherMqConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? pino({ level: config.logger.level });
   const requestTimeoutMs = config.broker.requestTimeout * 1000;
+  // Fastify's request timeout is off unless set; Node checks the timeouts every 30 s unless told otherwise.
+  const serverOptions = { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval: 1000 };
+  const tls = readTlsFiles(config.broker.tls, 'broker.tls');
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.broker.bodyLimitBytes,
@@ -36,9 +40,10 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
     // Nor a child logger per request: nothing logs per request, and making one costs about 1 µs.
     childLoggerFactory: (parent: FastifyBaseLogger) => parent,
     // Fastify turns Node's request timeout off; a client that stalls while sending would then hold
-    // its connection, and shutdown, forever. Node checks the timeouts every 30 s unless told otherwise.
+    // its connection, and shutdown, forever.
     requestTimeout: requestTimeoutMs,
-    http: { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    // With `https` Fastify ignores `http`: node:https takes the server's options with the certificate.
+    ...(tls ? { https: { ...serverOptions, ...tls } } : { http: serverOptions }),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),

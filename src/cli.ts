@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
+import { TlsFileError } from './common/tls/tls-file.error.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
+import { readyStatus } from './health/ready-probe.js';
 
 const program = new Command('gophermq').description('GopherMQ: a message broker over plain HTTP/JSON');
 
@@ -22,7 +24,7 @@ program
 
 program
   .command('health')
-  .description('exit 0 if the broker answers GET /ready on the port its settings give (read as `broker` reads them), else 1')
+  .description('exit 0 if the broker answers GET /ready on the port its settings give (read as `broker` reads them; https with broker.tls), else 1')
   .option('-c, --config <file>', 'read this YAML file instead of ./config.yaml')
   .option('-t, --timeout <ms>', 'give up after this many milliseconds', parseMilliseconds, 2000)
   .action(async (options: { config?: string; timeout: number }) => {
@@ -30,24 +32,25 @@ program
     try {
       // Its warning about foreign GOPHERMQ_ variables is the broker's to print, not every probe's.
       const { broker } = loadConfig({ file: options.config, warn: () => {} });
-      url = `http://${reachableHost(broker.host)}:${broker.port}/ready`;
+      url = `${broker.tls.certFile !== '' ? 'https' : 'http'}://${reachableHost(broker.host)}:${broker.port}/ready`;
     } catch (error) {
       console.error(error instanceof ConfigError ? error.message : error);
       process.exit(1);
     }
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(options.timeout) });
-      if (response.status === 204) process.exit(0);
-      console.error(`gophermq: ${url} answered ${response.status}`);
+      const status = await readyStatus(url, options.timeout);
+      if (status === 204) process.exit(0);
+      console.error(`gophermq: ${url} answered ${status}`);
     } catch (error) {
       console.error(`gophermq: ${url} did not answer: ${describe(error)}`);
     }
     process.exit(1);
   });
 
-/** What a failed start prints: the config problems, one line for an address that cannot be used, else the whole error. */
+/** What a failed start prints: the config problems, one line for a TLS file or an address that cannot be used, else the whole error. */
 function startupFailure(error: unknown): unknown {
   if (error instanceof ConfigError) return error.message;
+  if (error instanceof TlsFileError) return `gophermq: ${error.message}`;
   const { code, syscall, address, port, hostname } = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   if (syscall === 'listen' && address !== undefined) {
     const where = port === undefined ? address : `${address.includes(':') ? `[${address}]` : address}:${port}`;
@@ -74,9 +77,7 @@ function reachableHost(host: string): string {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError') return 'timed out';
-  const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
-  return cause?.code ?? (error as Error).message;
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 function parseMilliseconds(value: string): number {

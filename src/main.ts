@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.factory.js';
+import { boundUrl } from './common/http/bound-url.js';
 import { BrokerService } from './broker/broker.service.js';
 import { loadConfig, type ConfigSources } from './config/config.loader.js';
 import { GopherMqConfig } from './config/gophermq-config.js';
@@ -17,10 +18,13 @@ import { InFlightRequests } from './common/http/in-flight-requests.js';
 export async function runBroker(sources: ConfigSources = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(sources);
   const app = await createApp(config);
-  await app.listen({ port: config.broker.port, host: config.broker.host });
+  // Fastify logs a line per address the API can be reached on (each interface's for 0.0.0.0);
+  // worded so, since only the line below names what is bound.
+  await app.listen({ port: config.broker.port, host: config.broker.host, listenTextResolver: (address) => `API reachable at ${address}` });
   const logger = app.getHttpAdapter().getInstance().log;
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  logger.info({ port, host: config.broker.host }, 'GopherMQ broker listening');
+  const { address, port } = app.getHttpServer().address() as AddressInfo;
+  const url = boundUrl(app.getHttpServer());
+  logger.info({ address, port, url }, `GopherMQ broker listening on ${url}`);
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals) => {

@@ -44,7 +44,7 @@ async function startBroker(env: Record<string, string | undefined> = {}, cwd?: s
   const url = await new Promise<string>((resolve, reject) => {
     lines.on('line', (line) => {
       const entry = JSON.parse(line);
-      if (entry.msg === 'GopherMQ broker listening') resolve(`http://127.0.0.1:${entry.port}`);
+      if (entry.msg.startsWith('GopherMQ broker listening')) resolve(`http://127.0.0.1:${entry.port}`);
     });
     started.exit.then((code) => reject(new Error(`broker exited with ${code}: ${started.stderr()}`)));
   });

@@ -22,9 +22,13 @@ describe('README', () => {
   describe('configuration table', () => {
     const defaults = new GopherMqConfig() as unknown as Record<string, Record<string, unknown>>;
     const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    const settings = Object.entries(defaults).flatMap(([section, values]) =>
-      Object.entries(values).map(([name, value]) => ({ key: `${kebab(section)}.${kebab(name)}`, value })),
-    );
+    // A group of settings inside a section (broker.tls) has a row per member (broker.tls.cert-file).
+    const keysOf = (prefix: string, values: Record<string, unknown>): Array<{ key: string; value: unknown }> =>
+      Object.entries(values).flatMap(([name, value]) => {
+        const key = `${prefix}.${kebab(name)}`;
+        return typeof value === 'object' && value !== null && !Array.isArray(value) ? keysOf(key, value as Record<string, unknown>) : [{ key, value }];
+      });
+    const settings = Object.entries(defaults).flatMap(([section, values]) => keysOf(kebab(section), values));
 
     it.each(settings)('has $key with its environment variable and default', ({ key, value }) => {
       const row = rowFor(key);

@@ -5,6 +5,11 @@ import { principal, type Principal } from './principal.js';
 
 const BEARER = /^bearer +(\S+) *$/i;
 
+/** The secret of an `Authorization: Bearer <secret>` header (the scheme in any case), else undefined. */
+export function bearerSecret(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+}
+
 /** The tokens of auth.tokens and auth.admin-token, and which one a request's Authorization header carries. */
 export class AccessTokens {
   private readonly principals: Principal[];
@@ -20,7 +25,7 @@ export class AccessTokens {
    * taken says nothing about which token, or how much of one, it resembles.
    */
   identify(authorization: string | undefined): Principal | undefined {
-    const secret = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+    const secret = bearerSecret(authorization);
     if (secret === undefined) return undefined;
     const digest = hash('sha256', secret, 'buffer'); // one call, no Hash object: a third of createHash's cost
     let found: Principal | undefined;

@@ -30,7 +30,7 @@ describe(loadConfig.name, () => {
     const config = loadConfig({ cwd: folderWith(), env: {} });
     expect(config.logger.level).toBe('info');
     expect(config.broker).toMatchObject({ port: 8082, maxPending: 100_000, maxPendingBytes: 64 * 1024 * 1024, subscriberIdleTimeout: 3600 });
-    expect(config.monitoring).toEqual({ enable: true, port: 9001, host: '', storeStatsIntervalMs: 1000 });
+    expect(config.monitoring).toEqual({ enable: true, port: 9001, host: '', tls: { certFile: '', keyFile: '' }, storeStatsIntervalMs: 1000, token: '' });
     expect(config.auth).toMatchObject({ enable: false, tokens: [], adminToken: '' });
     expect(config.rateLimit).toEqual({ max: 0, windowMs: 1000 });
   });
@@ -40,7 +40,7 @@ describe(loadConfig.name, () => {
     const config = loadConfig({ cwd, env: {} });
     expect(config.broker.port).toBe(9999);
     expect(config.broker.maxPending).toBe(50);
-    expect(config.monitoring).toEqual({ enable: false, port: 9100, host: '', storeStatsIntervalMs: 1000 });
+    expect(config.monitoring).toEqual({ enable: false, port: 9100, host: '', tls: { certFile: '', keyFile: '' }, storeStatsIntervalMs: 1000, token: '' });
   });
 
   it('lets GOPHERMQ_ variables override the file, with the original name mapping', () => {
@@ -52,7 +52,7 @@ describe(loadConfig.name, () => {
       env: { GOPHERMQ_BROKER_MAX__PENDING: '70', GOPHERMQ_MONITORING_PORT: ':9002', GOPHERMQ_MONITORING_ENABLE: 'false', GOPHERMQ_LOGGER_LEVEL: 'debug', OTHER: 'x' },
     });
     expect(config.broker.maxPending).toBe(70);
-    expect(config.monitoring).toEqual({ enable: false, port: 9002, host: '', storeStatsIntervalMs: 1000 });
+    expect(config.monitoring).toEqual({ enable: false, port: 9002, host: '', tls: { certFile: '', keyFile: '' }, storeStatsIntervalMs: 1000, token: '' });
     expect(config.logger.level).toBe('debug');
     expect(warn).not.toHaveBeenCalled();
   });
@@ -153,6 +153,31 @@ describe(loadConfig.name, () => {
   });
 });
 
+describe('TLS settings', () => {
+  it('reads broker.tls and monitoring.tls as mappings in config.yaml, or as GOPHERMQ_BROKER_TLS_CERT__FILE and the like', () => {
+    const cwd = folderWith('broker:\n  tls:\n    cert-file: api.pem\n    key-file: api.key\nmonitoring:\n  tls:\n    cert-file: m.pem\n    key-file: m.key\n');
+    const config = loadConfig({ cwd, env: { GOPHERMQ_MONITORING_TLS_KEY__FILE: 'other.key' } });
+    expect(config.broker.tls).toEqual({ certFile: 'api.pem', keyFile: 'api.key' });
+    expect(config.monitoring.tls).toEqual({ certFile: 'm.pem', keyFile: 'other.key' });
+    expect(envNameToKey('GOPHERMQ_BROKER_TLS_CERT__FILE')).toBe('broker.tls.cert-file');
+  });
+
+  it('needs both files or neither, naming the one missing', () => {
+    expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { GOPHERMQ_BROKER_TLS_KEY__FILE: 'api.key', GOPHERMQ_MONITORING_TLS_CERT__FILE: 'm.pem' } }))).toEqual([
+      'broker.tls.cert-file: required with broker.tls.key-file (api.key): set both, or neither for plain HTTP',
+      'monitoring.tls.key-file: required with monitoring.tls.cert-file (m.pem): set both, or neither for plain HTTP',
+    ]);
+  });
+
+  it.each([
+    ['broker:\n  tls: api.pem\n', /^broker\.tls: must be a mapping of cert-file, key-file \(from .*config\.yaml\)$/],
+    ['broker:\n  tls:\n    cert: api.pem\n', /^broker\.tls\.cert: unknown setting \(from .*config\.yaml\)$/],
+    ['broker:\n  tls:\n    cert-file: 443\n    key-file: api.key\n', /^broker\.tls\.cert-file: cannot use 443 \(from .*config\.yaml\)$/],
+  ])('reports %j', (yaml, problem) => {
+    expect(problemsOf(() => loadConfig({ cwd: folderWith(yaml), env: {} }))).toEqual([expect.stringMatching(problem)]);
+  });
+});
+
 describe('size settings', () => {
   it.each([
     ['GOPHERMQ_BROKER_MAX__FETCH__BYTES', String(256 * 1024 * 1024 + 1), 'broker.max-fetch-bytes'],
@@ -210,6 +235,15 @@ describe('size settings', () => {
       const config = loadConfig({ cwd, env: { GOPHERMQ_RATE__LIMIT_MAX: '100', GOPHERMQ_RATE__LIMIT_WINDOW__MS: '500' } });
       expect(config.auth.tokens).toEqual([expect.objectContaining({ name: 'orders', sha256: HASH, publish: ['orders.>'], subscribe: ['orders.*'], rateLimitMax: 50 })]);
       expect(config.rateLimit).toEqual({ max: 100, windowMs: 500 });
+    });
+
+    it('takes monitoring.token from GOPHERMQ_MONITORING_TOKEN; a short one, or one with spaces, is refused without being printed', () => {
+      expect(loadConfig({ cwd: folderWith(), env: { GOPHERMQ_MONITORING_TOKEN: 'scrape-0123456789abcdef' } }).monitoring.token).toBe('scrape-0123456789abcdef');
+      for (const token of ['scrape-012345', 'scrape 0123456789abcdef']) {
+        expect(problemsOf(() => loadConfig({ cwd: folderWith(), env: { GOPHERMQ_MONITORING_TOKEN: token } }))).toEqual([
+          `monitoring.token: must be empty or at least 16 characters without spaces (got ${token.length} characters)`,
+        ]);
+      }
     });
 
     it('takes the admin token from GOPHERMQ_AUTH_ADMIN__TOKEN', () => {

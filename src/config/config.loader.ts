@@ -38,13 +38,13 @@ interface SettingSlot {
 /** Builds the configuration from defaults, config.yaml and GOPHERMQ_ variables, and validates it once. */
 export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
   const config = new GopherMqConfig();
-  const slots = settingSlots(config);
+  const { slots, groups } = settingSlots(config);
   const problems: string[] = [];
   const settings = new Map<string, RawSetting>();
 
   const filePath = sources.file ?? join(sources.cwd ?? process.cwd(), CONFIG_FILE_NAME);
   if (sources.file || existsSync(filePath)) {
-    for (const [key, value] of readConfigFile(filePath, problems)) {
+    for (const [key, value] of readConfigFile(filePath, groups, problems)) {
       settings.set(key, { value, origin: filePath });
     }
   }
@@ -66,7 +66,7 @@ export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
     applySetting(slots.get(key), key, value, origin, problems);
   }
   problems.push(...flattenErrors(validateSync(config)));
-  if (problems.length === 0) problems.push(...authProblems(config), ...shutdownProblems(config));
+  if (problems.length === 0) problems.push(...authProblems(config), ...shutdownProblems(config), ...tlsProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -98,6 +98,15 @@ function shutdownProblems({ broker }: GopherMqConfig): string[] {
   ];
 }
 
+/** A certificate needs its key and a key its certificate; the files themselves are read at start (tls-files.ts). */
+function tlsProblems({ broker, monitoring }: GopherMqConfig): string[] {
+  return ([['broker.tls', broker.tls], ['monitoring.tls', monitoring.tls]] as const).flatMap(([key, { certFile, keyFile }]) => {
+    if ((certFile === '') === (keyFile === '')) return [];
+    const [given, absent, file] = certFile !== '' ? ['cert-file', 'key-file', certFile] : ['key-file', 'cert-file', keyFile];
+    return [`${key}.${absent}: required with ${key}.${given} (${file}): set both, or neither for plain HTTP`];
+  });
+}
+
 /** The name of the token given by auth.admin-token. */
 export const ADMIN_TOKEN_NAME = 'admin';
 
@@ -111,7 +120,7 @@ export function envNameToKey(name: string): string {
     .join('-');
 }
 
-function readConfigFile(path: string, problems: string[]): Array<[string, unknown]> {
+function readConfigFile(path: string, groups: Map<string, string[]>, problems: string[]): Array<[string, unknown]> {
   let document: unknown;
   try {
     document = parseYaml(readFileSync(path, 'utf8'));
@@ -125,28 +134,45 @@ function readConfigFile(path: string, problems: string[]): Array<[string, unknow
     return [];
   }
   const entries: Array<[string, unknown]> = [];
-  for (const [section, body] of Object.entries(document)) {
-    if (!isPlainObject(body)) {
-      entries.push([section, body]);
-      continue;
+  // A group of settings (broker.tls) is a mapping inside its section: its keys are flattened too.
+  const flatten = (prefix: string, body: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(body)) {
+      const name = `${prefix}.${key}`;
+      const members = groups.get(name);
+      if (members === undefined) entries.push([name, value]);
+      else if (isPlainObject(value)) flatten(name, value);
+      else problems.push(`${name}: must be a mapping of ${members.join(', ')} (from ${path})`);
     }
-    for (const [key, value] of Object.entries(body)) entries.push([`${section}.${key}`, value]);
+  };
+  for (const [section, body] of Object.entries(document)) {
+    if (isPlainObject(body)) flatten(section, body);
+    else entries.push([section, body]);
   }
   return entries;
 }
 
 /**
- * Every setting by its key (`broker.max-pending`), read off the config's own fields: a plain map, so
- * names such as `constructor` or `__proto__` find nothing rather than something of Object's.
+ * Every setting by its key (`broker.max-pending`, `broker.tls.cert-file`), read off the config's own
+ * fields: a plain map, so names such as `constructor` or `__proto__` find nothing rather than
+ * something of Object's. And the groups of settings inside a section (`broker.tls`), with the keys of
+ * their members.
  */
-function settingSlots(config: GopherMqConfig): Map<string, SettingSlot> {
+function settingSlots(config: GopherMqConfig): { slots: Map<string, SettingSlot>; groups: Map<string, string[]> } {
   const slots = new Map<string, SettingSlot>();
-  for (const [sectionName, section] of Object.entries(config) as Array<[string, Section]>) {
-    for (const property of Object.keys(section)) {
-      slots.set(`${camelToKebab(sectionName)}.${camelToKebab(property)}`, { section, property });
+  const groups = new Map<string, string[]>();
+  const add = (prefix: string, section: Section) => {
+    for (const [property, value] of Object.entries(section)) {
+      const key = `${prefix}.${camelToKebab(property)}`;
+      if (isPlainObject(value)) {
+        groups.set(key, Object.keys(value).map(camelToKebab));
+        add(key, value);
+      } else {
+        slots.set(key, { section, property });
+      }
     }
-  }
-  return slots;
+  };
+  for (const [sectionName, section] of Object.entries(config) as Array<[string, Section]>) add(camelToKebab(sectionName), section);
+  return { slots, groups };
 }
 
 function applySetting(slot: SettingSlot | undefined, key: string, raw: unknown, origin: string, problems: string[]) {
@@ -222,7 +248,7 @@ function flattenErrors(errors: ValidationError[], parent = ''): string[] {
 }
 
 /** Settings whose value is never printed. */
-const SECRET_KEYS = new Set(['auth.admin-token', 'auth.subscriber-id-secret']);
+const SECRET_KEYS = new Set(['auth.admin-token', 'auth.subscriber-id-secret', 'monitoring.token']);
 
 function camelToKebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);

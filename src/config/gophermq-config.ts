@@ -21,6 +21,9 @@ import { isValidSubjectPattern } from '../auth/subject-pattern.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** A secret given in the settings (auth.admin-token, monitoring.token) is at least this long. */
+export const MIN_SECRET_LENGTH = 16;
+
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
@@ -28,6 +31,20 @@ export class LoggerConfig {
   /** Lowest level written to the JSON log. */
   @IsIn(LOG_LEVELS)
   level: LogLevel = 'info';
+}
+
+/**
+ * A certificate and its key, in PEM files (broker.tls, monitoring.tls): both set, the server speaks
+ * HTTPS; neither, plain HTTP. Read once at start; paths relative to the working directory.
+ */
+export class TlsConfig {
+  /** The certificate, then any intermediate certificates, in PEM. */
+  @IsString()
+  certFile = '';
+
+  /** The certificate's private key in PEM, not encrypted. */
+  @IsString()
+  keyFile = '';
 }
 
 export const STORES = ['memory', 'redis'] as const;
@@ -45,6 +62,10 @@ export class BrokerConfig {
   /** Address the HTTP API listens on. */
   @IsString() @MinLength(1)
   host = '0.0.0.0';
+
+  /** Serve the API over HTTPS with this certificate and key; empty: plain HTTP. */
+  @ValidateNested() @Type(() => TlsConfig)
+  tls = new TlsConfig();
 
   /** Most messages held at once; a message counts once however many subscribers still hold it. */
   @IsInt() @Min(1) @Max(1_000_000_000)
@@ -186,6 +207,10 @@ export class MonitoringConfig {
   @IsString()
   host = '';
 
+  /** Serve /metrics over HTTPS with this certificate and key (the API's, or others); empty: plain HTTP. */
+  @ValidateNested() @Type(() => TlsConfig)
+  tls = new TlsConfig();
+
   /**
    * Milliseconds for which the store-wide figures (held messages, subscribers, …) read for a scrape
    * serve every other scrape too: on the Redis store each read is a call to Redis, so scrapers
@@ -193,6 +218,14 @@ export class MonitoringConfig {
    */
   @IsInt() @Min(0) @Max(60_000)
   storeStatsIntervalMs = 1000;
+
+  /**
+   * The secret a scraper sends as `Authorization: Bearer <token>`; without it /metrics answers 401.
+   * Empty: no token needed. The secret itself, like auth.admin-token: for containers, which get
+   * secrets through the environment.
+   */
+  @Matches(new RegExp(`^$|^\\S{${MIN_SECRET_LENGTH},}$`), { message: `token must be empty or at least ${MIN_SECRET_LENGTH} characters without spaces` })
+  token = '';
 }
 
 /** Each entry a NATS subject pattern (`orders.*`, `orders.>`, `>`). */
@@ -231,9 +264,6 @@ export class TokenConfig {
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000)
   rateLimitMax: number | undefined = undefined;
 }
-
-/** The secret of a token is at least this long (the admin token's; config holds only hashes). */
-export const MIN_SECRET_LENGTH = 16;
 
 export class AuthConfig {
   /** Require `Authorization: Bearer <token>` on /api and check each token's subject permissions. */

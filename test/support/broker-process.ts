@@ -66,7 +66,7 @@ export class BrokerProcess {
   }
 
   get port(): number {
-    return this.logs.find((entry) => entry.msg === 'GopherMQ broker listening')!.port;
+    return this.logs.find((entry) => entry.msg.startsWith('GopherMQ broker listening'))!.port;
   }
 
   get url(): string {
