@@ -31,7 +31,6 @@ export class SubscribeController {
         summary: 'With ackWaitMs, maxDeliveries and deadLetterSubject',
         value: { id: '3b241101-e2bb-4255-8caf-4136c566a962', subject: 'orders.created', ackWaitMs: 30000, maxDeliveries: 5, deadLetterSubject: 'orders.created.dead', maxAckPending: 1000 },
       },
-      named: { summary: 'With a name: the same answer every time', value: { id: '3b241101-e2bb-4255-8caf-4136c566a962', subject: 'orders.created', name: 'billing' } },
     },
   })
   @ApiErrors(
