@@ -124,6 +124,16 @@ describe('named subscribers', () => {
     expect((await broker.fetchMessages(subject, id)).body.data).toEqual([]);
   });
 
+  it('are described in the OpenAPI document: the name field, its echo, and the 409', async () => {
+    const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
+    const { schemas } = document.components;
+    expect(schemas.SubscribeRequestDto.properties.name).toMatchObject({ type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', example: 'billing', description: expect.stringContaining('409') });
+    expect(schemas.SubscriptionDto.properties.name).toMatchObject({ example: 'billing' });
+    const conflict = document.paths['/api/subscribe'].post.responses['409'];
+    expect(conflict.description).toEqual(expect.stringContaining('subscriber name taken'));
+    expect(conflict.content['application/json'].example).toEqual({ message: 'subscriber exists with other settings' });
+  });
+
   it('frees the name on unsubscribe: the next subscribe with it creates a new subscriber', async () => {
     const subject = uniqueSubject();
     const { id } = (await subscribe({ subject, name: 'gone', ackWaitMs: 5000 })).body;
