@@ -91,6 +91,8 @@ describe('README API examples', () => {
     const examples = examplesOf('## The API');
     expect(examples.map(({ path }) => path)).toEqual([
       ...['/api/subscribe', '/api/publish', '/api/publish/batch', '/api/fetch', '/api/unsubscribe'],
+      // Named subscribers: the same id twice, then 409 for other settings.
+      ...['/api/subscribe', '/api/subscribe', '/api/subscribe'],
       // Acknowledged delivery, with a subscriber of its own (whose id replaces the first one's).
       ...['/api/subscribe', '/api/publish/batch', '/api/fetch', '/api/ack', '/api/nack', '/api/fetch', '/api/extend'],
     ]);

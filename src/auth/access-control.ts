@@ -165,6 +165,15 @@ export const PublishPermission = createParamDecorator((_: unknown, context: Exec
   return principal ? principal.mayPublish : ALLOW_EVERYTHING;
 });
 
+/**
+ * `@SubscriberOwner() owner`: who a named subscriber created by the request belongs to, the
+ * token's name; undefined when auth is off.
+ */
+export const SubscriberOwner = createParamDecorator((_: unknown, context: ExecutionContext): string | undefined => {
+  const principal = context.switchToHttp().getRequest<IdentifiedRequest>()[PRINCIPAL];
+  return principal ? principal.name : undefined;
+});
+
 /** The subscriber id as the client sent it (with its tag when auth is on), for answers that echo it. */
 export function sentIdOf(body: { id: string }): string {
   return sentIds.get(body) ?? body.id;

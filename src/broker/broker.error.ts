@@ -10,6 +10,8 @@ export enum BrokerErrorCode {
   NotAcknowledged = 'NOT_ACKNOWLEDGED',
   TooManyAnswersInFlight = 'TOO_MANY_ANSWERS_IN_FLIGHT',
   StoreUnavailable = 'STORE_UNAVAILABLE',
+  SubscriberSettingsDiffer = 'SUBSCRIBER_SETTINGS_DIFFER',
+  SubscriberNameTaken = 'SUBSCRIBER_NAME_TAKEN',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -30,6 +32,8 @@ export class BrokerError extends Error {
   static tooManySubscribers = () => new BrokerError(BrokerErrorCode.TooManySubscribers, 'too many subscribers');
   static shuttingDown = () => new BrokerError(BrokerErrorCode.ShuttingDown, 'broker is shutting down');
   static notAcknowledged = () => new BrokerError(BrokerErrorCode.NotAcknowledged, 'subscriber does not use acknowledgements');
+  static subscriberSettingsDiffer = () => new BrokerError(BrokerErrorCode.SubscriberSettingsDiffer, 'subscriber exists with other settings');
+  static subscriberNameTaken = () => new BrokerError(BrokerErrorCode.SubscriberNameTaken, 'subscriber name taken');
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

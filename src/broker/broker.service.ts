@@ -11,6 +11,7 @@ import {
   type MessageStore,
   type PublishOutcome,
   type SettleOutcome,
+  type SubscribeOptions,
   type SubscriberInfo,
 } from './store/message-store.js';
 
@@ -107,12 +108,17 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     return this.closing;
   }
 
-  /** A subscriber of `subject`; acknowledged (at least once) when `ack` is given. */
-  async subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo> {
+  /**
+   * A subscriber of `subject`; acknowledged (at least once) when `ack` is given. With a name: the
+   * subscriber of that name if there is one (same owner, same settings), else a new one.
+   */
+  async subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
     if (ack?.deadLetterSubject !== undefined && !isValidSubject(ack.deadLetterSubject)) throw BrokerError.invalidSubject();
-    const subscriber = await this.store.subscribe(subject, ack && { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING });
-    if (!subscriber) throw BrokerError.tooManySubscribers();
+    const subscriber = await this.store.subscribe(subject, ack && { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, options);
+    if (subscriber === undefined) throw BrokerError.tooManySubscribers();
+    if (subscriber === 'settings-differ') throw BrokerError.subscriberSettingsDiffer();
+    if (subscriber === 'name-taken') throw BrokerError.subscriberNameTaken();
     return subscriber;
   }
 
@@ -253,9 +259,10 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   /**
    * Removes up to `limit` subscribers that have not fetched since `idleSinceMs`; returns how many.
    * Fewer than `limit` means none is left. A subscriber with a waiting fetch is active, not idle.
+   * Only subscribers without a name; `named`: only those with one.
    */
-  async expireIdle(idleSinceMs: number, limit: number): Promise<number> {
-    const expired = await this.store.expireIdle(idleSinceMs, limit, this.isWaiting);
+  async expireIdle(idleSinceMs: number, limit: number, named = false): Promise<number> {
+    const expired = await this.store.expireIdle(idleSinceMs, limit, this.isWaiting, named);
     for (const { subject, id } of expired) this.waiters.wakeAll(subject, id);
     this.counters.expiredSubscribers += expired.length;
     return expired.length;

@@ -129,6 +129,14 @@ export class BrokerConfig {
   subscriberIdleTimeout = 3600;
 
   /**
+   * Seconds without a fetch (or a subscribe with its name) after which a named subscriber is
+   * removed; 0 (the default) keeps named subscribers until they are unsubscribed. Independent of
+   * subscriberIdleTimeout, which leaves named subscribers alone.
+   */
+  @IsInt() @Min(0) @Max(365 * 24 * 3600)
+  namedSubscriberIdleTimeout = 0;
+
+  /**
    * Seconds a client may take to send a whole request, headers and body; a slower one gets 408 and
    * its connection is closed. Only the sending counts: a fetch waiting for messages is not cut.
    * At most an hour.

@@ -105,7 +105,7 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
       'Messages given up after maxDeliveries deliveries without an ack: no dead-letter subject, or it refused them (no subscriber, a limit).'),
     makeCounterProvider({
       name: 'gophermq_subscribers_expired_total',
-      help: 'Subscribers removed after broker.subscriber-idle-timeout seconds without a fetch.',
+      help: 'Subscribers removed after broker.subscriber-idle-timeout (named ones: broker.named-subscriber-idle-timeout) seconds without activity.',
       registers,
       inject: [BrokerService],
       collect(broker: BrokerService) {

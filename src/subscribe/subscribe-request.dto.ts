@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_MAX_ACK_PENDING } from '../broker/store/message-store.js';
 import { SubjectProperty } from '../common/subject.property.js';
 
@@ -9,10 +9,23 @@ export const MAX_ACK_WAIT_MS = 43_200_000;
 export const MAX_DELIVERIES_CEILING = 1000;
 /** As JetStream's MaxAckPending: enough for a large batch consumer, and a bound on what one subscriber holds in flight. */
 export const MAX_ACK_PENDING_CEILING = 100_000;
+/** A subscriber's durable name: letters, digits, `_` and `-`, up to 64. */
+export const SUBSCRIBER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class SubscribeRequestDto {
   @SubjectProperty()
   subject!: string;
+
+  @ApiPropertyOptional({
+    pattern: SUBSCRIBER_NAME.source,
+    minLength: 1,
+    maxLength: 64,
+    example: 'billing',
+    description:
+      'A durable name, unique on the subject: the first subscribe with it creates the subscriber, every later one (on any broker sharing the store) answers the same id and settings, and refreshes its activity. Other settings: 409. Consumers using one name share its messages. Not removed by broker.subscriber-idle-timeout; with auth on, the name belongs to the token that created it',
+  })
+  @IsOptional() @IsString() @Matches(SUBSCRIBER_NAME)
+  name?: string;
 
   @ApiPropertyOptional({
     type: 'integer',

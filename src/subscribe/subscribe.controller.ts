@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SubscriberOwner } from '../auth/access-control.js';
 import { BrokerService } from '../broker/broker.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
@@ -18,7 +19,8 @@ export class SubscribeController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Create a subscriber that receives every later message on the subject',
-    description: 'At most once by default; with ackWaitMs, at least once: fetched messages stay in flight until acked, nacked or their deadline passes.',
+    description:
+      'At most once by default; with ackWaitMs, at least once: fetched messages stay in flight until acked, nacked or their deadline passes. With a name: the subscriber of that name on the subject, created by the first such subscribe.',
   })
   @ApiOkResponse({
     type: SubscriptionDto,
@@ -32,14 +34,25 @@ export class SubscribeController {
     },
   })
   @ApiErrors(
-    { status: 400, example: 'invalid subject', description: "Invalid subject (400 `invalid subject`), or an acknowledgement field out of range or without the one it needs (400 `request's body is invalid`, `errors` naming it)" },
+    {
+      status: 400,
+      example: 'invalid subject',
+      description: "Invalid subject (400 `invalid subject`), or a name or an acknowledgement field out of range or without the one it needs (400 `request's body is invalid`, `errors` naming it)",
+    },
+    {
+      status: 409,
+      example: 'subscriber exists with other settings',
+      description: 'The name exists on the subject with other effective settings (`subscriber exists with other settings`), or, with auth on, belongs to another token (`subscriber name taken`)',
+    },
     413,
     415,
     { status: 429, example: 'too many subscribers', description: 'broker.max-subscribers subscribers already exist' },
   )
-  async subscribe(@ValidBody() request: SubscribeRequestDto): Promise<SubscriptionDto> {
-    const { id, subject, ack } = await this.broker.subscribe(request.subject, ackSettingsOf(request));
-    return ack ? { id, subject, ...ack } : { id, subject };
+  async subscribe(@ValidBody() request: SubscribeRequestDto, @SubscriberOwner() owner: string | undefined): Promise<SubscriptionDto> {
+    const options = request.name === undefined ? undefined : { name: request.name, owner };
+    const { id, subject, ack, name } = await this.broker.subscribe(request.subject, ackSettingsOf(request), options);
+    const answer: SubscriptionDto = name === undefined ? { id, subject } : { id, subject, name };
+    return ack ? { ...answer, ...ack } : answer;
   }
 
   @Post('unsubscribe')

@@ -1,12 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/** The new subscriber; the acknowledgement settings are echoed only when they were given. */
+/** The subscriber (new, or the one of that name); its name and acknowledgement settings are echoed only when they were given. */
 export class SubscriptionDto {
   @ApiProperty({ example: '3b241101-e2bb-4255-8caf-4136c566a962', description: 'Pass it to fetch' })
   id!: string;
 
   @ApiProperty({ example: 'orders.created' })
   subject!: string;
+
+  @ApiPropertyOptional({ example: 'billing', description: 'Present for a named subscriber' })
+  name?: string;
 
   @ApiPropertyOptional({ type: 'integer', example: 30000, description: 'Present for an acknowledged subscriber' })
   ackWaitMs?: number;

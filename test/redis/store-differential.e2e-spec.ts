@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { RedisConfig } from '../../src/config/gophermq-config.js';
 import { MemoryMessageStore } from '../../src/broker/store/memory-message-store.js';
-import type { AckSettings, MessageStore, StoreLimits } from '../../src/broker/store/message-store.js';
+import type { AckSettings, MessageStore, StoreLimits, SubscribeOptions } from '../../src/broker/store/message-store.js';
 import { RedisMessageStore } from '../../src/broker/store/redis/redis-message-store.js';
 import { eventually } from '../support/eventually.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -17,6 +17,9 @@ import { uniqueKeyPrefix } from '../support/test-store.js';
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 25];
 const STEPS = 500;
 const SUBJECTS = ['orders', 'mail', 'audit', 'dead'];
+/** Few names and owners, so that names are subscribed again, by their owner or another, with their settings or others. */
+const NAMES = ['alpha', 'beta', 'gamma'];
+const OWNERS = [undefined, undefined, 'alice', 'bob'];
 /** Never passes during a run: deadlines are left to the deterministic cases. */
 const LONG_ACK_WAIT_MS = 600_000;
 /** Plain, multi-byte (2, 3 and 4 bytes: a surrogate pair, never a lone half) and characters JSON escapes. */
@@ -57,6 +60,8 @@ class DifferentialRun {
   /** Live subscribers, by the memory store's id: subject, the Redis id, acknowledged or not, seqs it was handed. */
   private readonly subscribers = new Map<string, { subject: string; redisId: string; ack: boolean; seqs: number[] }>();
   private readonly gone: Array<{ subject: string; memoryId: string; redisId: string }> = [];
+  /** The settings each subject's name was last subscribed with, to subscribe again with the same ones. */
+  private readonly named = new Map<string, { ack: AckSettings | undefined; owner: string | undefined }>();
   private readonly history: string[] = [];
   private highestSeq = 0;
 
@@ -139,9 +144,21 @@ class DifferentialRun {
     return { ackWaitMs: LONG_ACK_WAIT_MS, maxDeliveries: 1 + this.random(3), deadLetterSubject: this.pick(SUBJECTS), ...bound };
   }
 
+  /** A subscribe with a name: often as the name was subscribed before, sometimes by another owner or with other settings. */
+  private namedSubscribe(): [string, AckSettings | undefined, SubscribeOptions] {
+    const [subject, name] = [this.pick(SUBJECTS), this.pick(NAMES)];
+    const before = this.named.get(`${subject}\n${name}`);
+    const roll = this.random(4);
+    const ack = before && roll < 2 ? before.ack : this.ackSettings();
+    const owner = before && roll !== 3 ? before.owner : this.pick(OWNERS);
+    this.named.set(`${subject}\n${name}`, { ack, owner });
+    return [subject, ack, { name, owner }];
+  }
+
   private next(): Step {
     const roll = this.random(100);
-    if (roll < 9) return { op: 'subscribe', args: [this.pick(SUBJECTS), this.ackSettings()] };
+    if (roll < 5) return { op: 'subscribe', args: [this.pick(SUBJECTS), this.ackSettings()] };
+    if (roll < 9) return { op: 'subscribe', args: this.namedSubscribe() };
     if (roll < 15) {
       const { subject, id } = this.target();
       return { op: 'unsubscribe', args: [subject, id] };
@@ -172,12 +189,15 @@ class DifferentialRun {
   private async apply(op: string, args: unknown[]): Promise<[unknown, unknown]> {
     const { memory, redis } = this;
     if (op === 'subscribe') {
-      const [subject, ack] = args as [string, AckSettings | undefined];
-      const onMemory = memory.subscribe(subject, ack);
-      const onRedis = await redis.subscribe(subject, ack);
-      if (onMemory && onRedis) this.subscribers.set(onMemory.id, { subject, redisId: onRedis.id, ack: !!ack, seqs: [] });
-      // Ids differ by design: compare the rest.
-      return [onMemory && { ...onMemory, id: '…' }, onRedis && { ...onRedis, id: '…' }];
+      const [subject, ack, options = {}] = args as [string, AckSettings | undefined, SubscribeOptions?];
+      const onMemory = memory.subscribe(subject, ack, options);
+      const onRedis = await redis.subscribe(subject, ack, options);
+      if (typeof onMemory !== 'object' || typeof onRedis !== 'object') return [onMemory, onRedis];
+      // Ids differ by design: an existing name's must be the one that name was given, a new one is compared by the rest.
+      const known = this.subscribers.get(onMemory.id);
+      if (known) return [{ ...onMemory, id: 'existing' }, { ...onRedis, id: known.redisId === onRedis.id ? 'existing' : `another: ${onRedis.id}` }];
+      this.subscribers.set(onMemory.id, { subject, redisId: onRedis.id, ack: !!ack, seqs: [] });
+      return [{ ...onMemory, id: '…' }, { ...onRedis, id: '…' }];
     }
     if (op === 'publish') {
       const [subject, data] = args as [string, string];
@@ -286,6 +306,31 @@ describe('MemoryMessageStore and RedisMessageStore, side by side', () => {
       expect(onRedis.sort()).toEqual(onMemory.sort());
       expect(onMemory).toHaveLength(4);
       expect(await gauges(redis)).toEqual(await gauges(memory));
+    });
+  });
+
+  it('expire named subscribers only in their own sweep, and keep counting the subjects they hold', async () => {
+    await side(server, roomy, async (memory, redis) => {
+      const toMemory = new Map<string, string>();
+      for (const [subject, name] of [['x', 'n'], ['x', undefined], ['y', 'n'], ['z', undefined], ['y', 'm']] as const) {
+        const options = name === undefined ? {} : { name };
+        const [m, r] = [memory.subscribe(subject, undefined, options), await redis.subscribe(subject, undefined, options)];
+        if (typeof m !== 'object' || typeof r !== 'object') throw new Error('not subscribed');
+        toMemory.set(r.id, `${subject}/${m.id}`);
+      }
+      const later = Date.now() + 60_000;
+      for (const named of [false, true]) {
+        const onMemory = memory.expireIdle(later, 100, undefined, named).map(({ subject, id }) => `${subject}/${id}`);
+        const onRedis = (await redis.expireIdle(later, 100, undefined, named)).map(({ id }) => toMemory.get(id));
+        expect(onRedis.sort()).toEqual(onMemory.sort());
+        expect(onMemory).toHaveLength(named ? 3 : 2);
+        expect(await gauges(redis)).toEqual(await gauges(memory));
+        // Again: nothing left of that kind, and the other kind's subjects still counted.
+        expect(memory.expireIdle(later, 100, undefined, named)).toEqual([]);
+        expect(await redis.expireIdle(later, 100, undefined, named)).toEqual([]);
+        expect(await gauges(redis)).toEqual(await gauges(memory));
+      }
+      expect(await gauges(memory)).toMatchObject({ subscribers: 0, subjects: 0 });
     });
   });
 

@@ -147,6 +147,47 @@ describe(MemoryMessageStore.name, () => {
     }
   });
 
+  describe('named subscribers', () => {
+    it('answers the subscriber of an existing name, creating nothing, even at maxSubscribers', () => {
+      const store = new MemoryMessageStore({ ...LIMITS, maxSubscribers: 1 });
+      const first = store.subscribe('s', { ackWaitMs: 5000 }, { name: 'n' });
+      expect(first).toEqual({ id: expect.any(String), subject: 's', name: 'n', ack: { ackWaitMs: 5000, maxAckPending: 1000 } });
+      expect(store.subscribe('s', { ackWaitMs: 5000, maxAckPending: 1000 }, { name: 'n' })).toEqual(first);
+      expect(store.subscribe('s', undefined, { name: 'other' })).toBeUndefined();
+      expect(store.stats()).toMatchObject({ subscribers: 1, subjects: 1 });
+    });
+
+    it('refuses another owner before comparing settings, and other settings of the owner', () => {
+      sut.subscribe('s', undefined, { name: 'n', owner: 'alice' });
+      expect(sut.subscribe('s', { ackWaitMs: 5000 }, { name: 'n', owner: 'bob' })).toBe('name-taken');
+      expect(sut.subscribe('s', undefined, { name: 'n' })).toBe('name-taken');
+      expect(sut.subscribe('s', { ackWaitMs: 5000 }, { name: 'n', owner: 'alice' })).toBe('settings-differ');
+      expect(sut.stats().subscribers).toBe(1);
+    });
+
+    it('frees the name with its subscriber', () => {
+      const first = sut.subscribe('s', undefined, { name: 'n' }) as { id: string };
+      expect(sut.unsubscribe('s', first.id)).toBe(true);
+      expect(sut.subscribe('s', undefined, { name: 'n' })).toMatchObject({ name: 'n', id: expect.not.stringMatching(first.id) });
+    });
+
+    it('expires named and unnamed subscribers in their own sweeps; a subscribe with the name is activity', () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      try {
+        const named = sut.subscribe('s', undefined, { name: 'n' }) as { id: string };
+        const unnamed = subscribe('s');
+        jest.setSystemTime(1_010_000);
+        expect(sut.expireIdle(1_005_000, 10)).toEqual([{ id: unnamed.id, subject: 's' }]);
+        expect(sut.subscribe('s', undefined, { name: 'n' })).toMatchObject({ id: named.id });
+        expect(sut.expireIdle(1_005_000, 10, undefined, true)).toEqual([]);
+        expect(sut.expireIdle(1_010_001, 10, undefined, true)).toEqual([{ id: named.id, subject: 's' }]);
+        expect(sut.stats()).toMatchObject({ subscribers: 0, subjects: 0 });
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  });
+
   it('reports the age of the oldest pending message', () => {
     jest.useFakeTimers({ now: 2_000_000 });
     try {

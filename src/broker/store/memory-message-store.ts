@@ -13,8 +13,11 @@ import {
   type StoreEvents,
   type StoreLimits,
   type StoreStats,
+  type SubscribeOptions,
+  type SubscribeRefusal,
   type SubscriberInfo,
 } from './message-store.js';
+import { sameAckSettings } from './same-ack-settings.js';
 import { EPOCH_S, MemorySubscriber, nowS, StoredMessage, SubjectLog } from './subject-log.js';
 
 /** What an entry of `messages` adds to an answer besides its data: `{"seq":…,"data":,"deliveries":…},`. */
@@ -23,8 +26,13 @@ const DELIVERED_MESSAGE_OVERHEAD = 48;
 /** The default store: everything in this process, nothing survives a restart. */
 export class MemoryMessageStore implements MessageStore {
   events?: StoreEvents;
-  /** Insertion order is activity order: touching a subscriber moves it to the end, so expiry reads from the front. */
+  /**
+   * Subscribers without a name. Insertion order is activity order: touching a subscriber moves it
+   * to the end, so expiry reads from the front.
+   */
   private readonly subscribers = new Map<string, MemorySubscriber>();
+  /** Named subscribers, the same way: their own order, as their expiry has its own timeout. */
+  private readonly named = new Map<string, MemorySubscriber>();
   private readonly subjects = new Map<string, SubjectLog>();
   private readonly deadlines = new DeadlineTimer<MemorySubscriber>((subscriber, now, budget) => this.due(subscriber, now, budget));
   private messagesHeld = 0;
@@ -39,16 +47,27 @@ export class MemoryMessageStore implements MessageStore {
 
   constructor(private readonly limits: StoreLimits) {}
 
-  subscribe(subject: string, ack?: AckSettings): SubscriberInfo | undefined {
-    if (this.subscribers.size >= this.limits.maxSubscribers) return undefined;
+  /** Without a name nothing is refused, only undefined past maxSubscribers. */
+  subscribe(subject: string, ack?: AckSettings): SubscriberInfo | undefined;
+  subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): SubscriberInfo | SubscribeRefusal | undefined;
+  subscribe(subject: string, ack?: AckSettings, { name, owner }: SubscribeOptions = {}): SubscriberInfo | SubscribeRefusal | undefined {
     let log = this.subjects.get(subject);
+    const existing = name === undefined ? undefined : log?.names?.get(name);
+    if (existing) {
+      if (existing.owner !== owner) return 'name-taken';
+      if (!sameAckSettings(existing.ack?.settings, ack)) return 'settings-differ';
+      this.touch(existing);
+      return infoOf(existing);
+    }
+    if (this.subscribers.size + this.named.size >= this.limits.maxSubscribers) return undefined;
     if (!log) this.subjects.set(subject, (log = new SubjectLog(this.nextLogStart)));
     const state = ack && new AckState({ ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, log.endSeq);
-    const subscriber = new MemorySubscriber(newSubscriberId(), subject, log, ++this.serials, state);
-    this.subscribers.set(subscriber.id, subscriber);
+    const subscriber = new MemorySubscriber(newSubscriberId(), subject, log, ++this.serials, state, name, owner);
+    this.orderOf(subscriber).set(subscriber.id, subscriber);
+    if (name !== undefined) (log.names ??= new Map()).set(name, subscriber);
     log.subscriberCount += 1;
     log.caughtUp += 1;
-    return ack ? { id: subscriber.id, subject, ack: state!.settings } : { id: subscriber.id, subject };
+    return infoOf(subscriber);
   }
 
   unsubscribe(subject: string, id: string): boolean {
@@ -131,11 +150,12 @@ export class MemoryMessageStore implements MessageStore {
     return this.find(subject, id)?.pending;
   }
 
-  expireIdle(idleSinceMs: number, limit: number, isActive?: (subject: string, id: string) => boolean): SubscriberInfo[] {
+  expireIdle(idleSinceMs: number, limit: number, isActive?: (subject: string, id: string) => boolean, named = false): SubscriberInfo[] {
     const expired: SubscriberInfo[] = [];
+    const order = named ? this.named : this.subscribers;
     // A touched subscriber moves to the end, where this loop would meet it again: look at each once.
-    let unseen = this.subscribers.size;
-    for (const subscriber of this.subscribers.values()) {
+    let unseen = order.size;
+    for (const subscriber of order.values()) {
       if (unseen-- === 0 || subscriber.lastActiveMs >= idleSinceMs || expired.length >= limit) break;
       if (isActive?.(subscriber.subject, subscriber.id)) {
         this.touch(subscriber);
@@ -157,7 +177,7 @@ export class MemoryMessageStore implements MessageStore {
     return {
       messagesHeld: this.messagesHeld,
       bytesHeld: this.bytesHeld,
-      subscribers: this.subscribers.size,
+      subscribers: this.subscribers.size + this.named.size,
       subjects: this.subjects.size,
       oldestPendingAgeMs: oldestS === Infinity ? 0 : Math.max(0, Date.now() - (oldestS + EPOCH_S) * 1000),
       inFlight: this.inFlight,
@@ -172,14 +192,20 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   private find(subject: string, id: string): MemorySubscriber | undefined {
-    const subscriber = this.subscribers.get(id);
+    const subscriber = this.subscribers.get(id) ?? this.named.get(id);
     return subscriber?.subject === subject ? subscriber : undefined;
+  }
+
+  /** The activity order a subscriber is kept in. */
+  private orderOf(subscriber: MemorySubscriber): Map<string, MemorySubscriber> {
+    return subscriber.name === undefined ? this.subscribers : this.named;
   }
 
   private touch(subscriber: MemorySubscriber): void {
     subscriber.lastActiveMs = Date.now();
-    this.subscribers.delete(subscriber.id);
-    this.subscribers.set(subscriber.id, subscriber);
+    const order = this.orderOf(subscriber);
+    order.delete(subscriber.id);
+    order.set(subscriber.id, subscriber);
   }
 
   /** How many of the `available` messages from `seq` on fit in one answer's budget: at least one. */
@@ -318,7 +344,8 @@ export class MemoryMessageStore implements MessageStore {
 
   /** Costs the same whatever the subscriber held: its position is one counter. */
   private remove(subscriber: MemorySubscriber): void {
-    this.subscribers.delete(subscriber.id);
+    this.orderOf(subscriber).delete(subscriber.id);
+    if (subscriber.name !== undefined) subscriber.log.names!.delete(subscriber.name);
     subscriber.removed = true;
     this.deadlines.forget(subscriber);
     if (subscriber.ack) this.inFlight -= subscriber.ack.inFlight;
@@ -347,4 +374,10 @@ export class MemoryMessageStore implements MessageStore {
       this.bytesHeld -= bytes;
     }
   }
+}
+
+function infoOf({ id, subject, ack, name }: MemorySubscriber): SubscriberInfo {
+  const info: SubscriberInfo = ack ? { id, subject, ack: ack.settings } : { id, subject };
+  if (name !== undefined) info.name = name;
+  return info;
 }

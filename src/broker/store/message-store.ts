@@ -28,7 +28,26 @@ export interface SubscriberInfo {
   subject: string;
   /** Present for an acknowledged subscriber. */
   ack?: AckSettings;
+  /** Present for a named (durable) subscriber. */
+  name?: string;
 }
+
+/** What a subscribe may ask besides its subject and acknowledgement settings. */
+export interface SubscribeOptions {
+  /**
+   * A durable name, unique per subject: the first subscribe with it creates the subscriber, every
+   * later one (any instance, any restart of a shared store) answers that same subscriber.
+   */
+  name?: string;
+  /** Who the name belongs to (the token's name with auth on); a subscribe by another owner is refused. */
+  owner?: string;
+}
+
+/**
+ * Why a subscribe with a name was refused: the name exists with other effective settings, or
+ * belongs to another owner (checked first, so another owner learns nothing of its settings).
+ */
+export type SubscribeRefusal = 'settings-differ' | 'name-taken';
 
 /** A message handed to an acknowledged subscriber: in flight until acked, nacked or its deadline. */
 export interface DeliveredMessage {
@@ -126,8 +145,12 @@ export interface StoreStats {
  * a subscriber holds, except fetch, with the number it takes.
  */
 export interface MessageStore {
-  /** Adds a subscriber, acknowledged when `ack` is given; undefined when the store already holds `maxSubscribers`. */
-  subscribe(subject: string, ack?: AckSettings): Awaitable<SubscriberInfo | undefined>;
+  /**
+   * Adds a subscriber, acknowledged when `ack` is given; undefined when the store already holds
+   * `maxSubscribers`. With a name already on that subject: that subscriber, its activity refreshed
+   * (as by a fetch), nothing created and no room needed; or a refusal. One atomic step.
+   */
+  subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Awaitable<SubscriberInfo | SubscribeRefusal | undefined>;
   /** Removes a subscriber and releases what it still held; false when the id is unknown. */
   unsubscribe(subject: string, id: string): Awaitable<boolean>;
   publish(subject: string, data: string): Awaitable<PublishOutcome>;
@@ -154,12 +177,14 @@ export interface MessageStore {
    * Removes up to `limit` of the subscribers idle since before `idleSinceMs` (Date.now() scale),
    * longest idle first, and returns them; fewer than `limit` means none is left to remove. An idle
    * subscriber for which `isActive` answers true (a fetch of it is waiting) is kept and counts as
-   * active from now, as if it had fetched.
+   * active from now, as if it had fetched. Only subscribers without a name; `named`: only those
+   * with one (each kind has its own timeout, so each is kept in its own activity order).
    */
   expireIdle(
     idleSinceMs: number,
     limit: number,
     isActive?: (subject: string, id: string) => boolean,
+    named?: boolean,
   ): Awaitable<SubscriberInfo[]>;
   /** Messages and bytes held now, for the shutdown log and the gauges. */
   stats(): Awaitable<StoreStats>;

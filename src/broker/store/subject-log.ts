@@ -37,6 +37,8 @@ export class SubjectLog {
   subscriberCount = 0;
   /** Subscribers that have read everything: the next message published is their next one. */
   caughtUp = 0;
+  /** Its named subscribers by name; made for the first one (most subjects have none). */
+  names?: Map<string, MemorySubscriber>;
 
   constructor(
     /** Seq of the message at the front of `messages`. */
@@ -73,6 +75,10 @@ export class MemorySubscriber {
     /** Serial number, for the deadline heap. */
     readonly serial: number,
     readonly ack?: AckState,
+    /** A durable name, unique on its subject. */
+    readonly name?: string,
+    /** Whose name it is (the token's name with auth on). */
+    readonly owner?: string,
   ) {
     this.nextSeq = log.endSeq;
   }

@@ -11,6 +11,9 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:
       return HttpStatus.NOT_FOUND;
+    case BrokerErrorCode.SubscriberSettingsDiffer:
+    case BrokerErrorCode.SubscriberNameTaken:
+      return HttpStatus.CONFLICT;
     case BrokerErrorCode.Overflow:
     case BrokerErrorCode.AsyncQueueFull:
     case BrokerErrorCode.TooManySubscribers:

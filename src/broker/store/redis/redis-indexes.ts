@@ -1,7 +1,7 @@
 import type { Accounting } from './redis-accounting.js';
 import type { RunScript } from './redis-scripts.js';
 
-export type IndexName = 'idle' | 'due';
+export type IndexName = 'idle' | 'due' | 'named';
 
 /** Most subjects remembered as failing, for their back-off: past it, the oldest is forgotten. */
 const MAX_FAILING = 10_000;
@@ -9,8 +9,9 @@ const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 60_000;
 
 /**
- * The two broker-wide indexes the sweeps work from (global.lua): subject → a time at or before its
- * next redelivery (`due`) or its least recently active subscriber (`idle`). On a single Redis the
+ * The broker-wide indexes the sweeps work from (global.lua): subject → a time at or before its
+ * next redelivery (`due`), its least recently active subscriber without a name (`idle`), or its
+ * least recently active named one (`named`). On a single Redis the
  * subject scripts lower and remove entries themselves; on a Cluster these calls do it.
  */
 export class RedisIndexes {
@@ -56,11 +57,12 @@ export class RedisIndexes {
     await this.run('gmqRaise', this.global, index, subject, version, `later:${delayMs}`);
   }
 
-  /** Cluster: the subject's log is gone; its idle entry goes too, unless a subscribe made a new one since. */
+  /** Cluster: the subject's log is gone; its idle and named entries go too, unless a subscribe made a new one since. */
   async unlist(subject: string, base: string): Promise<void> {
     if (this.accounting.inline) return;
-    const version = await this.run('gmqVersion', this.global, 'idle', subject);
+    const versions = [await this.run('gmqVersion', this.global, 'idle', subject), await this.run('gmqVersion', this.global, 'named', subject)];
     if ((await this.run('gmqHasSubscribers', base, this.accounting.baseOf(subject), this.accounting.mode())) === 1) return;
-    await this.run('gmqRaise', this.global, 'idle', subject, version as string, -1);
+    await this.run('gmqRaise', this.global, 'idle', subject, versions[0] as string, -1);
+    await this.run('gmqRaise', this.global, 'named', subject, versions[1] as string, -1);
   }
 }

@@ -13,6 +13,8 @@ import type {
   StoreObserver,
   StoreStats,
   SubscriberInfo,
+  SubscribeOptions,
+  SubscribeRefusal,
 } from '../message-store.js';
 import { RedisAcknowledgements, RedisClock } from './redis-acknowledgements.js';
 import { Accounting } from './redis-accounting.js';
@@ -107,8 +109,11 @@ export class RedisMessageStore implements MessageStore {
     return this.guard.isAvailable();
   }
 
-  subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined> {
-    return this.guard.call('subscribe', () => this.subscribers.subscribe(subject, ack));
+  /** Without a name nothing is refused, only undefined past maxSubscribers. */
+  subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined>;
+  subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined>;
+  subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
+    return this.guard.call('subscribe', () => this.subscribers.subscribe(subject, ack, options));
   }
 
   unsubscribe(subject: string, id: string): Promise<boolean> {
@@ -147,10 +152,10 @@ export class RedisMessageStore implements MessageStore {
   /**
    * Removes subscribers idle since before `idleSinceMs`, on whichever instance sweeps first. A
    * subscriber with a fetch waiting on any instance counts as active. Activity is on Redis's clock,
-   * the caller's cut-off on ours.
+   * the caller's cut-off on ours. (Waiting fetches are known to Redis itself: `isActive` is not needed.)
    */
-  expireIdle(idleSinceMs: number, limit: number): Promise<SubscriberInfo[]> {
-    return this.guard.call('expire', () => this.subscribers.expireIdle(idleSinceMs + this.clock.offsetMs, limit));
+  expireIdle(idleSinceMs: number, limit: number, _isActive?: (subject: string, id: string) => boolean, named = false): Promise<SubscriberInfo[]> {
+    return this.guard.call('expire', () => this.subscribers.expireIdle(idleSinceMs + this.clock.offsetMs, limit, named));
   }
 
   /** The store-wide figures, in one call whatever the number of subjects (lua/global-stats.lua). */

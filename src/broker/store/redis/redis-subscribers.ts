@@ -1,9 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { BrokerError } from '../../broker.error.js';
 import { newSubscriberId } from '../../subscriber-id.js';
-import { DEFAULT_MAX_ACK_PENDING, type AckSettings, type StoreLimits, type StoreObserver, type SubscriberInfo } from '../message-store.js';
+import {
+  DEFAULT_MAX_ACK_PENDING,
+  type AckSettings,
+  type StoreLimits,
+  type StoreObserver,
+  type SubscribeOptions,
+  type SubscribeRefusal,
+  type SubscriberInfo,
+} from '../message-store.js';
 import type { Accounting, Lease } from './redis-accounting.js';
-import type { RedisIndexes } from './redis-indexes.js';
+import type { IndexName, RedisIndexes } from './redis-indexes.js';
 import type { RunScript } from './redis-scripts.js';
 import type { RedisTidier } from './redis-tidier.js';
 import type { RedisWakeChannel } from './redis-wake-channel.js';
@@ -26,33 +34,50 @@ export class RedisSubscribers {
     private readonly observer: () => StoreObserver | undefined,
   ) {}
 
-  async subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined> {
+  async subscribe(subject: string, ack?: AckSettings, { name, owner }: SubscribeOptions = {}): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
     let lease: Lease | undefined;
     if (!this.accounting.inline) {
       // Also lists the subject for idle expiry: an entry early, never late.
       lease = await this.accounting.reserveSubscriber(subject, this.limits.maxSubscribers);
-      if (!lease) return undefined;
+      // No room for a new one; the subscriber of an existing name may still answer.
+      if (!lease && name === undefined) return undefined;
     }
-    const id = newSubscriberId();
-    const [accounted, created] = (await this.run(
+    const settings = ack && { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING };
+    const [accounted, created, id] = (await this.run(
       'gmqSubscribe',
       this.base(subject),
       this.accounting.baseOf(subject),
       this.accounting.mode(lease),
-      id,
-      ack?.ackWaitMs ?? '',
-      ack?.maxDeliveries ?? '',
-      ack?.deadLetterSubject ?? '',
-      ack ? (ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING) : '',
+      newSubscriberId(),
+      settings?.ackWaitMs ?? '',
+      settings?.maxDeliveries ?? '',
+      settings?.deadLetterSubject ?? '',
+      settings?.maxAckPending ?? '',
       this.limits.maxSubscribers,
       subject,
-    )) as [number[], number];
+      name ?? '',
+      owner ?? '',
+      this.accounting.inline || lease ? '1' : '0',
+    )) as [number[], number, string];
     this.accounting.settled(subject, accounted, lease);
-    if (created === -1) return undefined;
-    if (created === -2) throw BrokerError.storeUnavailable();
-    // Cluster: listed again after the log exists, so a removal of the old log's entry cannot pass this one.
-    if (created === 1) await this.indexes.lower('idle', subject, 'now');
-    return ack ? { id, subject, ack: { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING } } : { id, subject };
+    switch (created) {
+      case -1:
+        return undefined;
+      case -2:
+        throw BrokerError.storeUnavailable();
+      case -3:
+        return 'name-taken';
+      case -4:
+        return 'settings-differ';
+    }
+    if (created !== 2 && !this.accounting.inline) {
+      // Cluster: listed again after the log exists, so a removal of the old log's entry cannot pass this one.
+      if (created === 1) await this.indexes.lower('idle', subject, 'now');
+      if (name !== undefined) await this.indexes.lower('named', subject, 'now');
+    }
+    const info: SubscriberInfo = settings ? { id, subject, ack: settings } : { id, subject };
+    if (name !== undefined) info.name = name;
+    return info;
   }
 
   async unsubscribe(subject: string, id: string): Promise<boolean> {
@@ -77,22 +102,24 @@ export class RedisSubscribers {
    * Removes subscribers idle since before `idleSince` (Redis's clock), on whichever instance sweeps
    * first: each is removed by one script, once. A subscriber with a fetch waiting on any instance
    * counts as active. A subject whose script fails is skipped (counted, logged, tried again later).
+   * Subscribers without a name, from the idle index; `named`: named ones, from their own index.
    */
-  async expireIdle(idleSince: number, limit: number): Promise<SubscriberInfo[]> {
+  async expireIdle(idleSince: number, limit: number, named = false): Promise<SubscriberInfo[]> {
     const expired: SubscriberInfo[] = [];
+    const index = named ? 'named' : 'idle';
     // An entry of the index may be early (its subscribers were active since): a page of such
     // subjects removes nobody, and fewer than `limit` must mean that none is left. So the next
     // page, until enough are removed, no candidate is left, or a page changes nothing.
     for (let moved = 1; expired.length < limit && moved > 0; ) {
-      const { entries } = await this.indexes.candidates('idle', idleSince - 1, limit);
+      const { entries } = await this.indexes.candidates(index, idleSince - 1, limit);
       moved = 0;
       for (const { subject, version } of entries) {
         if (expired.length >= limit) break;
         try {
-          moved += await this.expireSubject(subject, version, idleSince, limit - expired.length, expired);
+          moved += await this.expireSubject(index, subject, version, idleSince, limit - expired.length, expired);
         } catch (error) {
           this.skipped(subject, error as Error);
-          await this.indexes.retryLater('idle', subject, version);
+          await this.indexes.retryLater(index, subject, version);
           moved += 1;
         }
       }
@@ -102,13 +129,14 @@ export class RedisSubscribers {
   }
 
   /** Expires up to `limit` idle subscribers of one subject; how many index entries and subscribers changed. */
-  private async expireSubject(subject: string, version: string, idleSince: number, limit: number, expired: SubscriberInfo[]): Promise<number> {
+  private async expireSubject(index: IndexName, subject: string, version: string, idleSince: number, limit: number, expired: SubscriberInfo[]): Promise<number> {
+    const named = index === 'named' ? '1' : '';
     let earliest = -1;
     let moved = 0;
     // EXPIRE_BATCH subscribers per script, so no script holds Redis long.
     for (let full = true, left = limit; full && left > 0; ) {
       const batch = Math.min(left, EXPIRE_BATCH);
-      const [accounted, subjectEarliest, , ...ids] = (await this.run('gmqExpire', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), idleSince, batch, subject)) as [
+      const [accounted, subjectEarliest, , ...ids] = (await this.run('gmqExpire', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), idleSince, batch, subject, named)) as [
         number[],
         number,
         number,
@@ -121,7 +149,7 @@ export class RedisSubscribers {
       earliest = subjectEarliest;
       full = ids.length === batch;
     }
-    return moved + (await this.indexes.raise('idle', subject, version, earliest));
+    return moved + (await this.indexes.raise(index, subject, version, earliest));
   }
 
   private lastSkipLogMs = 0;

@@ -2,9 +2,12 @@
 -- KEYS[1] G = <prefix>{~} (no subject's tag is `~`: redis-keys.ts).
 --   G:ledger  hash: messages, bytes, subscribers, inflight held over all subjects (on a Cluster:
 --             the last reported counts of every slot, plus the leases still out), nextLog
---   G:idle    zset: subject -> a time at or before its least recently active subscriber
+--   G:idle    zset: subject -> a time at or before its least recently active subscriber without
+--             a name (a far future one when it has only named ones: every subject with a log is
+--             listed, the subjects gauge counts them)
+--   G:named   zset: subject -> a time at or before its least recently active named subscriber
 --   G:due     zset: subject -> a time at or before its next redelivery
---   G:ver     hash: "idle:<subject>" / "due:<subject>" -> a new version (from the counter G:vseq,
+--   G:ver     hash: "<index>:<subject>" -> a new version (from the counter G:vseq,
 --             so a version is never reused) whenever a request lowers or adds an entry
 --   G:heads   zset: the oldest message's publish time, per subject base (single Redis) or per
 --             slot (Cluster)

@@ -15,10 +15,10 @@
 if leaseGivenUp() then return {{}, -2} end
 local id, max, budget, waitMs, atLeastOne = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
 local s = key('s', id)
-local h = redis.call('HMGET', s, 'next', 'aw', 'mp')
+local h = redis.call('HMGET', s, 'next', 'aw', 'mp', 'nm')
 if not h[1] then return {{}, -1} end
 local now = clock()
-redis.call('ZADD', ACT, now, id)
+redis.call('ZADD', activityOf(h[4]), now, id)
 local first, last = metaNum('first'), metaNum('end')
 local next = tonumber(h[1])
 local out = {0, -1, 0, 0}

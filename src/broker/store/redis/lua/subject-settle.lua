@@ -8,11 +8,11 @@
 -- count -1 for no such subscriber, -2 for an at-most-once one.
 local op, id, delayMs, subject = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local s = key('s', id)
-local h = redis.call('HMGET', s, 'aw', 'md', 'dl')
+local h = redis.call('HMGET', s, 'aw', 'md', 'dl', 'nm')
 if redis.call('EXISTS', s) == 0 then return {{}, -1, -1} end
 if not h[1] then return {{}, -2, -1} end
 local now = clock()
-if op ~= 'settle' then redis.call('ZADD', ACT, now, id) end
+if op ~= 'settle' then redis.call('ZADD', activityOf(h[4]), now, id) end
 local F, V, Y, U, N = key('f', id), key('v', id), key('y', id), key('u', id), key('n', id)
 local out = {0, -1}
 local maxDeliveries = h[2] and tonumber(h[2])

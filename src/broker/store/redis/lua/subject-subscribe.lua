@@ -1,14 +1,30 @@
 #!lua
--- A new subscriber, placed at the end of the log (or at its start, for the subject's first).
+-- A new subscriber, placed at the end of the log (or at its start, for the subject's first); or,
+-- for a name the subject already has, that subscriber, its activity refreshed.
 -- KEYS[1] subject base, KEYS[2] accounting base (accounting.lua)
 -- ARGV[1] accounting mode, ARGV[2] id, ARGV[3] ackWaitMs ('' for at most once), ARGV[4] maxDeliveries,
 -- ARGV[5] deadLetterSubject, ARGV[6] maxAckPending ('' for at most once), ARGV[7] maxSubscribers
--- (checked on a single Redis), ARGV[8] the subject
--- Returns {accounting, created}: created 1 when it started the subject's log, 0 when the log was
--- there; -1 when broker.max-subscribers subscribers exist; -2 when its lease was given up.
+-- (checked on a single Redis), ARGV[8] the subject, ARGV[9] name ('' for none), ARGV[10] owner
+-- of the name ('' for none), ARGV[11] '0' when a Cluster lease was refused (only a name may answer)
+-- Returns {accounting, created, id}: created 1 when it started the subject's log, 0 when the log was
+-- there, 2 for the existing subscriber of the name (id is its id); -1 when broker.max-subscribers
+-- subscribers exist; -2 when its lease was given up; -3 when the name is another owner's; -4 when
+-- the name's subscriber has other settings.
 if leaseGivenUp() then return {{}, -2} end
-if INLINE and held('subscribers') + 1 > tonumber(ARGV[7]) then return {{}, -1} end
-local id, aw, md, dl, mp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local id, aw, md, dl, mp, name, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[9], ARGV[10]
+local now = clock()
+if name ~= '' then
+  local existing = redis.call('HGET', NM, name)
+  if existing then
+    local h = redis.call('HMGET', key('s', existing), 'ow', 'aw', 'md', 'dl', 'mp')
+    -- The owner first: another owner learns nothing of the settings.
+    if (h[1] or '') ~= owner then return {{}, -3} end
+    if (h[2] or '') ~= aw or (h[3] or '') ~= md or (h[4] or '') ~= dl or (h[5] or '') ~= mp then return {{}, -4} end
+    redis.call('ZADD', NACT, now, existing)
+    return {{}, 2, existing}
+  end
+end
+if ARGV[11] == '0' or (INLINE and held('subscribers') + 1 > tonumber(ARGV[7])) then return {{}, -1} end
 local created = metaNum('subs') == 0
 if created then
   local from = math.max(held('nextLog'), 1, metaNum('end'))
@@ -22,9 +38,16 @@ redis.call('HSET', s, 'next', position)
 if aw ~= '' then redis.call('HSET', s, 'aw', aw, 'mp', mp) end
 if md ~= '' then redis.call('HSET', s, 'md', md) end
 if dl ~= '' then redis.call('HSET', s, 'dl', dl) end
-local now = clock()
 redis.call('ZADD', P, position, id)
-redis.call('ZADD', ACT, now, id)
+if name ~= '' then
+  redis.call('HSET', s, 'nm', name, 'ow', owner)
+  redis.call('HSET', NM, name, id)
+  redis.call('ZADD', NACT, now, id)
+  if INLINE then lowerIndex('named', now, ARGV[8]) end
+else
+  redis.call('ZADD', ACT, now, id)
+end
 tally('subscribers', 1)
+-- Every subject with a log is listed in the idle index (its gauge counts subjects), named or not.
 if INLINE then lowerIndex('idle', now, ARGV[8]) end
-return {accounted(oldestPublished), created and 1 or 0}
+return {accounted(oldestPublished), created and 1 or 0, id}

@@ -10,5 +10,6 @@ local dropped = remove(id)
 if dropped > 0 and INLINE then
   unlistIndex('idle', subject)
   unlistIndex('due', subject)
+  unlistIndex('named', subject)
 end
 return {accounted(oldestPublished), 1, dropped}

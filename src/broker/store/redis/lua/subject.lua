@@ -11,9 +11,11 @@
 --   B:g     zset: message id -> when it was trimmed; its data is deleted GRACE_MS later, so a fetch
 --           that took it (on any instance) can still read it right after its script
 --   B:p     zset: subscriber -> position (its next seq, or its lowest unsettled one)
---   B:a     zset: subscriber -> last activity (ms), for idle expiry
+--   B:a     zset: subscriber without a name -> last activity (ms), for idle expiry
+--   B:an    zset: named subscriber -> last activity (ms): their own order, as their own timeout
+--   B:nm    hash: name -> subscriber id. Names are client data: they are hash fields, never in a key
 --   B:s:ID  hash: next, aw (ackWaitMs), md (maxDeliveries), dl (dead-letter subject),
---           mp (maxAckPending), wu (waits until, ms)
+--           mp (maxAckPending), wu (waits until, ms), nm (its name), ow (who owns the name)
 --   acknowledged subscribers only:
 --   B:f:ID  zset: seq in flight -> deadline        B:v:ID  zset: seq available again -> seq
 --   B:y:ID  zset: seq delayed by a nack -> due      B:u:ID  zset: every unsettled seq -> seq
@@ -21,6 +23,11 @@
 -- Subscriber ids are UUIDs (checked before any call). Time is Redis's clock (TIME).
 local B = KEYS[1]
 local M, L, P, ACT, DQ, D, G = B .. ':m', B .. ':l', B .. ':p', B .. ':a', B .. ':dq', B .. ':d', B .. ':g'
+local NACT, NM = B .. ':an', B .. ':nm'
+-- The activity zset of a subscriber, by its name field (false: none).
+local function activityOf(name) if name then return NACT end return ACT end
+-- An index entry that keeps a subject listed but is never due (the last ms a JS Date can hold).
+local NEVER = 8640000000000000
 local function key(kind, id) return B .. ':' .. kind .. ':' .. id end
 local function clock() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
 local function metaNum(field) return tonumber(redis.call('HGET', M, field) or '0') end
@@ -116,10 +123,12 @@ end
 -- subject's last (0 otherwise). `later`: the caller trims once, after all its removals.
 local function remove(id, later)
   local s = key('s', id)
-  local acked = redis.call('HEXISTS', s, 'aw') == 1
+  local h = redis.call('HMGET', s, 'aw', 'nm')
+  local acked = h[1] ~= false
   redis.call('DEL', s)
   redis.call('ZREM', P, id)
-  redis.call('ZREM', ACT, id)
+  redis.call('ZREM', activityOf(h[2]), id)
+  if h[2] then redis.call('HDEL', NM, h[2]) end
   tally('subscribers', -1)
   if acked then
     local inFlight = redis.call('ZCARD', key('f', id))
@@ -139,7 +148,7 @@ local function remove(id, later)
   tally('messages', -(last - metaNum('first')))
   tally('bytes', -metaNum('bytes'))
   headMoved = true
-  redis.call('UNLINK', L, P, ACT, DQ, D, G)
+  redis.call('UNLINK', L, P, ACT, NACT, NM, DQ, D, G)
   redis.call('HSET', M, 'first', last, 'bytes', 0)
   redis.call('HDEL', M, 'wait')
   redis.call('PEXPIRE', M, 3600000)
