@@ -56,4 +56,39 @@ describe('the Redis store\'s sweeps past a subject that fails', () => {
       for (let i = 0; i < 3; i++) expect((await broker.post('/api/subscribe', { subject: uniqueSubject('after') })).status).toBe(200);
     });
   });
+
+  // Redis keeps what a script wrote before the command that failed: a subscribe that failed on its
+  // activity index (or its positions) left a subscriber nobody has, which held every later publish.
+  it.each(['a', 'p', 'an'])('a subscribe that fails on a corrupt :%s key leaves no subscriber behind, so later publishes find none', async (part) => {
+    const store = sharedStore();
+    await TestBroker.using(store, async (broker) => {
+      const subject = uniqueSubject('corrupt');
+      const corrupt = `${store.REDIS_KEY__PREFIX}{${subject}}:${part}`;
+      expect(await redis('SET', corrupt, 'not a sorted set')).toBe('OK');
+      const refused = await broker.post('/api/subscribe', part === 'an' ? { subject, name: 'durable' } : { subject });
+      expect(refused).toMatchObject({ status: 503, body: { message: 'store unavailable' } });
+      expect(await redis('DEL', corrupt)).toBe('1');
+      for (let i = 0; i < 3; i++) expect(await broker.publish(subject, 'nobody has it')).toMatchObject({ status: 404, body: { message: 'subscriber not found' } });
+      const stats = await broker.get(BrokerService).store.stats();
+      expect({ held: stats.messagesHeld, subscribers: stats.subscribers }).toEqual({ held: 0, subscribers: 0 });
+    });
+  });
+
+  it.each(['u', 'n', 'f'])('a fetch that fails on a corrupt :%s:<id> key changes nothing: the messages are delivered once it is gone', async (part) => {
+    const store = sharedStore();
+    await TestBroker.using(store, async (broker) => {
+      const subject = uniqueSubject('corrupt');
+      const { body: subscriber } = await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000 });
+      for (const data of ['one', 'two', 'three']) expect((await broker.publish(subject, data)).status).toBe(200);
+      const corrupt = `${store.REDIS_KEY__PREFIX}{${subject}}:${part}:${subscriber.id}`;
+      expect(await redis('SET', corrupt, 'corrupt')).toBe('OK');
+      expect(await broker.post('/api/fetch', { subject, id: subscriber.id })).toMatchObject({ status: 503, body: { message: 'store unavailable' } });
+      expect(await redis('DEL', corrupt)).toBe('1');
+      const { body } = await broker.post('/api/fetch', { subject, id: subscriber.id });
+      expect(body.messages.map(({ data, deliveries }: { data: string; deliveries: number }) => ({ data, deliveries }))).toEqual(
+        ['one', 'two', 'three'].map((data) => ({ data, deliveries: 1 })),
+      );
+      expect((await broker.get(BrokerService).store.stats()).inFlight).toBe(3);
+    });
+  });
 });

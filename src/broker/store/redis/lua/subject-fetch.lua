@@ -17,6 +17,7 @@ local id, max, budget, waitMs, atLeastOne = ARGV[2], tonumber(ARGV[3]), tonumber
 local s = key('s', id)
 local h = redis.call('HMGET', s, 'next', 'aw', 'mp', 'nm')
 if not h[1] then return {{}, -1} end
+assertTypes(ACT, 'zset', NACT, 'zset', P, 'zset', M, 'hash', L, 'list', G, 'zset', D, 'hash', key('n', id), 'hash', key('f', id), 'zset', key('u', id), 'zset', key('v', id), 'zset')
 local now = clock()
 redis.call('ZADD', activityOf(h[4]), now, id)
 local first, last = metaNum('first'), metaNum('end')

@@ -11,6 +11,7 @@
 -- subscribers exist; -2 when its lease was given up; -3 when the name is another owner's; -4 when
 -- the name's subscriber has other settings.
 if leaseGivenUp() then return {{}, -2} end
+assertTypes(M, 'hash', P, 'zset', ACT, 'zset', NACT, 'zset', NM, 'hash')
 local id, aw, md, dl, mp, name, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[9], ARGV[10]
 local now = clock()
 if name ~= '' then

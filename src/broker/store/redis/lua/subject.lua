@@ -33,6 +33,20 @@ local function clock() local t = redis.call('TIME') return tonumber(t[1]) * 1000
 local function metaNum(field) return tonumber(redis.call('HGET', M, field) or '0') end
 local GRACE_MS = 5000
 
+-- Fails the script, before it writes anything, when a key it would write holds another type than
+-- the one given after it (`M, 'hash', P, 'zset', …`; absent keys are fine). Redis keeps what a
+-- script wrote before the command that failed: a subscribe stopped halfway by one corrupt key left a
+-- subscriber nobody has, holding every later publish.
+local function assertTypes(...)
+  local expected = {...}
+  for i = 1, #expected, 2 do
+    local found = redis.call('TYPE', expected[i])['ok']
+    if found ~= 'none' and found ~= expected[i + 1] then
+      return error('WRONGTYPE ' .. expected[i] .. ' holds a ' .. found .. ', not a ' .. expected[i + 1])
+    end
+  end
+end
+
 -- An entry is "<answerBytes>:<bytes>:<publishedMs>:<message id>".
 local function parse(entry)
   local answer, bytes, published, id = string.match(entry, '^(%d+):(%d+):(%d+):(.*)$')
