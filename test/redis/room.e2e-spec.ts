@@ -111,7 +111,9 @@ describe('broker-wide room on the Redis store is never lost', () => {
       const id = await broker.subscribe(subject);
       const statuses = [];
       for (let i = 0; i < 40; i++) statuses.push((await broker.publish(subject, megabyte(`m${i} `))).status);
-      expect(statuses).toContain(503); // Redis refused writes past its maxmemory
+      // Redis refused writes past its maxmemory: nothing of those is stored, and the answer says so (429, not 503).
+      expect(statuses).toContain(429);
+      expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
       const stored = statuses.filter((status) => status === 200).length;
 
       // Fetching frees memory: it must work while Redis is full.
@@ -121,6 +123,31 @@ describe('broker-wide room on the Redis store is never lost', () => {
       const after = [];
       for (let i = 0; i < 60; i++) after.push((await broker.publish(subject, megabyte(`after ${i} `))).status);
       expect(after).toEqual(Array(60).fill(200));
+    } finally {
+      await broker.close();
+      await redis.close();
+    }
+  });
+
+  // A batch's runs on different subjects are separate writes: Redis could refuse some for its maxmemory
+  // after taking others, and the whole batch answered 503 though some of it was stored.
+  it('a batch Redis takes only part of for its maxmemory says which entries it stored, and exactly those are', async () => {
+    const redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
+    const broker = await TestBroker.start(sharedStore({ BROKER_BODY__LIMIT__BYTES: String(4 * MiB) }, redis.url));
+    try {
+      const subjects = Array.from({ length: 10 }, (_, i) => uniqueSubject(`oom-batch${i}`));
+      const ids = await Promise.all(subjects.map((subject) => broker.subscribe(subject)));
+      const usedMemory = Number(/used_memory:(\d+)/.exec(await redis.command('INFO', 'memory'))![1]);
+      await redis.command('CONFIG', 'SET', 'maxmemory', String(usedMemory + 400_000));
+      const piece = 'y'.repeat(90_000);
+      const { status, body } = await broker.post('/api/publish/batch', { messages: subjects.map((subject) => ({ subject, data: piece })) });
+      expect(status).toBe(200);
+      const results = body.results as Array<{ status?: string; message?: string }>;
+      expect(results.filter((result) => result.message === 'broker overflow').length).toBeGreaterThan(0);
+      expect(results.filter((result) => result.status !== 'ok' && result.message !== 'broker overflow')).toEqual([]);
+      await redis.command('CONFIG', 'SET', 'maxmemory', '0');
+      const fetched = await Promise.all(subjects.map(async (subject, i) => (await broker.post('/api/fetch', { subject, id: ids[i] })).body.data.length));
+      expect(fetched).toEqual(results.map((result) => (result.status === 'ok' ? 1 : 0)));
     } finally {
       await broker.close();
       await redis.close();

@@ -77,6 +77,7 @@ export class RedisPublisher {
       entries.push(`${jsonStringBytes(messages[i].data, bytes) + 1}:${bytes}:${now}:${id}`, bytes, id, grant);
     }
     const { maxPendingPerSubject, maxPendingBytesPerSubject, maxPending, maxPendingBytes } = this.limits;
+    const dataIds = fields.filter((_, n) => n % 2 === 0);
     const written = Promise.all([
       fields.length > 0 ? this.client.hset(`${base}:d`, ...fields) : undefined,
       this.run('gmqPublish', base, this.accounting.baseOf(subject), this.accounting.mode(lease), maxPendingPerSubject, maxPendingBytesPerSubject, maxPending, maxPendingBytes, this.wake.channel, this.wake.publishedMessage(subject), ...entries),
@@ -85,6 +86,13 @@ export class RedisPublisher {
       this.accounting.settled(subject, accounted, lease);
       if ((each[0] as string) === 'lease') throw BrokerError.storeUnavailable();
       return each;
+    }, (error: unknown) => {
+      if (!isOutOfMemory(error)) throw error;
+      // Redis at its maxmemory refused the data or the script, so nothing of the run is stored: the
+      // broker is full (429), which a batch says per entry, and the client knows what to send again.
+      // Data written before the script was refused goes (deletes are allowed out of memory).
+      if (dataIds.length > 0) this.client.hdel(`${base}:d`, ...dataIds).catch(() => {});
+      return indexes.map((): PublishOutcome => 'overflow');
     });
     indexes.forEach((i, n) => (outcomes[i] = written.then((each) => each[n])));
   }
@@ -119,4 +127,9 @@ function runsBySubject(messages: ReadonlyArray<{ subject: string }>): Run[] {
     for (let from = 0; from < all.length; from += PUBLISH_BATCH) runs.push({ subject, indexes: all.slice(from, from + PUBLISH_BATCH) });
   }
   return runs;
+}
+
+/** Redis's refusal of a write past its maxmemory (noeviction): `OOM command not allowed when used memory > 'maxmemory'`. */
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('OOM ');
 }
