@@ -55,4 +55,29 @@ describe('a request while Redis does not answer', () => {
     expect((await broker.post('/api/publish', { subject, data: 'again' })).status).toBe(200);
     await redis.close();
   });
+
+  // A long-poll's last take, sent when its wait ends, queued behind calls Redis had stopped answering:
+  // it waited out a whole timeout of its own, answering its waitMs plus the timeout after the stall began.
+  it('answers a long-poll whose wait ends during the stall within the timeout of the stall, not of its own last call', async () => {
+    const redis = await RedisServer.start();
+    const broker = await BrokerProcess.start(sharedStore({ REDIS_COMMAND__TIMEOUT__MS: String(COMMAND_TIMEOUT_MS) }, redis.url));
+    const subject = uniqueSubject('stalled-wait');
+    const { body: plain } = await broker.post('/api/subscribe', { subject });
+    const { body: acked } = await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000 });
+    const started = performance.now();
+    const waiting = [
+      broker.post('/api/fetch', { subject, id: plain.id, waitMs: 700 }),
+      broker.post('/api/fetch', { subject, id: acked.id, waitMs: 700 }),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const pausedAt = performance.now() - started;
+    redis.pause();
+    // Something that calls Redis right away, as any busy broker has.
+    const publish = broker.post('/api/publish', { subject: `${subject}.busy`, data: 'x' });
+    const answers = await Promise.all(waiting.map(async (answer) => ({ status: (await answer).status, ms: performance.now() - started })));
+    expect((await publish).status).toBe(503);
+    for (const { status, ms } of answers) expect({ status, withinTheStallsTimeout: ms - pausedAt < ANSWER_BOUND_MS }).toEqual({ status: 503, withinTheStallsTimeout: true });
+    redis.resume();
+    await redis.close();
+  });
 });

@@ -32,6 +32,12 @@ export class RedisGuard {
   private probing?: NodeJS.Timeout;
   private ping?: Promise<boolean>;
   private lastErrorLogMs = 0;
+  /**
+   * How to fail each call waiting for Redis now. Once one call times out, every call sent before it
+   * is queued behind it on the connection: they fail at once too, instead of each waiting out its own
+   * deadline (a long-poll whose wait ended during a stall answered its timeout after the stall began).
+   */
+  private readonly waiting = new Set<(error: Error) => void>();
 
   constructor(
     private readonly client: RedisClient,
@@ -46,8 +52,11 @@ export class RedisGuard {
       throw BrokerError.storeUnavailable();
     }
     let timer: NodeJS.Timeout | undefined;
+    let fail: ((error: Error) => void) | undefined;
     try {
       const deadline = new Promise<never>((_, reject) => {
+        fail = reject;
+        this.waiting.add(reject);
         timer = setTimeout(() => reject(new StoreTimeout(operation, this.timeoutMs)), this.timeoutMs);
       });
       const result = await Promise.race([work(), deadline]);
@@ -61,6 +70,7 @@ export class RedisGuard {
       throw BrokerError.storeUnavailable();
     } finally {
       clearTimeout(timer);
+      this.waiting.delete(fail!);
     }
   }
 
@@ -110,8 +120,13 @@ export class RedisGuard {
             if (error && isTimeout(error)) guard.failed('rate-limit', error);
             callback(error, result);
           };
-          const timer = setTimeout(() => answer(new StoreTimeout('rate-limit', guard.timeoutMs)), guard.timeoutMs);
-          client[name].call(guard.client, ...args, answer);
+          const timedOut = () => answer(new StoreTimeout('rate-limit', guard.timeoutMs));
+          const timer = setTimeout(timedOut, guard.timeoutMs);
+          guard.waiting.add(timedOut);
+          client[name].call(guard.client, ...args, (error: Error | null, result?: unknown) => {
+            guard.waiting.delete(timedOut);
+            answer(error, result);
+          });
         };
       },
     };
@@ -135,6 +150,8 @@ export class RedisGuard {
   private markStalled(): void {
     if (this.stalled) return;
     this.stalled = true;
+    for (const fail of [...this.waiting]) fail(new StoreTimeout('a call queued behind it', this.timeoutMs));
+    this.waiting.clear();
     this.logger.warn(`Redis did not answer within ${this.timeoutMs} ms: requests answer 503 "store unavailable" at once until it does`);
     const probe = () => {
       this.client.ping().then(
