@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_ACK_PENDING,
   MESSAGE_STORE,
   type AckSettings,
+  type Awaitable,
   type FetchedMessages,
   type MessageStore,
   type PublishOutcome,
@@ -291,17 +292,34 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     return this.delivered(taken);
   }
 
-  /** One take from the store, within the budget's room; the budget is told what it took, even when it fails. */
-  private async takeWithin(budget: AnswerBudget | undefined, subject: string, id: string, max: number, waitMs?: number): Promise<FetchedMessages | undefined> {
+  /**
+   * One take from the store, within the budget's room; the budget is told what it took, even when it
+   * fails. Not async: the memory store answers at once, and this is on every fetch's path.
+   */
+  private takeWithin(budget: AnswerBudget | undefined, subject: string, id: string, max: number, waitMs?: number): Awaitable<FetchedMessages | undefined> {
     if (budget === undefined) return this.store.fetch(subject, id, max, waitMs);
     const maxBytes = budget.reserve();
-    let taken: FetchedMessages | undefined;
+    let taken: Awaitable<FetchedMessages | undefined>;
     try {
-      taken = await this.store.fetch(subject, id, max, waitMs, maxBytes);
-    } finally {
-      budget.settle(taken);
+      taken = this.store.fetch(subject, id, max, waitMs, maxBytes);
+    } catch (error) {
+      budget.settle(undefined);
+      throw error;
     }
-    return taken;
+    if (!(taken instanceof Promise)) {
+      budget.settle(taken);
+      return taken;
+    }
+    return taken.then(
+      (answer) => {
+        budget.settle(answer);
+        return answer;
+      },
+      (error: unknown) => {
+        budget.settle(undefined);
+        throw error;
+      },
+    );
   }
 
   private delivered(taken: FetchedMessages): FetchedMessages {
