@@ -113,6 +113,8 @@ export class RedisMessageStore implements MessageStore {
   subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined>;
   subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined>;
   subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
+    // No subject retains messages here (config refuses retention rules with this store).
+    if (options?.deliver !== undefined && options.deliver !== 'new') return Promise.resolve('not-retained');
     return this.guard.call('subscribe', () => this.subscribers.subscribe(subject, ack, options));
   }
 
@@ -173,6 +175,10 @@ export class RedisMessageStore implements MessageStore {
         redelivered: this.acks.redelivered,
         deadLettered: this.acks.deadLettered,
         deadLetterDropped: this.acks.deadLetterDropped,
+        // Retained subjects are kept by the memory store only (config refuses rules here).
+        retained: 0,
+        retainedBytes: 0,
+        retentionDropped: { age: 0, messages: 0, bytes: 0 },
       };
     });
   }
