@@ -4,7 +4,7 @@
  * 1. In process (the store itself, as the broker builds it): heap and RSS per pending 16-byte
  *    message with 1,000,000 pending for one subscriber; per message in flight with 1,000,000
  *    fetched and not acked by one acknowledged subscriber (and what that adds to a pending
- *    message); per subscriber and per message with 10,000 subscribers on one subject. Message
+ *    message); per retained message with 1,000,000 on a retained subject without subscribers; per subscriber and per message with 10,000 subscribers on one subject. Message
  *    bodies go through JSON.parse, as over HTTP, so each message owns fresh `subject` and `data`
  *    strings just as it would in the broker.
  * 2. Over HTTP (the whole broker, and the bare-Fastify baseline for comparison): the same, with
@@ -82,7 +82,7 @@ const row = (what: string, where: string, count: number, before: Memory, after: 
 
 // ---- 1. In process ------------------------------------------------------------------------
 const storeModule = pathToFileURL(join(dirname(brokerCli), 'broker/store/memory-message-store.js')).href;
-const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: Record<string, number>) => Store };
+const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: Record<string, number>, retention?: object[]) => Store };
 const limits = {
   maxPending: 100_000_000,
   maxPendingBytes: 8 * 1024 ** 3,
@@ -143,6 +143,24 @@ async function inFlightMessages(): Promise<void> {
   alive.delete(store);
 }
 
+/**
+ * The same 1,000,000 messages on a retained subject (a count limit above them), with no subscriber:
+ * what a retained message costs against a pending one (the bound: a pending one plus 16 bytes).
+ */
+async function retainedMessages(): Promise<void> {
+  console.error(`in process: ${IN_PROCESS_MESSAGES.toLocaleString('en-US')} retained 16-byte messages, no subscriber`);
+  const store: Store = new MemoryMessageStore(limits, [{ subjects: SUBJECT, maxAge: 0, maxMessages: 2 * IN_PROCESS_MESSAGES, maxBytes: 0, discard: 'old' }]);
+  alive.add(store);
+  const before = measure();
+  for (let i = 0; i < IN_PROCESS_MESSAGES; i++) {
+    const { subject, data } = parsedBody(i);
+    if ((await store.publish(subject, data)) !== 'ok') throw new Error('a retained publish was refused');
+  }
+  row('retained 16-byte message, no subscriber', 'store, in process', IN_PROCESS_MESSAGES, before, measure());
+  await store.close?.();
+  alive.delete(store);
+}
+
 async function manySubscribers(): Promise<void> {
   console.error(`in process: ${FANOUT_SUBSCRIBERS.toLocaleString('en-US')} subscribers on one subject, then ${FANOUT_MESSAGES} messages`);
   const store: Store = new MemoryMessageStore(limits);
@@ -161,6 +179,7 @@ async function manySubscribers(): Promise<void> {
 
 await pendingMessages();
 await inFlightMessages();
+await retainedMessages();
 await manySubscribers();
 
 // ---- 2. Over HTTP -------------------------------------------------------------------------
@@ -244,3 +263,5 @@ console.log(`## GopherMQ memory benchmark, ${new Date().toISOString().slice(0, 1
 console.log(markdownTable(rows));
 console.log(`\nTarget: heap per pending 16-byte message under 150 bytes: ${heapPerMessage.toFixed(1)} → ${heapPerMessage < 150 ? 'pass' : 'MISS'}`);
 console.log(`Target: heap per message in flight beyond a pending one well under 200 bytes: ${inFlightExtra.toFixed(1)} → ${inFlightExtra < 200 ? 'pass' : 'MISS'}`);
+const retainedExtra = inProcess('retained 16-byte') - heapPerMessage;
+console.log(`Target: heap per retained message at most a pending one + 16 bytes: ${retainedExtra.toFixed(1)} more → ${retainedExtra <= 16 ? 'pass' : 'MISS'}`);
