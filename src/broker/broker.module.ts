@@ -14,7 +14,7 @@ import { SubscriberExpiryService } from './subscriber-expiry.service.js';
       // The broker settings carry the store's limits (StoreLimits) under the same names.
       useFactory: async ({ broker, redis, retention }: GopherMqConfig) => {
         if (broker.store === 'memory') return new MemoryMessageStore(broker, retention);
-        const store = new RedisMessageStore(broker, redis);
+        const store = new RedisMessageStore(broker, redis, retention);
         await store.connect();
         return store;
       },

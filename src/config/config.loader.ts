@@ -107,15 +107,11 @@ function tlsProblems({ broker, monitoring }: GopherMqConfig): string[] {
   });
 }
 
-/** What a rule's fields cannot say alone: it limits something; and the stores that keep retained subjects. */
-function retentionProblems({ retention, broker }: GopherMqConfig): string[] {
-  const problems = retention.flatMap(({ maxAge, maxMessages, maxBytes }, i) =>
+/** What a rule's fields cannot say alone: it limits something. */
+function retentionProblems({ retention }: GopherMqConfig): string[] {
+  return retention.flatMap(({ maxAge, maxMessages, maxBytes }, i) =>
     maxAge === 0 && maxMessages === 0 && maxBytes === 0 ? [`retention[${i}]: max-age, max-messages and max-bytes are all 0: the rule would keep every message forever`] : [],
   );
-  if (retention.length > 0 && broker.store !== 'memory') {
-    problems.push(`retention: retained subjects are kept by broker.store: memory only, for now (broker.store is ${broker.store})`);
-  }
-  return problems;
 }
 
 /** The name of the token given by auth.admin-token. */

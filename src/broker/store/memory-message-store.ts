@@ -1,6 +1,7 @@
 import { newSubscriberId } from '../subscriber-id.js';
 import { AckState, Delivery } from './ack/ack-state.js';
 import { DeadlineTimer } from './ack/deadline-timer.js';
+import { isoTime } from './iso-time.js';
 import { jsonStringBytes } from './json-string-bytes.js';
 import { subjectMatches } from '../../auth/subject-pattern.js';
 import {
@@ -151,7 +152,7 @@ export class MemoryMessageStore implements MessageStore {
       messages = new Array<DeliveredMessage>(count);
       for (let i = 0; i < count; i++) {
         const message = log.at(nextSeq + i);
-        messages[i] = { seq: nextSeq + i, data: message.data, time: new Date(message.publishedMs).toISOString() };
+        messages[i] = { seq: nextSeq + i, data: message.data, time: isoTime(message.publishedMs) };
       }
     }
     if (count > 0) this.move(subscriber, nextSeq + count);
@@ -225,16 +226,19 @@ export class MemoryMessageStore implements MessageStore {
 
   stats(): StoreStats {
     let oldestS = Infinity;
-    // A log's front message is held by someone: the oldest pending of that subject.
+    let subjects = 0;
+    // A log's front message is held by someone (or retained): the oldest pending of that subject.
     for (const log of this.subjects.values()) {
       const head = log.messages.peekFront();
       if (head && head.publishedAtS < oldestS) oldestS = head.publishedAtS;
+      // Subjects with a subscriber: a retained one may have none.
+      if (log.subscriberCount > 0) subjects += 1;
     }
     return {
       messagesHeld: this.messagesHeld,
       bytesHeld: this.bytesHeld,
       subscribers: this.subscribers.size + this.named.size,
-      subjects: this.subjects.size,
+      subjects,
       oldestPendingAgeMs: oldestS === Infinity ? 0 : Math.max(0, Date.now() - (oldestS + EPOCH_S) * 1000),
       inFlight: this.inFlight,
       redelivered: this.redelivered,
@@ -448,7 +452,7 @@ export class MemoryMessageStore implements MessageStore {
       const deliveries = ack.deliver(seq, deadline);
       if (deliveries > 1) this.redelivered += 1;
       data.push(message.data);
-      messages.push(retained ? { seq, data: message.data, time: new Date(message.publishedMs).toISOString(), deliveries } : { seq, data: message.data, deliveries });
+      messages.push(retained ? { seq, data: message.data, time: isoTime(message.publishedMs), deliveries } : { seq, data: message.data, deliveries });
       return true;
     };
     let room = true;

@@ -13,6 +13,8 @@ if redis.call('EXISTS', s) == 0 then return {{}, -1, -1} end
 if not h[1] then return {{}, -2, -1} end
 local now = clock()
 if op ~= 'settle' then redis.call('ZADD', activityOf(h[4]), now, id) end
+-- On a retained subject, what its rule dropped is forgotten first: an ack of it counts none.
+if ruleOf() then catchUp(id, (expireAged(TRIM_BATCH))) end
 local F, V, Y, U, N = key('f', id), key('v', id), key('y', id), key('u', id), key('n', id)
 local out = {0, -1}
 local maxDeliveries = h[2] and tonumber(h[2])
