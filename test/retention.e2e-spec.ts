@@ -120,6 +120,20 @@ describe('retained subjects and replay', () => {
     expect((await fetchAll(subject, replay)).data).toEqual(['fresh']);
   });
 
+  it('drops messages past max-age by its sweep, with no request on the subject', async () => {
+    const aged = await TestBroker.start({}, 'retention:\n  - subjects: "aged.>"\n    max-age: 1\n');
+    try {
+      for (const data of ['x', 'y', 'z']) expect((await aged.publish(uniqueSubject('aged'), data)).status).toBe(200);
+      const stats = () => aged.get(BrokerService).store.stats();
+      expect((await stats()).retained).toBe(3);
+      await eventually(async () => (await stats()).retained === 0, 10_000);
+      const after = await stats();
+      expect([after.retentionDropped.age, after.messagesHeld, after.bytesHeld, after.subjects]).toEqual([3, 0, 0, 0]);
+    } finally {
+      await aged.close();
+    }
+  });
+
   it('starts where deliver says: last, fromSeq, fromTime', async () => {
     const subject = uniqueSubject('kept');
     await publish(subject, 'a', 'b');
