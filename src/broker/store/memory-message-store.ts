@@ -33,8 +33,8 @@ export const RETAINED_MESSAGE_OVERHEAD = DELIVERED_MESSAGE_OVERHEAD + 34;
 /** How often the age sweep starts a pass over the retained subjects. */
 const RETENTION_SWEEP_MS = 1000;
 /** Most messages one turn of the sweep drops, and subjects it looks at: a turn stays near a millisecond. */
-const SWEEP_BATCH_MESSAGES = 10_000;
-const SWEEP_BATCH_SUBJECTS = 10_000;
+const SWEEP_BATCH_MESSAGES = 2000;
+const SWEEP_BATCH_SUBJECTS = 2000;
 
 /** The default store: everything in this process, nothing survives a restart. */
 export class MemoryMessageStore implements MessageStore {
