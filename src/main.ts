@@ -25,6 +25,10 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
   const { address, port } = app.getHttpServer().address() as AddressInfo;
   const url = boundUrl(app.getHttpServer());
   logger.info({ address, port, url }, `GopherMQ broker listening on ${url}`);
+  config.retention.forEach(({ subjects, maxAge, maxMessages, maxBytes, discard }, i) => {
+    const limits = [maxAge > 0 && `max-age ${maxAge} s`, maxMessages > 0 && `max-messages ${maxMessages}`, maxBytes > 0 && `max-bytes ${maxBytes}`].filter(Boolean);
+    logger.info({ rule: i, subjects, maxAge, maxMessages, maxBytes, discard }, `retention[${i}]: "${subjects}" keeps messages (${limits.join(', ')}, discard ${discard})`);
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals) => {

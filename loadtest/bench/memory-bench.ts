@@ -4,7 +4,7 @@
  * 1. In process (the store itself, as the broker builds it): heap and RSS per pending 16-byte
  *    message with 1,000,000 pending for one subscriber; per message in flight with 1,000,000
  *    fetched and not acked by one acknowledged subscriber (and what that adds to a pending
- *    message); per subscriber and per message with 10,000 subscribers on one subject. Message
+ *    message); per retained message with 1,000,000 on a retained subject without subscribers; per subscriber and per message with 10,000 subscribers on one subject. Message
  *    bodies go through JSON.parse, as over HTTP, so each message owns fresh `subject` and `data`
  *    strings just as it would in the broker.
  * 2. Over HTTP (the whole broker, and the bare-Fastify baseline for comparison): the same, with
@@ -14,6 +14,7 @@
  *   npm run bench:memory [-- --long] [-- --broker=/path/to/dist/cli.js] [-- --skip-http]
  */
 import { dirname, join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -55,6 +56,7 @@ interface Store {
   subscribe(subject: string, ack?: { ackWaitMs: number; maxAckPending?: number }): { id: string } | Promise<{ id: string }>;
   publish(subject: string, data: string): unknown;
   fetch(subject: string, id: string, max: number): { data: string[] } | undefined | Promise<{ data: string[] } | undefined>;
+  stats?(): { retained: number } | Promise<{ retained: number }>;
   close?(): unknown;
 }
 
@@ -82,7 +84,7 @@ const row = (what: string, where: string, count: number, before: Memory, after: 
 
 // ---- 1. In process ------------------------------------------------------------------------
 const storeModule = pathToFileURL(join(dirname(brokerCli), 'broker/store/memory-message-store.js')).href;
-const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: Record<string, number>) => Store };
+const { MemoryMessageStore } = (await import(storeModule)) as { MemoryMessageStore: new (limits: Record<string, number>, retention?: object[]) => Store };
 const limits = {
   maxPending: 100_000_000,
   maxPendingBytes: 8 * 1024 ** 3,
@@ -143,6 +145,52 @@ async function inFlightMessages(): Promise<void> {
   alive.delete(store);
 }
 
+/**
+ * The same 1,000,000 messages on a retained subject (a count limit above them), with no subscriber:
+ * what a retained message costs against a pending one (the bound: a pending one plus 16 bytes).
+ */
+async function retainedMessages(): Promise<void> {
+  console.error(`in process: ${IN_PROCESS_MESSAGES.toLocaleString('en-US')} retained 16-byte messages, no subscriber`);
+  const store: Store = new MemoryMessageStore(limits, [{ subjects: SUBJECT, maxAge: 0, maxMessages: 2 * IN_PROCESS_MESSAGES, maxBytes: 0, discard: 'old' }]);
+  alive.add(store);
+  const before = measure();
+  for (let i = 0; i < IN_PROCESS_MESSAGES; i++) {
+    const { subject, data } = parsedBody(i);
+    if ((await store.publish(subject, data)) !== 'ok') throw new Error('a retained publish was refused');
+  }
+  row('retained 16-byte message, no subscriber', 'store, in process', IN_PROCESS_MESSAGES, before, measure());
+  await store.close?.();
+  alive.delete(store);
+}
+
+/** The longest event-loop stall while the age sweep drops this many retained messages, expired at once. */
+const SWEPT_MESSAGES = 3_000_000;
+/** Longer than the publishes take, so that they expire together, after them. */
+const AGE_S = 8;
+let sweepStallMs = NaN;
+
+/**
+ * Not memory, but what a sweep over millions of retained messages costs the event loop: 3,000,000
+ * on 1,001 subjects (one of them holding 1,000,000) expire together; the sweep drops them in
+ * bounded turns while the event loop's delay is watched.
+ */
+async function ageSweep(): Promise<void> {
+  console.error(`in process: the age sweep over ${SWEPT_MESSAGES.toLocaleString('en-US')} retained messages expiring at once`);
+  const store: Store = new MemoryMessageStore(limits, [{ subjects: 'memory.bench.aged.>', maxAge: AGE_S, maxMessages: 0, maxBytes: 0, discard: 'old' }]);
+  alive.add(store);
+  for (let i = 0; i < SWEPT_MESSAGES; i++) await store.publish(i % 3 === 0 ? 'memory.bench.aged.one' : `memory.bench.aged.s${i % 1000}`, PAYLOAD_16B);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const started = performance.now();
+  while ((await store.stats!()).retained > 0 && performance.now() - started < 60_000) await new Promise((done) => setTimeout(done, 20));
+  if ((await store.stats!()).retained > 0) throw new Error('the sweep left retained messages after a minute');
+  delay.disable();
+  sweepStallMs = delay.max / 1e6;
+  console.error(`  longest event-loop delay while sweeping: ${sweepStallMs.toFixed(1)} ms (over ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  await store.close?.();
+  alive.delete(store);
+}
+
 async function manySubscribers(): Promise<void> {
   console.error(`in process: ${FANOUT_SUBSCRIBERS.toLocaleString('en-US')} subscribers on one subject, then ${FANOUT_MESSAGES} messages`);
   const store: Store = new MemoryMessageStore(limits);
@@ -161,7 +209,9 @@ async function manySubscribers(): Promise<void> {
 
 await pendingMessages();
 await inFlightMessages();
+await retainedMessages();
 await manySubscribers();
+await ageSweep();
 
 // ---- 2. Over HTTP -------------------------------------------------------------------------
 async function fill(server: ServerUnderTest, path: string, body: unknown, amount: number): Promise<void> {
@@ -244,3 +294,6 @@ console.log(`## GopherMQ memory benchmark, ${new Date().toISOString().slice(0, 1
 console.log(markdownTable(rows));
 console.log(`\nTarget: heap per pending 16-byte message under 150 bytes: ${heapPerMessage.toFixed(1)} → ${heapPerMessage < 150 ? 'pass' : 'MISS'}`);
 console.log(`Target: heap per message in flight beyond a pending one well under 200 bytes: ${inFlightExtra.toFixed(1)} → ${inFlightExtra < 200 ? 'pass' : 'MISS'}`);
+const retainedExtra = inProcess('retained 16-byte') - heapPerMessage;
+console.log(`Target: heap per retained message at most a pending one + 16 bytes: ${retainedExtra.toFixed(1)} more → ${retainedExtra <= 16 ? 'pass' : 'MISS'}`);
+console.log(`Target: age sweep over ${SWEPT_MESSAGES.toLocaleString('en-US')} expiring retained messages, longest event-loop delay well under 10 ms: ${sweepStallMs.toFixed(1)} ms → ${sweepStallMs < 10 ? 'pass' : 'MISS'}`);

@@ -629,7 +629,7 @@ const CONSUME_FETCH_MAX = 100;
 const CONSUME_ACK_WAIT_MS = 600_000;
 const FILL_BATCH = 1000;
 
-type ConsumeMode = 'at-most-once' | 'acknowledged';
+type ConsumeMode = 'at-most-once' | 'acknowledged' | 'replay';
 
 interface ConsumeRun {
   messages: number;
@@ -646,16 +646,21 @@ let consumeRuns = 0;
 
 /** A fresh subscriber of a fresh subject, with `backlog` 16-byte messages pending, published in batches. */
 async function subscribeWithBacklog(server: ServerUnderTest, mode: ConsumeMode, backlog: number): Promise<Subscription> {
-  const subject = `bench.consume.r${++consumeRuns}`;
-  const res = await server.client.post<Subscription>('/api/subscribe', mode === 'acknowledged' ? { subject, ackWaitMs: CONSUME_ACK_WAIT_MS } : { subject });
-  if (res.status !== 200) throw new Error(`subscribe (${mode}) answered ${res.status} ${res.text}`);
-  const { id } = res.json();
+  // replay: published to a retained subject (RETAINED_CONFIG) before anyone subscribes, then replayed from the start.
+  const subject = mode === 'replay' ? `bench.retained.replay.r${++consumeRuns}` : `bench.consume.r${++consumeRuns}`;
+  const subscribe = async () => {
+    const res = await server.client.post<Subscription>('/api/subscribe', mode === 'acknowledged' ? { subject, ackWaitMs: CONSUME_ACK_WAIT_MS } : mode === 'replay' ? { subject, deliver: 'all' } : { subject });
+    if (res.status !== 200) throw new Error(`subscribe (${mode}) answered ${res.status} ${res.text}`);
+    return res.json().id;
+  };
+  let id = mode === 'replay' ? '' : await subscribe();
   const batches = Array.from({ length: Math.ceil(backlog / FILL_BATCH) }, (_, i) => Math.min(FILL_BATCH, backlog - i * FILL_BATCH));
   await forEachLimited(batches, 4, async (size) => {
     const messages = Array.from({ length: size }, () => ({ subject, data: PAYLOAD_16B }));
     const batch = await server.client.post<{ results: Array<{ status?: string }> }>('/api/publish/batch', { messages });
     if (batch.status !== 200 || batch.json().results.some((result) => result.status !== 'ok')) throw new Error(`filling the backlog failed: ${batch.status} ${batch.text.slice(0, 200)}`);
   });
+  if (mode === 'replay') id = await subscribe();
   return { subject, id };
 }
 
@@ -664,7 +669,7 @@ async function subscribeWithBacklog(server: ServerUnderTest, mode: ConsumeMode, 
  * acknowledged subscriber ack the seqs it got before the next fetch, until a fetch finds nothing.
  * The clock runs from the first fetch to the last loop's end.
  */
-async function consumeRun(server: ServerUnderTest, mode: ConsumeMode, backlog: number, connections: number): Promise<ConsumeRun> {
+async function consumeRun(server: ServerUnderTest, mode: ConsumeMode, backlog: number, connections: number, fetchMax = CONSUME_FETCH_MAX): Promise<ConsumeRun> {
   const { subject, id } = await subscribeWithBacklog(server, mode, backlog);
   const client = new JsonClient(server.url, connections);
   const latencies = new Samples();
@@ -680,12 +685,12 @@ async function consumeRun(server: ServerUnderTest, mode: ConsumeMode, backlog: n
   };
   const consumer = async () => {
     for (;;) {
-      const fetched = await post<{ data: string[]; messages?: Array<{ seq: number }> }>('/api/fetch', { subject, id, max: CONSUME_FETCH_MAX });
+      const fetched = await post<{ data: string[]; messages?: Array<{ seq: number }> }>('/api/fetch', { subject, id, max: fetchMax });
       if (fetched.status !== 200) return;
       const answer = fetched.json();
       if (answer.data.length === 0) return;
       messages += answer.data.length;
-      if (mode === 'at-most-once') continue;
+      if (mode !== 'acknowledged') continue;
       const seqs = answer.messages!.map((message) => message.seq);
       const acked = await post<{ acked: number }>('/api/ack', { subject, id, seqs });
       if (acked.status === 200 && acked.json().acked !== seqs.length) errors += 1;
@@ -711,7 +716,7 @@ const ackConsume: Scenario = {
   async run(settings) {
     const backlog = settings.long ? 1_000_000 : 300_000;
     const modes: ConsumeMode[] = ['at-most-once', 'acknowledged'];
-    const runs: Record<ConsumeMode, ConsumeRun[]> = { 'at-most-once': [], acknowledged: [] };
+    const runs: Record<ConsumeMode, ConsumeRun[]> = { 'at-most-once': [], acknowledged: [], replay: [] };
     // The bare-Fastify baseline has no acknowledgements: two modes of one broker are compared.
     const broker = await startServer('broker', settings.start);
     let peakRss = NaN;
@@ -835,4 +840,108 @@ const publishAuth: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume, publishAuth];
+// ---------------------------------------------------------------------------------------------
+// Retained subjects: both sides are the same broker with the same config.yaml (RETAINED_CONFIG)
+
+/** A rule for the bench's retained subjects only; other subjects behave as without it. */
+const RETAINED_CONFIG = `retention:
+  - subjects: "bench.retained.>"
+    max-messages: 1000000
+    discard: old
+`;
+
+const publishRetained: Scenario = {
+  name: 'publish-retained',
+  description:
+    'the broker alone: POST /api/publish of 16 bytes to a retained subject with no subscriber (max-messages 1,000,000, discard old: past it each publish drops the oldest) against publish to a subject with one subscriber, same build and config, alternating',
+  async run(settings) {
+    const cli = settings.start.brokerCli ?? join(REPO_ROOT, 'dist/cli.js');
+    const start: StartOptions = { ...settings.start, configYaml: RETAINED_CONFIG, compareCli: cli, compareEnv: settings.start.env };
+    const retained = 'bench.retained.publish';
+    const plain = 'bench.publish';
+    const subs: Partial<Record<ServerKind, Subscription>> = {};
+    const { result, peakRss } = await withServers({ ...settings, start }, async (servers) => {
+      subs.baseline = await subscribe(servers.baseline, plain);
+      return measurePair(
+        settings,
+        'publish-retained',
+        servers,
+        (server, warmup) => ({ ...timed(settings, warmup), requests: [jsonPost('/api/publish', { subject: server.kind === 'broker' ? retained : plain, data: PAYLOAD_16B })] }),
+        async (server) => {
+          if (server.kind === 'baseline') await drainOne(server, subs.baseline!);
+        },
+      );
+    });
+    const cpuRatios = result.runs.broker.map((run, i) => result.runs.baseline[i].serverCpuUsPerRequest / run.serverCpuUsPerRequest);
+    const note = `req/s ratio per repetition: ${result.ratios.map(fmt.ratio).join(', ')}; CPU per request, subscriber over retained: ${fmt.ratio(median(cpuRatios))}`;
+    const rows = pairRows('publish, retained subject, no subscriber (baseline: one subscriber)', result, 1, peakRss, note);
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: 'publish to a retained subject, no subscriber ≥ 0.9 × publish with one subscriber', measured: fmt.ratio(rows[0].ratio), pass: rows[0].ratio >= 0.9 },
+        { target: 'publish-retained: no errors', measured: errorsOf(rows), pass: rows.every((row) => row.errors === 0) },
+      ],
+    };
+  },
+};
+
+const REPLAY_BACKLOG = 100_000;
+const REPLAY_FETCH_MAX = 1000;
+
+const replay: Scenario = {
+  name: 'replay',
+  description: `the broker alone: a replay (deliver "all") of ${REPLAY_BACKLOG.toLocaleString('en-US')} retained 16-byte messages by fetch max=${REPLAY_FETCH_MAX} against draining as many pending ones the same way, alternating`,
+  async run(settings) {
+    const modes: ConsumeMode[] = ['at-most-once', 'replay'];
+    const runs: Partial<Record<ConsumeMode, ConsumeRun[]>> = { 'at-most-once': [], replay: [] };
+    const broker = await startServer('broker', { ...settings.start, configYaml: RETAINED_CONFIG });
+    let peakRss = NaN;
+    try {
+      for (const mode of modes) await consumeRun(broker, mode, REPLAY_BACKLOG, settings.connections, REPLAY_FETCH_MAX);
+      for (let rep = 0; rep < settings.reps; rep++) {
+        for (const mode of rep % 2 === 0 ? modes : [...modes].reverse()) {
+          const run = await consumeRun(broker, mode, REPLAY_BACKLOG, settings.connections, REPLAY_FETCH_MAX);
+          runs[mode]!.push(run);
+          settings.log(`  replay ${mode.padEnd(12)} rep ${rep + 1}: ${fmt.int(run.messages / run.durationS)} msg/s, p99 ${fmt.ms(run.latencies.percentile(99))} ms, errors ${run.errors}`);
+        }
+      }
+      peakRss = (await broker.stats()).maxRssBytes;
+    } finally {
+      await broker.stop();
+    }
+    const rate = (run: ConsumeRun) => run.messages / run.durationS;
+    const ratios = runs.replay!.map((run, i) => rate(run) / rate(runs['at-most-once']![i]));
+    const ratio = median(ratios);
+    const row = (mode: ConsumeMode): Row => {
+      const mine = runs[mode]!;
+      return {
+        scenario: mode === 'replay' ? `replay ${REPLAY_BACKLOG.toLocaleString('en-US')} retained, deliver "all", fetch max=${REPLAY_FETCH_MAX}` : `drain ${REPLAY_BACKLOG.toLocaleString('en-US')} pending, fetch max=${REPLAY_FETCH_MAX}`,
+        server: 'broker',
+        requestsPerS: median(mine.map((run) => run.requests / run.durationS)),
+        messagesPerS: median(mine.map(rate)),
+        p50Ms: median(mine.map((run) => run.latencies.percentile(50))),
+        p99Ms: median(mine.map((run) => run.latencies.percentile(99))),
+        maxMs: Math.max(...mine.map((run) => run.latencies.max())),
+        errors: mine.reduce((sum, run) => sum + run.errors, 0),
+        serverCpuUsPerRequest: median(mine.map((run) => run.serverCpuUs / run.requests)),
+        peakRssBytes: peakRss,
+        ratio: NaN,
+        note: mode === 'replay' ? `${fmt.ratio(ratio)} × the drain's msg/s (per repetition: ${ratios.map(fmt.ratio).join(', ')})` : undefined,
+      };
+    };
+    const rows = [row('replay'), row('at-most-once')];
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [
+        { target: 'replay of retained ≥ 0.9 × drain of pending msg/s', measured: fmt.ratio(ratio), pass: ratio >= 0.9 },
+        { target: 'replay: every message once, no errors', measured: errorsOf(rows), pass: rows.every((r) => r.errors === 0) },
+      ],
+    };
+  },
+};
+
+export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume, publishAuth, publishRetained, replay];

@@ -1,6 +1,7 @@
 /** Starts the servers under test as child processes, with the probe preloaded, and stops them. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,6 +31,8 @@ export interface StartOptions {
   compareEnv?: Record<string, string>;
   /** Linux: pin the servers to these CPUs (taskset -c), away from the load generator. */
   cpus?: string;
+  /** A config.yaml for the broker(s) (e.g. retention rules): written to a directory of their own, their working directory. */
+  configYaml?: string;
 }
 
 /** A running server with its probe. */
@@ -140,7 +143,12 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   }
   // The broker reads config.yaml from its working directory: start it where there is none.
   const [command, commandArgs] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...args]] : [process.execPath, args];
-  const child = spawn(command, commandArgs, { env, cwd: HERE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let cwd = HERE;
+  if (asBroker && options.configYaml !== undefined) {
+    cwd = mkdtempSync(join(tmpdir(), 'gophermq-bench-'));
+    writeFileSync(join(cwd, 'config.yaml'), options.configYaml);
+  }
+  const child = spawn(command, commandArgs, { env, cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const server = new ServerUnderTest(kind, `http://127.0.0.1:${port}`, child, metricsPort);
   await waitUntilReady(server);
   return server;

@@ -12,6 +12,7 @@ export enum BrokerErrorCode {
   StoreUnavailable = 'STORE_UNAVAILABLE',
   SubscriberSettingsDiffer = 'SUBSCRIBER_SETTINGS_DIFFER',
   SubscriberNameTaken = 'SUBSCRIBER_NAME_TAKEN',
+  NotRetained = 'NOT_RETAINED',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -34,6 +35,7 @@ export class BrokerError extends Error {
   static notAcknowledged = () => new BrokerError(BrokerErrorCode.NotAcknowledged, 'subscriber does not use acknowledgements');
   static subscriberSettingsDiffer = () => new BrokerError(BrokerErrorCode.SubscriberSettingsDiffer, 'subscriber exists with other settings');
   static subscriberNameTaken = () => new BrokerError(BrokerErrorCode.SubscriberNameTaken, 'subscriber name taken');
+  static notRetained = () => new BrokerError(BrokerErrorCode.NotRetained, 'subject does not retain messages');
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

@@ -12,9 +12,9 @@ import { SubscriberExpiryService } from './subscriber-expiry.service.js';
       provide: MESSAGE_STORE,
       inject: [GopherMqConfig],
       // The broker settings carry the store's limits (StoreLimits) under the same names.
-      useFactory: async ({ broker, redis }: GopherMqConfig) => {
-        if (broker.store === 'memory') return new MemoryMessageStore(broker);
-        const store = new RedisMessageStore(broker, redis);
+      useFactory: async ({ broker, redis, retention }: GopherMqConfig) => {
+        if (broker.store === 'memory') return new MemoryMessageStore(broker, retention);
+        const store = new RedisMessageStore(broker, redis, retention);
         await store.connect();
         return store;
       },

@@ -111,7 +111,8 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 
   /**
    * A subscriber of `subject`; acknowledged (at least once) when `ack` is given. With a name: the
-   * subscriber of that name if there is one (same owner, same settings), else a new one.
+   * subscriber of that name if there is one (same owner, same settings), else a new one. A start
+   * other than `new` (options.deliver) needs a retained subject.
    */
   async subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
@@ -120,6 +121,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     if (subscriber === undefined) throw BrokerError.tooManySubscribers();
     if (subscriber === 'settings-differ') throw BrokerError.subscriberSettingsDiffer();
     if (subscriber === 'name-taken') throw BrokerError.subscriberNameTaken();
+    if (subscriber === 'not-retained') throw BrokerError.notRetained();
     return subscriber;
   }
 

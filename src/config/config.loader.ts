@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
-import { GopherMqConfig, TokenConfig } from './gophermq-config.js';
+import { GopherMqConfig, RetentionRuleConfig, TokenConfig } from './gophermq-config.js';
 
 export const ENV_PREFIX = 'GOPHERMQ_';
 export const CONFIG_FILE_NAME = 'config.yaml';
@@ -66,7 +66,7 @@ export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
     applySetting(slots.get(key), key, value, origin, problems);
   }
   problems.push(...flattenErrors(validateSync(config)));
-  if (problems.length === 0) problems.push(...authProblems(config), ...shutdownProblems(config), ...tlsProblems(config));
+  if (problems.length === 0) problems.push(...authProblems(config), ...shutdownProblems(config), ...tlsProblems(config), ...retentionProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -107,6 +107,13 @@ function tlsProblems({ broker, monitoring }: GopherMqConfig): string[] {
   });
 }
 
+/** What a rule's fields cannot say alone: it limits something. */
+function retentionProblems({ retention }: GopherMqConfig): string[] {
+  return retention.flatMap(({ maxAge, maxMessages, maxBytes }, i) =>
+    maxAge === 0 && maxMessages === 0 && maxBytes === 0 ? [`retention[${i}]: max-age, max-messages and max-bytes are all 0: the rule would keep every message forever`] : [],
+  );
+}
+
 /** The name of the token given by auth.admin-token. */
 export const ADMIN_TOKEN_NAME = 'admin';
 
@@ -145,7 +152,7 @@ function readConfigFile(path: string, groups: Map<string, string[]>, problems: s
     }
   };
   for (const [section, body] of Object.entries(document)) {
-    if (isPlainObject(body)) flatten(section, body);
+    if (isPlainObject(body) && !Object.hasOwn(LIST_ELEMENTS, section)) flatten(section, body);
     else entries.push([section, body]);
   }
   return entries;
@@ -171,7 +178,11 @@ function settingSlots(config: GopherMqConfig): { slots: Map<string, SettingSlot>
       }
     }
   };
-  for (const [sectionName, section] of Object.entries(config) as Array<[string, Section]>) add(camelToKebab(sectionName), section);
+  for (const [sectionName, section] of Object.entries(config) as Array<[string, Section]>) {
+    // A section that is itself a list (retention) is one setting.
+    if (Array.isArray(section)) slots.set(camelToKebab(sectionName), { section: config as unknown as Section, property: sectionName });
+    else add(camelToKebab(sectionName), section);
+  }
   return { slots, groups };
 }
 
@@ -196,7 +207,7 @@ function applySetting(slot: SettingSlot | undefined, key: string, raw: unknown, 
 }
 
 /** Settings that are lists of entries, by the class of their entries: only config.yaml can give them. */
-const LIST_ELEMENTS: Record<string, new () => object> = { 'auth.tokens': TokenConfig };
+const LIST_ELEMENTS: Record<string, new () => object> = { 'auth.tokens': TokenConfig, retention: RetentionRuleConfig };
 
 /** A YAML list of mappings as entries of their class, their kebab-case keys as its fields (validated later, with the rest). */
 function listOf(elementClass: new () => object, raw: unknown, key: string, origin: string, problems: string[]): object[] | undefined {

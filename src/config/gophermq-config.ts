@@ -297,6 +297,42 @@ export class AuthConfig {
   subscriberIdSecret = '';
 }
 
+/** `discard` of a retention rule: what a full retained subject does with a new message. */
+export const DISCARD_POLICIES = ['old', 'new'] as const;
+export type DiscardPolicy = (typeof DISCARD_POLICIES)[number];
+
+/**
+ * One entry of `retention` in config.yaml: the subjects it matches keep their messages until it
+ * drops them, whoever has read them. The first rule that matches a subject is its rule.
+ */
+export class RetentionRuleConfig {
+  /** A NATS subject pattern (`orders.>`, `orders.*`, `orders.created`). */
+  @ValidateBy({
+    name: 'isSubjectPattern',
+    validator: {
+      validate: (value) => isValidSubjectPattern(value),
+      defaultMessage: () => '$property must be a subject pattern (tokens, `*` for one token, `>` last for the rest)',
+    },
+  })
+  subjects = '';
+
+  /** Seconds a message is kept after its publish; 0 = no age limit. */
+  @IsInt() @Min(0) @Max(10 * 365 * 24 * 3600)
+  maxAge = 0;
+
+  /** Most messages kept for one subject; 0 = no count limit. */
+  @IsInt() @Min(0) @Max(1_000_000_000)
+  maxMessages = 0;
+
+  /** Most bytes of message data (UTF-8) kept for one subject; 0 = no byte limit. */
+  @IsInt() @Min(0) @Max(1024 * GiB)
+  maxBytes = 0;
+
+  /** When full: `old` drops the oldest to make room; `new` refuses the publish (429 broker overflow). */
+  @IsIn(DISCARD_POLICIES)
+  discard: DiscardPolicy = 'old';
+}
+
 export class RateLimitConfig {
   /** Requests per windowMs, per token (auth on) or per client address; 0 = no limit. */
   @IsInt() @Min(0) @Max(1_000_000_000)
@@ -326,4 +362,8 @@ export class GopherMqConfig {
 
   @ValidateNested() @Type(() => RateLimitConfig)
   rateLimit = new RateLimitConfig();
+
+  /** Retained subjects, from config.yaml only (a list; the first rule matching a subject is its rule). */
+  @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => RetentionRuleConfig)
+  retention: RetentionRuleConfig[] = [];
 }

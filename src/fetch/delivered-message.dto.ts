@@ -1,6 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/** A message fetched by an acknowledged subscriber: in flight until acked, nacked or its deadline passes. */
+/**
+ * A message fetched by an acknowledged subscriber (in flight until acked, nacked or its deadline
+ * passes), or by any subscriber of a retained subject.
+ */
 export class DeliveredMessageDto {
   @ApiProperty({ type: 'integer', example: 17, description: 'Positive, increasing per subject in publish order, the same for every subscriber; pass it to ack, nack or extend' })
   seq!: number;
@@ -8,6 +11,9 @@ export class DeliveredMessageDto {
   @ApiProperty({ example: '{"orderId":42}' })
   data!: string;
 
-  @ApiProperty({ type: 'integer', example: 1, description: '1 on the first delivery to this subscriber, 2 on the first redelivery, …' })
-  deliveries!: number;
+  @ApiPropertyOptional({ example: '2026-12-03T14:29:07.123Z', description: 'Only on a retained subject: when it was published, RFC 3339 with milliseconds (UTC)' })
+  time?: string;
+
+  @ApiPropertyOptional({ type: 'integer', example: 1, description: 'Only for an acknowledged subscriber: 1 on the first delivery to this subscriber, 2 on the first redelivery, …' })
+  deliveries?: number;
 }

@@ -45,7 +45,8 @@ describe(fetchAnswer.name, () => {
 
     it('counts the messages twice, since `messages` repeats them, with room for seq and deliveries', () => {
       expect(answerChars(['ab', 'c'])).toBe(5 + 4);
-      expect(answerChars(['ab', 'c'], true)).toBe(2 * (5 + 4) + 2 * 48);
+      expect(answerChars(['ab', 'c'], [{}, {}])).toBe(2 * (5 + 4) + 2 * 48);
+      expect(answerChars(['ab', 'c'], [{ time: 't' }, { time: 't' }])).toBe(2 * (5 + 4) + 2 * 82);
       const answer = acknowledged(['x'.repeat(STREAM_ANSWERS_ABOVE_CHARS / 2 + 1)]);
       expect(fetchAnswer(answer)).toBeInstanceOf(StreamableFile);
     });

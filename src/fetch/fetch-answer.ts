@@ -10,6 +10,8 @@ const CHUNK_CHARS = 64 * 1024;
 
 /** `{"seq":…,"data":,"deliveries":…}` around a message in `messages`, at most (as the store's byte budget counts it). */
 const MESSAGE_ENVELOPE_CHARS = 48;
+/** The same on a retained subject, with `,"time":"2026-12-03T14:29:07.123Z"`. */
+const RETAINED_ENVELOPE_CHARS = MESSAGE_ENVELOPE_CHARS + 34;
 
 /**
  * The fetch answer as the client reads it. A large one (up to broker.max-fetch-bytes, 8 MiB by
@@ -18,19 +20,22 @@ const MESSAGE_ENVELOPE_CHARS = 48;
  * measuring it for Content-Length), and hold the whole answer twice in memory while a slow client
  * reads it. The bytes are the same JSON either way.
  */
-export function fetchAnswer(answer: FetchResponseDto, chars = answerChars(answer.data, answer.messages !== undefined)): FetchResponseDto | StreamableFile {
+export function fetchAnswer(answer: FetchResponseDto, chars = answerChars(answer.data, answer.messages)): FetchResponseDto | StreamableFile {
   if (chars <= STREAM_ANSWERS_ABOVE_CHARS) return answer;
   return new StreamableFile(Readable.from(chunksOf(answer), { objectMode: false }), { type: 'application/json; charset=utf-8' });
 }
 
 /**
- * About the characters these messages take in an answer: each with its quotes and comma, twice for
- * an acknowledged subscriber (`messages` repeats it) with its `{"seq":…,"deliveries":…}` around it.
+ * About the characters these messages take in an answer: each with its quotes and comma, twice when
+ * `messages` repeats them (an acknowledged subscriber, a retained subject) with its
+ * `{"seq":…,"time":…,"deliveries":…}` around it.
  */
-export function answerChars(data: readonly string[], acknowledged = false): number {
+export function answerChars(data: readonly string[], messages?: ReadonlyArray<{ time?: string }>): number {
   let chars = 0;
   for (const message of data) chars += message.length + 3;
-  return acknowledged ? 2 * chars + MESSAGE_ENVELOPE_CHARS * data.length : chars;
+  if (messages === undefined) return chars;
+  const envelope = messages[0]?.time !== undefined ? RETAINED_ENVELOPE_CHARS : MESSAGE_ENVELOPE_CHARS;
+  return 2 * chars + envelope * data.length;
 }
 
 /**

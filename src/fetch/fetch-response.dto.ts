@@ -17,7 +17,8 @@ export class FetchResponseDto {
   @ApiPropertyOptional({
     type: [DeliveredMessageDto],
     example: [{ seq: 17, data: '{"orderId":42}', deliveries: 1 }],
-    description: 'Only for an acknowledged subscriber: the messages of `data`, in the same order, with their seq and delivery count',
+    description:
+      'For an acknowledged subscriber, and any subscriber of a retained subject: the messages of `data`, in the same order, with their seq, their delivery count (acknowledged) and publish time (retained)',
   })
   messages?: DeliveredMessageDto[];
 }

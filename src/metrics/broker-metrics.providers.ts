@@ -103,6 +103,20 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
       'Messages published to their subscriber\'s dead-letter subject after maxDeliveries deliveries without an ack.'),
     storeCounter(registers, 'gophermq_messages_dropped_total', (stats) => stats.deadLetterDropped,
       'Messages given up after maxDeliveries deliveries without an ack: no dead-letter subject, or it refused them (no subscriber, a limit).'),
+    storeGauge(registers, 'gophermq_messages_retained', (stats) => stats.retained,
+      'Messages kept by retained subjects (config.yaml retention), read or not; part of gophermq_messages_held.'),
+    storeGauge(registers, 'gophermq_messages_retained_bytes', (stats) => stats.retainedBytes,
+      'Bytes of message data (UTF-8) kept by retained subjects; part of gophermq_messages_held_bytes.'),
+    makeCounterProvider({
+      name: 'gophermq_retention_dropped_total',
+      help: `Messages a retention rule dropped, by reason: age (max-age), messages (max-messages), bytes (max-bytes), with discard: old. ${STORE_WIDE_HELP}`,
+      labelNames: ['reason'],
+      registers,
+      inject: [StoreStatsReader],
+      async collect(stats: StoreStatsReader) {
+        setCounters(this, (await stats.read()).retentionDropped);
+      },
+    }),
     makeCounterProvider({
       name: 'gophermq_subscribers_expired_total',
       help: 'Subscribers removed after broker.subscriber-idle-timeout (named ones: broker.named-subscriber-idle-timeout) seconds without activity.',

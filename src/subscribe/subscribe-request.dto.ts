@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Allow, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_MAX_ACK_PENDING } from '../broker/store/message-store.js';
 import { SubjectProperty } from '../common/subject.property.js';
+import type { DeliverRequest } from './deliver-policy.js';
 
 export const MIN_ACK_WAIT_MS = 1000;
 /** Twelve hours, as SQS's longest visibility timeout. */
@@ -26,6 +27,19 @@ export class SubscribeRequestDto {
   })
   @IsOptional() @IsString() @Matches(SUBSCRIBER_NAME)
   name?: string;
+
+  @ApiPropertyOptional({
+    oneOf: [
+      { type: 'string', enum: ['new', 'all', 'last'] },
+      { type: 'object', properties: { fromSeq: { type: 'integer', minimum: 1 } }, required: ['fromSeq'], additionalProperties: false },
+      { type: 'object', properties: { fromTime: { type: 'string', format: 'date-time' } }, required: ['fromTime'], additionalProperties: false },
+    ],
+    example: 'all',
+    description:
+      'Where it starts: `new` (default: what is published after the subscribe), `all` (every retained message, oldest first, then new ones), `last` (the newest retained message, then new ones), `{"fromSeq": N}` (the first retained message with seq ≥ N) or `{"fromTime": "<RFC 3339 time>"}` (the first published at or after it). Anything but `new` needs a retained subject (400 `subject does not retain messages`). Part of a named subscriber\'s settings',
+  })
+  @IsOptional() @Allow()
+  deliver?: DeliverRequest;
 
   @ApiPropertyOptional({
     type: 'integer',

@@ -6,6 +6,7 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
 import { ackSettingsOf } from './ack-settings.js';
+import { deliverOf } from './deliver-policy.js';
 import { SubscribeRequestDto } from './subscribe-request.dto.js';
 import { SubscriptionDto } from './subscription.dto.js';
 import { UnsubscribeRequestDto } from './unsubscribe-request.dto.js';
@@ -37,7 +38,8 @@ export class SubscribeController {
     {
       status: 400,
       example: 'invalid subject',
-      description: "Invalid subject (400 `invalid subject`), or a name or an acknowledgement field out of range or without the one it needs (400 `request's body is invalid`, `errors` naming it)",
+      description:
+        "Invalid subject (400 `invalid subject`), or a name or an acknowledgement field out of range or without the one it needs (400 `request's body is invalid`, `errors` naming it), or an invalid `deliver` (400 naming it), or `deliver` other than `new` on a subject without retention (400 `subject does not retain messages`)",
     },
     {
       status: 409,
@@ -49,10 +51,14 @@ export class SubscribeController {
     { status: 429, example: 'too many subscribers', description: 'broker.max-subscribers subscribers already exist' },
   )
   async subscribe(@ValidBody() request: SubscribeRequestDto, @SubscriberOwner() owner: string | undefined): Promise<SubscriptionDto> {
-    const options = request.name === undefined ? undefined : { name: request.name, owner };
-    const { id, subject, ack, name } = await this.broker.subscribe(request.subject, ackSettingsOf(request), options);
+    const deliver = deliverOf(request.deliver);
+    const ack = ackSettingsOf(request);
+    const options = request.name === undefined ? (deliver === undefined ? undefined : { deliver }) : { name: request.name, owner, deliver };
+    const subscriber = await this.broker.subscribe(request.subject, ack, options);
+    const { id, subject, name } = subscriber;
     const answer: SubscriptionDto = name === undefined ? { id, subject } : { id, subject, name };
-    return ack ? { ...answer, ...ack } : answer;
+    if (deliver !== undefined) answer.deliver = request.deliver;
+    return subscriber.ack ? { ...answer, ...subscriber.ack } : answer;
   }
 
   @Post('unsubscribe')

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { DeliverRequest } from './deliver-policy.js';
 
 /** The subscriber (new, or the one of that name); its name and acknowledgement settings are echoed only when they were given. */
 export class SubscriptionDto {
@@ -10,6 +11,13 @@ export class SubscriptionDto {
 
   @ApiPropertyOptional({ example: 'billing', description: 'Present for a named subscriber' })
   name?: string;
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'object' }],
+    example: 'all',
+    description: 'Present when it was given: the `deliver` of the request',
+  })
+  deliver?: DeliverRequest;
 
   @ApiPropertyOptional({ type: 'integer', example: 30000, description: 'Present for an acknowledged subscriber' })
   ackWaitMs?: number;

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { RedisConfig } from '../../src/config/gophermq-config.js';
 import { MemoryMessageStore } from '../../src/broker/store/memory-message-store.js';
-import type { AckSettings, MessageStore, StoreLimits, SubscribeOptions } from '../../src/broker/store/message-store.js';
+import type { AckSettings, DeliverPolicy, MessageStore, RetentionRule, StoreLimits, SubscribeOptions } from '../../src/broker/store/message-store.js';
 import { RedisMessageStore } from '../../src/broker/store/redis/redis-message-store.js';
 import { eventually } from '../support/eventually.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -16,7 +16,12 @@ import { uniqueKeyPrefix } from '../support/test-store.js';
 // 25: a nack of several messages past maxDeliveries whose dead letters compete for room.
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 25];
 const STEPS = 500;
-const SUBJECTS = ['orders', 'mail', 'audit', 'dead'];
+/** `kept` and `capped` are retained (RULES): kept until their rule drops them, subscribers or not. */
+const SUBJECTS = ['orders', 'mail', 'audit', 'dead', 'kept', 'capped'];
+const RULES: RetentionRule[] = [
+  { subjects: 'kept', maxAge: 0, maxMessages: 5, maxBytes: 0, discard: 'old' },
+  { subjects: 'capped', maxAge: 0, maxMessages: 0, maxBytes: 60, discard: 'new' },
+];
 /** Few names and owners, so that names are subscribed again, by their owner or another, with their settings or others. */
 const NAMES = ['alpha', 'beta', 'gamma'];
 const OWNERS = [undefined, undefined, 'alice', 'bob'];
@@ -41,18 +46,20 @@ function limitsFor(seed: number): StoreLimits {
 
 async function redisStore(server: RedisServer, limits: StoreLimits): Promise<RedisMessageStore> {
   const config = Object.assign(new RedisConfig(), { url: server.url, keyPrefix: uniqueKeyPrefix() });
-  const store = new RedisMessageStore(limits, config);
+  const store = new RedisMessageStore(limits, config, RULES);
   await store.connect();
   return store;
 }
 
 /** What both stores answer to be compared: ids replaced by the memory store's, counters of the instance included. */
 async function gauges(store: MessageStore) {
-  const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped } = await store.stats();
-  return { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped };
+  const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped } = await store.stats();
+  return { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped };
 }
 
 const show = (value: unknown) => inspect(value, { depth: 5, breakLength: Infinity });
+/** Publish times are each store's clock (the process's, Redis's): compared for their presence only. */
+const comparable = (value: unknown) => show(value).replace(/time: '[^']*'/g, "time: '…'");
 
 /** One random run: fails at the first step where the stores differ, with what reproduces it. */
 class DifferentialRun {
@@ -61,7 +68,7 @@ class DifferentialRun {
   private readonly subscribers = new Map<string, { subject: string; redisId: string; ack: boolean; seqs: number[] }>();
   private readonly gone: Array<{ subject: string; memoryId: string; redisId: string }> = [];
   /** The settings each subject's name was last subscribed with, to subscribe again with the same ones. */
-  private readonly named = new Map<string, { ack: AckSettings | undefined; owner: string | undefined }>();
+  private readonly named = new Map<string, { ack: AckSettings | undefined; owner: string | undefined; deliver: DeliverPolicy | undefined }>();
   private readonly history: string[] = [];
   private highestSeq = 0;
 
@@ -86,7 +93,7 @@ class DifferentialRun {
   }
 
   private compare(step: number, label: string, onMemory: unknown, onRedis: unknown): void {
-    if (show(onMemory) === show(onRedis)) return;
+    if (comparable(onMemory) === comparable(onRedis)) return;
     throw new Error(
       `The stores differ, seed ${this.seed}, step ${step}: ${label}\n` +
         `  memory: ${show(onMemory)}\n  redis:  ${show(onRedis)}\n` +
@@ -151,13 +158,27 @@ class DifferentialRun {
     const roll = this.random(4);
     const ack = before && roll < 2 ? before.ack : this.ackSettings();
     const owner = before && roll !== 3 ? before.owner : this.pick(OWNERS);
-    this.named.set(`${subject}\n${name}`, { ack, owner });
-    return [subject, ack, { name, owner }];
+    const deliver = before && roll !== 2 ? before.deliver : this.deliver();
+    this.named.set(`${subject}\n${name}`, { ack, owner, deliver });
+    return [subject, ack, deliver === undefined ? { name, owner } : { name, owner, deliver }];
+  }
+
+  /** Where a subscriber starts: mostly as before (absent), else any start (refused on a subject without a rule). */
+  private deliver(): DeliverPolicy | undefined {
+    const roll = this.random(8);
+    if (roll < 3) return undefined;
+    if (roll === 3) return 'new';
+    if (roll === 4) return 'all';
+    if (roll === 5) return 'last';
+    return { fromSeq: this.random(this.highestSeq + 3) + 1 };
   }
 
   private next(): Step {
     const roll = this.random(100);
-    if (roll < 5) return { op: 'subscribe', args: [this.pick(SUBJECTS), this.ackSettings()] };
+    if (roll < 5) {
+      const deliver = this.deliver();
+      return { op: 'subscribe', args: deliver === undefined ? [this.pick(SUBJECTS), this.ackSettings()] : [this.pick(SUBJECTS), this.ackSettings(), { deliver }] };
+    }
     if (roll < 9) return { op: 'subscribe', args: this.namedSubscribe() };
     if (roll < 15) {
       const { subject, id } = this.target();
@@ -245,7 +266,7 @@ class DifferentialRun {
 
 /** A pair of stores with the same limits; closed after `work`, whatever happens. */
 async function side(server: RedisServer, limits: StoreLimits, work: (memory: MemoryMessageStore, redis: RedisMessageStore) => Promise<void>) {
-  const memory = new MemoryMessageStore(limits);
+  const memory = new MemoryMessageStore(limits, RULES);
   const redis = await redisStore(server, limits);
   try {
     await work(memory, redis);

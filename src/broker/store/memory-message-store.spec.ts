@@ -330,4 +330,30 @@ describe(MemoryMessageStore.name, () => {
       expect(sut.stats()).toMatchObject(held());
     }
   });
+
+  describe('retained subjects', () => {
+    const rule = { subjects: 'kept.>', maxAge: 0, maxMessages: 3, maxBytes: 0, discard: 'old' as const };
+
+    it('keeps a log with no subscriber, drops from the front past its rule, and counts readers at the new front exactly', () => {
+      sut = new MemoryMessageStore(LIMITS, [rule]);
+      expect(sut.publish('kept.a', '1')).toBe('ok');
+      const all = sut.subscribe('kept.a', undefined, { deliver: 'all' }) as { id: string };
+      const acked = sut.subscribe('kept.a', { ackWaitMs: 60_000 }, { deliver: 'all' }) as { id: string };
+      expect(sut.fetch('kept.a', acked.id, 1)?.messages?.map(({ seq }) => seq)).toEqual([1]);
+      for (const data of ['2', '3', '4', '5']) expect(sut.publish('kept.a', data)).toBe('ok');
+      expect(sut.stats()).toMatchObject({ messagesHeld: 3, retained: 3, inFlight: 1, retentionDropped: { messages: 2 } });
+      expect(sut.fetch('kept.a', all.id, 10)).toMatchObject({ data: ['3', '4', '5'], remaining: 0 });
+      // The acknowledged one forgets seq 1 (in flight, dropped) when next touched.
+      expect(sut.ack('kept.a', acked.id, [1])).toBe(0);
+      expect(sut.stats().inFlight).toBe(0);
+      expect(sut.fetch('kept.a', acked.id, 10)?.data).toEqual(['3', '4', '5']);
+      // Both leave: the log stays, whole, for the next replay.
+      sut.unsubscribe('kept.a', all.id);
+      sut.unsubscribe('kept.a', acked.id);
+      expect(sut.stats()).toMatchObject({ messagesHeld: 3, subscribers: 0, subjects: 0 });
+      const later = sut.subscribe('kept.a', undefined, { deliver: { fromSeq: 4 } }) as { id: string };
+      expect(sut.fetch('kept.a', later.id, 10)?.data).toEqual(['4', '5']);
+      sut.close();
+    });
+  });
 });

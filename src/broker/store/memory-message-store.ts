@@ -1,9 +1,15 @@
 import { newSubscriberId } from '../subscriber-id.js';
 import { AckState, Delivery } from './ack/ack-state.js';
 import { DeadlineTimer } from './ack/deadline-timer.js';
+import { isoTime } from './iso-time.js';
 import { jsonStringBytes } from './json-string-bytes.js';
+import { subjectMatches } from '../../auth/subject-pattern.js';
 import {
   DEFAULT_MAX_ACK_PENDING,
+  sameDeliver,
+  type DeliverPolicy,
+  type RetentionDropReason,
+  type RetentionRule,
   type AckSettings,
   type DeliveredMessage,
   type FetchedMessages,
@@ -22,6 +28,13 @@ import { EPOCH_S, MemorySubscriber, nowS, StoredMessage, SubjectLog } from './su
 
 /** What an entry of `messages` adds to an answer besides its data: `{"seq":…,"data":,"deliveries":…},`. */
 const DELIVERED_MESSAGE_OVERHEAD = 48;
+/** The same on a retained subject, with `"time":"2026-12-03T14:29:07.123Z"` (34 characters more). */
+export const RETAINED_MESSAGE_OVERHEAD = DELIVERED_MESSAGE_OVERHEAD + 34;
+/** How often the age sweep starts a pass over the retained subjects. */
+const RETENTION_SWEEP_MS = 1000;
+/** Most messages one turn of the sweep drops, and subjects it looks at: a turn stays near a millisecond. */
+const SWEEP_BATCH_MESSAGES = 2000;
+const SWEEP_BATCH_SUBJECTS = 2000;
 
 /** The default store: everything in this process, nothing survives a restart. */
 export class MemoryMessageStore implements MessageStore {
@@ -44,29 +57,49 @@ export class MemoryMessageStore implements MessageStore {
   private redelivered = 0;
   private deadLettered = 0;
   private deadLetterDropped = 0;
+  /** Logs of retained subjects: the age sweep's round. */
+  private readonly retainedLogs = new Map<string, SubjectLog>();
+  private retained = 0;
+  private retainedBytes = 0;
+  private readonly retentionDropped: Record<RetentionDropReason, number> = { age: 0, messages: 0, bytes: 0 };
+  private readonly sweepTimer?: NodeJS.Timeout;
+  /** Where a sweep pass is: the subjects it has yet to look at, and the one it is in. */
+  private sweepCursor?: Iterator<[string, SubjectLog]>;
+  private sweepLog?: [string, SubjectLog];
+  private sweepTurn?: NodeJS.Immediate;
 
-  constructor(private readonly limits: StoreLimits) {}
+  constructor(
+    private readonly limits: StoreLimits,
+    /** config.yaml `retention`: the first rule matching a subject is its rule. */
+    private readonly rules: readonly RetentionRule[] = [],
+  ) {
+    if (rules.length > 0) this.sweepTimer = setInterval(() => this.sweepPass(), RETENTION_SWEEP_MS).unref();
+  }
 
   /** Without a name nothing is refused, only undefined past maxSubscribers. */
   subscribe(subject: string, ack?: AckSettings): SubscriberInfo | undefined;
   subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): SubscriberInfo | SubscribeRefusal | undefined;
-  subscribe(subject: string, ack?: AckSettings, { name, owner }: SubscribeOptions = {}): SubscriberInfo | SubscribeRefusal | undefined {
+  subscribe(subject: string, ack?: AckSettings, { name, owner, deliver }: SubscribeOptions = {}): SubscriberInfo | SubscribeRefusal | undefined {
     let log = this.subjects.get(subject);
+    const rule = log ? log.rule : this.ruleOf(subject);
+    if (deliver !== undefined && deliver !== 'new' && rule === undefined) return 'not-retained';
     const existing = name === undefined ? undefined : log?.names?.get(name);
     if (existing) {
       if (existing.owner !== owner) return 'name-taken';
-      if (!sameAckSettings(existing.ack?.settings, ack)) return 'settings-differ';
+      if (!sameAckSettings(existing.ack?.settings, ack) || !sameDeliver(existing.deliver, deliver)) return 'settings-differ';
       this.touch(existing);
       return infoOf(existing);
     }
     if (this.subscribers.size + this.named.size >= this.limits.maxSubscribers) return undefined;
-    if (!log) this.subjects.set(subject, (log = new SubjectLog(this.nextLogStart)));
-    const state = ack && new AckState({ ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, log.endSeq);
-    const subscriber = new MemorySubscriber(newSubscriberId(), subject, log, ++this.serials, state, name, owner);
+    log ??= this.newLog(subject, rule);
+    if (log.rule) this.expire(log, Date.now(), Infinity);
+    const start = startOf(log, deliver);
+    const state = ack && new AckState({ ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, start);
+    const subscriber = new MemorySubscriber(newSubscriberId(), subject, log, ++this.serials, state, name, owner, deliver, start);
     this.orderOf(subscriber).set(subscriber.id, subscriber);
     if (name !== undefined) (log.names ??= new Map()).set(name, subscriber);
     log.subscriberCount += 1;
-    log.caughtUp += 1;
+    log.addReader(start, 1);
     return infoOf(subscriber);
   }
 
@@ -78,15 +111,20 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   publish(subject: string, data: string): PublishOutcome {
-    const log = this.subjects.get(subject);
-    if (!log) return 'no-subscriber';
+    let log = this.subjects.get(subject);
+    if (!log) {
+      const rule = this.ruleOf(subject);
+      if (rule === undefined) return 'no-subscriber';
+      log = this.newLog(subject, rule);
+    }
     const bytes = Buffer.byteLength(data, 'utf8');
+    if (log.rule) return this.publishRetained(log, log.rule, data, bytes);
     const { limits } = this;
     if (log.messages.length + 1 > limits.maxPendingPerSubject || log.bytes + bytes > limits.maxPendingBytesPerSubject) {
       return 'subject-overflow';
     }
     if (this.messagesHeld + 1 > limits.maxPending || this.bytesHeld + bytes > limits.maxPendingBytes) return 'overflow';
-    log.messages.push(new StoredMessage(data, bytes, jsonStringBytes(data, bytes) + 1, nowS(), log.caughtUp));
+    log.messages.push(new StoredMessage(data, bytes, jsonStringBytes(data, bytes) + 1, nowS(), log.caughtUp, 0));
     log.caughtUp = 0;
     log.bytes += bytes;
     this.messagesHeld += 1;
@@ -98,13 +136,27 @@ export class MemoryMessageStore implements MessageStore {
     const subscriber = this.find(subject, id);
     if (!subscriber) return undefined;
     this.touch(subscriber);
+    const { log } = subscriber;
+    if (log.rule) {
+      this.expire(log, Date.now(), Infinity);
+      this.catchUp(subscriber);
+    }
     if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes);
-    const { log, nextSeq } = subscriber;
-    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes);
+    const { nextSeq } = subscriber;
+    const retained = log.rule !== undefined;
+    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained);
     const data = new Array<string>(count);
     for (let i = 0; i < count; i++) data[i] = log.at(nextSeq + i).data;
+    let messages: DeliveredMessage[] | undefined;
+    if (retained) {
+      messages = new Array<DeliveredMessage>(count);
+      for (let i = 0; i < count; i++) {
+        const message = log.at(nextSeq + i);
+        messages[i] = { seq: nextSeq + i, data: message.data, time: isoTime(message.publishedMs) };
+      }
+    }
     if (count > 0) this.move(subscriber, nextSeq + count);
-    return { data, remaining: subscriber.pending };
+    return messages ? { data, remaining: subscriber.pending, messages } : { data, remaining: subscriber.pending };
   }
 
   ack(subject: string, id: string, seqs: readonly number[]): SettleOutcome {
@@ -147,7 +199,12 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   pendingCount(subject: string, id: string): number | undefined {
-    return this.find(subject, id)?.pending;
+    const subscriber = this.find(subject, id);
+    if (subscriber?.log.rule) {
+      this.expire(subscriber.log, Date.now(), Infinity);
+      this.catchUp(subscriber);
+    }
+    return subscriber?.pending;
   }
 
   expireIdle(idleSinceMs: number, limit: number, isActive?: (subject: string, id: string) => boolean, named = false): SubscriberInfo[] {
@@ -169,26 +226,176 @@ export class MemoryMessageStore implements MessageStore {
 
   stats(): StoreStats {
     let oldestS = Infinity;
-    // A log's front message is held by someone: the oldest pending of that subject.
+    let subjects = 0;
+    // A log's front message is held by someone (or retained): the oldest pending of that subject.
     for (const log of this.subjects.values()) {
       const head = log.messages.peekFront();
       if (head && head.publishedAtS < oldestS) oldestS = head.publishedAtS;
+      // Subjects with a subscriber: a retained one may have none.
+      if (log.subscriberCount > 0) subjects += 1;
     }
     return {
       messagesHeld: this.messagesHeld,
       bytesHeld: this.bytesHeld,
       subscribers: this.subscribers.size + this.named.size,
-      subjects: this.subjects.size,
+      subjects,
       oldestPendingAgeMs: oldestS === Infinity ? 0 : Math.max(0, Date.now() - (oldestS + EPOCH_S) * 1000),
       inFlight: this.inFlight,
       redelivered: this.redelivered,
       deadLettered: this.deadLettered,
       deadLetterDropped: this.deadLetterDropped,
+      retained: this.retained,
+      retainedBytes: this.retainedBytes,
+      retentionDropped: { ...this.retentionDropped },
     };
   }
 
   close(): void {
     this.deadlines.stop();
+    clearInterval(this.sweepTimer);
+    if (this.sweepTurn) clearImmediate(this.sweepTurn);
+  }
+
+  /** The first rule matching `subject`, if any: asked only when the subject has no log. */
+  private ruleOf(subject: string): RetentionRule | undefined {
+    for (const rule of this.rules) if (subjectMatches(rule.subjects, subject)) return rule;
+    return undefined;
+  }
+
+  /** A subject's new log, its seqs after every seq handed out before. */
+  private newLog(subject: string, rule: RetentionRule | undefined): SubjectLog {
+    const log = new SubjectLog(this.nextLogStart, rule);
+    this.subjects.set(subject, log);
+    if (rule) this.retainedLogs.set(subject, log);
+    return log;
+  }
+
+  /**
+   * A publish to a retained subject: its rule's limits instead of the per-subject ones, and the
+   * broker-wide limits counting what the rule drops to make room. Refused (`overflow`) with nothing
+   * dropped when it does not fit. Publish times never go back on one subject (fromTime's binary
+   * search needs them in order), even if the clock does.
+   */
+  private publishRetained(log: SubjectLog, rule: RetentionRule, data: string, bytes: number): PublishOutcome {
+    const now = Date.now();
+    this.expire(log, now, Infinity);
+    if (rule.maxBytes > 0 && bytes > rule.maxBytes) return 'overflow';
+    const { messages } = log;
+    const countOver = rule.maxMessages > 0 ? Math.max(0, messages.length + 1 - rule.maxMessages) : 0;
+    let drop = countOver;
+    let dropBytes = 0;
+    for (let i = 0; i < drop; i++) dropBytes += messages.peekAt(i)!.bytes;
+    while (rule.maxBytes > 0 && log.bytes - dropBytes + bytes > rule.maxBytes) dropBytes += messages.peekAt(drop++)!.bytes;
+    if (drop > 0 && rule.discard === 'new') return 'overflow';
+    const { limits } = this;
+    if (this.messagesHeld - drop + 1 > limits.maxPending || this.bytesHeld - dropBytes + bytes > limits.maxPendingBytes) return 'overflow';
+    if (countOver > 0) this.dropFront(log, countOver, 'messages');
+    if (drop > countOver) this.dropFront(log, drop - countOver, 'bytes');
+    const last = messages.peekBack();
+    const ms = last ? Math.max(now, last.publishedMs) : now;
+    const s = Math.floor(ms / 1000);
+    messages.push(new StoredMessage(data, bytes, jsonStringBytes(data, bytes) + 1, s - EPOCH_S, log.caughtUp, ms - s * 1000));
+    log.caughtUp = 0;
+    log.bytes += bytes;
+    this.messagesHeld += 1;
+    this.bytesHeld += bytes;
+    this.retained += 1;
+    this.retainedBytes += bytes;
+    return 'ok';
+  }
+
+  /**
+   * Drops the front `count` messages of a retained log. Readers positioned at them are counted at
+   * the new front (at-most-once ones read from there; acknowledged ones forget what they had not
+   * settled there when next touched: catchUp).
+   */
+  private dropFront(log: SubjectLog, count: number, reason: RetentionDropReason): void {
+    const { messages } = log;
+    let readers = 0;
+    let bytes = 0;
+    for (let i = 0; i < count; i++) {
+      const message = messages.shift()!;
+      readers += message.readersHere;
+      bytes += message.bytes;
+    }
+    log.firstSeq += count;
+    log.bytes -= bytes;
+    this.messagesHeld -= count;
+    this.bytesHeld -= bytes;
+    this.retained -= count;
+    this.retainedBytes -= bytes;
+    this.retentionDropped[reason] += count;
+    if (readers === 0) return;
+    const front = messages.peekFront();
+    if (front) front.readersHere += readers;
+    else log.caughtUp += readers;
+  }
+
+  /** Drops up to `limit` messages of a retained log past its max-age; returns how many. */
+  private expire(log: SubjectLog, now: number, limit: number): number {
+    const maxAgeMs = log.rule!.maxAge * 1000;
+    if (maxAgeMs === 0) return 0;
+    const { messages } = log;
+    let count = 0;
+    while (count < limit && count < messages.length && messages.peekAt(count)!.publishedMs + maxAgeMs <= now) count += 1;
+    if (count > 0) this.dropFront(log, count, 'age');
+    return count;
+  }
+
+  /**
+   * A subscriber of a retained subject whose position the rule dropped: an at-most-once one reads
+   * from the front; an acknowledged one forgets its unsettled seqs below it (no longer in flight,
+   * never delivered again nor dead-lettered) and never gets the rest.
+   */
+  private catchUp(subscriber: MemorySubscriber): void {
+    const { log, ack } = subscriber;
+    if (!ack) {
+      if (subscriber.nextSeq < log.firstSeq) subscriber.nextSeq = log.firstSeq;
+      return;
+    }
+    if (ack.floor >= log.firstSeq) return;
+    const floor = ack.floor;
+    this.inFlight -= ack.forgetBelow(log.firstSeq);
+    this.reposition(subscriber, floor);
+  }
+
+  /**
+   * One turn of the age sweep: drops expired messages of the retained subjects, at most
+   * SWEEP_BATCH_MESSAGES and SWEEP_BATCH_SUBJECTS a turn, going on in the next turn of the event
+   * loop until the pass has seen every retained subject. A retained subject left with neither
+   * messages nor subscribers is forgotten (its seqs go on from its end if it comes back).
+   */
+  private sweepPass(): void {
+    if (this.sweepCursor || this.sweepTurn) return; // a pass is under way
+    this.sweepCursor = this.retainedLogs.entries();
+    this.sweepTurn = setImmediate(() => this.sweepOn());
+  }
+
+  private sweepOn(): void {
+    this.sweepTurn = undefined;
+    const now = Date.now();
+    let budget = SWEEP_BATCH_MESSAGES;
+    for (let visits = 0; visits < SWEEP_BATCH_SUBJECTS && budget > 0; visits++) {
+      let entry = this.sweepLog;
+      if (!entry) {
+        const next = this.sweepCursor?.next();
+        if (!next || next.done) {
+          this.sweepCursor = undefined;
+          return;
+        }
+        entry = next.value;
+      }
+      const [subject, log] = entry;
+      budget -= this.expire(log, now, budget);
+      // Out of budget in this subject: the next turn goes on there.
+      this.sweepLog = budget === 0 ? entry : undefined;
+      if (log.messages.length === 0 && log.subscriberCount === 0 && this.subjects.get(subject) === log) {
+        this.subjects.delete(subject);
+        this.retainedLogs.delete(subject);
+        this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
+      }
+    }
+    this.sweepTurn = setImmediate(() => this.sweepOn());
   }
 
   private find(subject: string, id: string): MemorySubscriber | undefined {
@@ -208,11 +415,15 @@ export class MemoryMessageStore implements MessageStore {
     order.set(subscriber.id, subscriber);
   }
 
-  /** How many of the `available` messages from `seq` on fit in one answer's budget: at least one. */
-  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number): number {
+  /**
+   * How many of the `available` messages from `seq` on fit in one answer's budget: at least one. On
+   * a retained subject, each is in `messages` too, with its seq and time.
+   */
+  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number, retained = false): number {
     let count = 0;
     for (let answerBytes = 0; count < available; count++) {
-      answerBytes += log.at(seq + count).answerBytes;
+      const { answerBytes: bytes } = log.at(seq + count);
+      answerBytes += retained ? 2 * bytes + RETAINED_MESSAGE_OVERHEAD : bytes;
       if (answerBytes > maxBytes && count > 0) break;
     }
     return count;
@@ -232,14 +443,16 @@ export class MemoryMessageStore implements MessageStore {
     const messages: DeliveredMessage[] = [];
     const inFlightBefore = ack.inFlight;
     let answerBytes = 0;
+    const retained = log.rule !== undefined;
+    const overhead = retained ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
     const take = (seq: number): boolean => {
       const message = log.at(seq);
-      answerBytes += 2 * message.answerBytes + DELIVERED_MESSAGE_OVERHEAD;
+      answerBytes += 2 * message.answerBytes + overhead;
       if (answerBytes > maxBytes && data.length > 0) return false;
       const deliveries = ack.deliver(seq, deadline);
       if (deliveries > 1) this.redelivered += 1;
       data.push(message.data);
-      messages.push({ seq, data: message.data, deliveries });
+      messages.push(retained ? { seq, data: message.data, time: isoTime(message.publishedMs), deliveries } : { seq, data: message.data, deliveries });
       return true;
     };
     let room = true;
@@ -261,6 +474,7 @@ export class MemoryMessageStore implements MessageStore {
     const { ack } = subscriber;
     if (!ack) return 'at-most-once';
     this.touch(subscriber);
+    if (subscriber.log.rule) this.catchUp(subscriber);
     const floor = ack.floor;
     const inFlightBefore = ack.inFlight;
     const count = change(subscriber, ack);
@@ -273,6 +487,7 @@ export class MemoryMessageStore implements MessageStore {
   /** The deadline timer's call: up to `budget` deadlines passed and delays over; returns how many. */
   private due(subscriber: MemorySubscriber, now: number, budget: number): number {
     const ack = subscriber.ack!;
+    if (subscriber.log.rule) this.catchUp(subscriber);
     const floor = ack.floor;
     const inFlightBefore = ack.inFlight;
     let availableNow = false;
@@ -351,7 +566,7 @@ export class MemoryMessageStore implements MessageStore {
     if (subscriber.ack) this.inFlight -= subscriber.ack.inFlight;
     const { log } = subscriber;
     log.subscriberCount -= 1;
-    if (log.subscriberCount === 0) {
+    if (log.subscriberCount === 0 && !log.rule) {
       // The last one: the whole log goes at once, without a walk over its messages.
       this.subjects.delete(subscriber.subject);
       this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
@@ -365,6 +580,7 @@ export class MemoryMessageStore implements MessageStore {
 
   /** Drops the front messages no subscriber is positioned at or before: each message is dropped once. */
   private trim(log: SubjectLog): void {
+    if (log.rule) return; // its rule drops its messages, not its readers
     const { messages } = log;
     while (messages.length > 0 && messages.peekFront()!.readersHere === 0) {
       const { bytes } = messages.shift()!;
@@ -374,6 +590,24 @@ export class MemoryMessageStore implements MessageStore {
       this.bytesHeld -= bytes;
     }
   }
+}
+
+/** Where a new subscriber of `log` starts (a seq of it, or its end). */
+function startOf(log: SubjectLog, deliver: DeliverPolicy | undefined): number {
+  const { firstSeq, endSeq } = log;
+  if (deliver === undefined || deliver === 'new') return endSeq;
+  if (deliver === 'all') return firstSeq;
+  if (deliver === 'last') return Math.max(firstSeq, endSeq - 1);
+  if ('fromSeq' in deliver) return Math.min(Math.max(deliver.fromSeq, firstSeq), endSeq);
+  // Publish times are in order: the first at or after fromTimeMs, by binary search.
+  let low = firstSeq;
+  let high = endSeq;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (log.at(middle).publishedMs < deliver.fromTimeMs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function infoOf({ id, subject, ack, name }: MemorySubscriber): SubscriberInfo {

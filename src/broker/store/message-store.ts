@@ -32,6 +32,38 @@ export interface SubscriberInfo {
   name?: string;
 }
 
+/**
+ * Where a new subscriber starts on a retained subject: `new` (what is published after the
+ * subscribe; the only start on a subject without retention), `all` (its oldest retained message),
+ * `last` (its newest), the first retained message with seq >= fromSeq, or the first published at or
+ * after fromTimeMs (Date.now() scale).
+ */
+export type DeliverPolicy = 'new' | 'all' | 'last' | { fromSeq: number } | { fromTimeMs: number };
+
+/** Whether two starts are the same setting (a named subscriber's are compared at each subscribe). */
+export function sameDeliver(a: DeliverPolicy = 'new', b: DeliverPolicy = 'new'): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  if ('fromSeq' in a) return 'fromSeq' in b && a.fromSeq === b.fromSeq;
+  return 'fromTimeMs' in b && a.fromTimeMs === b.fromTimeMs;
+}
+
+/** A retention rule (config.yaml `retention`): a subject it matches keeps messages until it drops them. */
+export interface RetentionRule {
+  /** The NATS subject pattern the rule applies to; the first rule that matches is a subject's rule. */
+  subjects: string;
+  /** Seconds a message is kept after its publish; 0: no age limit. */
+  maxAge: number;
+  /** Most messages kept for one subject; 0: no count limit. */
+  maxMessages: number;
+  /** Most bytes of message data (UTF-8) kept for one subject; 0: no byte limit. */
+  maxBytes: number;
+  /** When full: `old` drops the oldest; `new` refuses the publish ('overflow'). */
+  discard: 'old' | 'new';
+}
+
+/** Why retention dropped a message, as counted in gophermq_retention_dropped_total. */
+export type RetentionDropReason = 'age' | 'messages' | 'bytes';
+
 /** What a subscribe may ask besides its subject and acknowledgement settings. */
 export interface SubscribeOptions {
   /**
@@ -41,21 +73,25 @@ export interface SubscribeOptions {
   name?: string;
   /** Who the name belongs to (the token's name with auth on); a subscribe by another owner is refused. */
   owner?: string;
+  /** Where it starts (absent: `new`); anything else on a subject without retention is refused. */
+  deliver?: DeliverPolicy;
 }
 
 /**
  * Why a subscribe with a name was refused: the name exists with other effective settings, or
  * belongs to another owner (checked first, so another owner learns nothing of its settings).
  */
-export type SubscribeRefusal = 'settings-differ' | 'name-taken';
+export type SubscribeRefusal = 'settings-differ' | 'name-taken' | 'not-retained';
 
 /** A message handed to an acknowledged subscriber: in flight until acked, nacked or its deadline. */
 export interface DeliveredMessage {
   /** Positive, strictly increasing per subject in publish order, the same for every subscriber. */
   seq: number;
   data: string;
-  /** 1 on the first delivery to this subscriber. */
-  deliveries: number;
+  /** 1 on the first delivery to this subscriber; absent for an at-most-once subscriber of a retained subject. */
+  deliveries?: number;
+  /** On a retained subject: its publish time, RFC 3339 with milliseconds (UTC). */
+  time?: string;
 }
 
 /** What a fetch took from a subscriber's pending messages. */
@@ -66,7 +102,10 @@ export interface FetchedMessages {
    * those available now (new or due again), not those in flight.
    */
   remaining: number;
-  /** For an acknowledged subscriber: `data` again, with each message's seq and delivery count. */
+  /**
+   * For an acknowledged subscriber, or any subscriber of a retained subject: `data` again, with each
+   * message's seq, and its delivery count (acknowledged) and publish time (retained).
+   */
   messages?: DeliveredMessage[];
 }
 
@@ -136,6 +175,11 @@ export interface StoreStats {
   redelivered: number;
   deadLettered: number;
   deadLetterDropped: number;
+  /** Messages and bytes held by retained subjects (counted in messagesHeld and bytesHeld too). */
+  retained: number;
+  retainedBytes: number;
+  /** Totals since start: messages a retention rule dropped, by why. */
+  retentionDropped: Record<RetentionDropReason, number>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import Denque from 'denque';
 import type { AckState } from './ack/ack-state.js';
+import type { DeliverPolicy, RetentionRule } from './message-store.js';
 
 /** Whole seconds since 2020: a small integer (a V8 Smi), where Date.now() would be a boxed double. */
 export const EPOCH_S = Date.UTC(2020, 0, 1) / 1000;
@@ -19,7 +20,14 @@ export class StoredMessage {
     readonly answerBytes: number,
     readonly publishedAtS: number,
     public readersHere: number,
+    /** Milliseconds past publishedAtS (0..999), a Smi: with it the publish time to the millisecond. */
+    readonly publishedMsPart: number,
   ) {}
+
+  /** Publish time, Date.now() scale. */
+  get publishedMs(): number {
+    return (this.publishedAtS + EPOCH_S) * 1000 + this.publishedMsPart;
+  }
 }
 
 /**
@@ -43,6 +51,12 @@ export class SubjectLog {
   constructor(
     /** Seq of the message at the front of `messages`. */
     public firstSeq: number,
+    /**
+     * A retained subject's rule: then the log keeps its messages until the rule drops them (from the
+     * front), held or not, and outlives its subscribers. A reader positioned before the front (at
+     * messages dropped since) is counted at the front: `at(position)` is never asked for them.
+     */
+    readonly rule?: RetentionRule,
   ) {}
 
   get endSeq(): number {
@@ -53,8 +67,9 @@ export class SubjectLog {
     return this.messages.peekAt(seq - this.firstSeq)!;
   }
 
-  /** A reader at `seq` (or at the end) arrives or leaves. */
+  /** A reader at `seq` (or at the end) arrives or leaves; one before the front is at the front. */
   addReader(seq: number, delta: 1 | -1): void {
+    if (seq < this.firstSeq) seq = this.firstSeq;
     if (seq === this.endSeq) this.caughtUp += delta;
     else this.at(seq).readersHere += delta;
   }
@@ -79,8 +94,11 @@ export class MemorySubscriber {
     readonly name?: string,
     /** Whose name it is (the token's name with auth on). */
     readonly owner?: string,
+    /** Where it started (a named subscriber's settings include it). */
+    readonly deliver?: DeliverPolicy,
+    startSeq = log.endSeq,
   ) {
-    this.nextSeq = log.endSeq;
+    this.nextSeq = startSeq;
   }
 
   /** Where it holds the log: its next message, or its lowest unsettled one. */
@@ -90,6 +108,6 @@ export class MemorySubscriber {
 
   /** Messages it can fetch now: new ones, and for an acknowledged one those due again. */
   get pending(): number {
-    return this.ack ? this.ack.available.size + this.log.endSeq - this.ack.nextSeq : this.log.endSeq - this.nextSeq;
+    return this.ack ? this.ack.available.size + this.log.endSeq - this.ack.nextSeq : this.log.endSeq - Math.max(this.nextSeq, this.log.firstSeq);
   }
 }

@@ -7,6 +7,7 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
   switch (code) {
     case BrokerErrorCode.InvalidSubject:
     case BrokerErrorCode.NotAcknowledged:
+    case BrokerErrorCode.NotRetained:
       return HttpStatus.BAD_REQUEST;
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:

@@ -111,6 +111,37 @@ export class AckState {
     return true;
   }
 
+  /**
+   * Its subject's retention dropped every message below `seq`: those it had not settled are
+   * forgotten (not in flight, never delivered again) and it never gets those it had not received.
+   * Returns how many were in flight. Costs the seqs it forgets, each once.
+   */
+  forgetBelow(seq: number): number {
+    if (seq <= this.floor) return 0;
+    const inFlightBefore = this.inFlight;
+    const to = Math.min(seq, this.nextSeq);
+    for (let forgotten = this.floor; forgotten < to; forgotten++) {
+      const slot = this.slot(forgotten);
+      if (this.states[slot] === Delivery.InFlight) this.inFlight -= 1;
+      this.states[slot] = Delivery.Settled;
+    }
+    if (seq >= this.nextSeq) {
+      this.floor = this.nextSeq = seq;
+      this.head = 0;
+    } else {
+      this.head = this.slot(seq);
+      this.floor = seq;
+      while (this.floor < this.nextSeq && this.states[this.head] === Delivery.Settled) {
+        this.floor += 1;
+        this.head = (this.head + 1) & (this.states.length - 1);
+      }
+    }
+    // Entries of forgotten seqs are the lowest in `available`; those in the deadline and delay
+    // queues are skipped when they come up, as their state no longer matches.
+    while (this.available.size > 0 && this.available.minValue! < this.floor) this.available.pop();
+    return inFlightBefore - this.inFlight;
+  }
+
   /** When something is next due: a deadline or the end of a delay (Infinity: nothing). */
   get nextDue(): number {
     return Math.min(this.deadlines.frontKey, this.delayed.minKey);

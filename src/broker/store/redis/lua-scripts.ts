@@ -31,6 +31,7 @@ export const SCRIPTS = {
   gmqDue: onSubject('subject-due.lua'),
   gmqExpire: onSubject('subject-expire.lua'),
   gmqTrim: onSubject('subject-trim.lua'),
+  gmqRetain: onSubject('subject-retain.lua'),
   gmqHasSubscribers: onSubject('subject-has-subscribers.lua'),
   gmqLower: onGlobal('global-lower.lua'),
   gmqCandidates: onGlobal('global-candidates.lua'),

@@ -1,4 +1,5 @@
 import { BrokerError } from '../../broker.error.js';
+import { isoTime } from '../iso-time.js';
 import type { DeliveredMessage, FetchedMessages, StoreLimits } from '../message-store.js';
 import type { RedisAcknowledgements } from './redis-acknowledgements.js';
 import { ACK_SCRIPT_BATCH } from './redis-acknowledgements.js';
@@ -21,9 +22,12 @@ interface Batch {
   /** -1 for an at-most-once subscriber. */
   redelivered: number;
   used: number;
+  /** A retained subject: every answer carries messages, with their publish time. */
+  retained: boolean;
   ids: string[];
   seqs: number[];
   deliveries: number[];
+  times: number[];
 }
 
 /**
@@ -44,6 +48,8 @@ export class RedisFetcher {
   async fetch(subject: string, id: string, max: number, waitMs: number, maxBytes: number): Promise<FetchedMessages | undefined> {
     const seqs: number[] = [];
     const deliveries: number[] = [];
+    const times: number[] = [];
+    let retained = false;
     const sideCalls: Array<Promise<unknown> | undefined> = [];
     const reads: Array<Promise<Array<string | null>>> = [];
     let taken = 0;
@@ -66,6 +72,7 @@ export class RedisFetcher {
       }
       answered = true;
       acknowledged = batch.redelivered >= 0;
+      retained = batch.retained;
       remaining = batch.remaining;
       budget -= batch.used;
       taken += batch.ids.length;
@@ -76,6 +83,7 @@ export class RedisFetcher {
       }
       seqs.push(...batch.seqs);
       deliveries.push(...batch.deliveries);
+      times.push(...batch.times);
       // Each batch's data is read at once, sent with the next script: however long the whole
       // fetch takes, no batch waits past the grace that keeps trimmed data readable.
       reads.push(this.readData(subject, batch.ids));
@@ -100,9 +108,12 @@ export class RedisFetcher {
     values.forEach((value, n) => {
       if (value === null) return;
       data.push(value);
-      if (acknowledged) messages.push({ seq: seqs[n], data: value, deliveries: deliveries[n] });
+      if (retained) {
+        const time = isoTime(times[n]);
+        messages.push(acknowledged ? { seq: seqs[n], data: value, time, deliveries: deliveries[n] } : { seq: seqs[n], data: value, time });
+      } else if (acknowledged) messages.push({ seq: seqs[n], data: value, deliveries: deliveries[n] });
     });
-    return acknowledged ? { data, remaining, messages } : { data, remaining };
+    return acknowledged || retained ? { data, remaining, messages } : { data, remaining };
   }
 
   private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, lease?: Lease): Promise<Batch> {
@@ -119,17 +130,19 @@ export class RedisFetcher {
       inFlightRoom,
       subject,
     )) as [number[], ...Array<number | string>];
-    const [accounted, remaining, dueHint, redelivered, used] = answer as unknown as [number[], number, number, number, number];
+    const [accounted, remaining, dueHint, redelivered, used, retained] = answer as unknown as [number[], number, number, number, number, number];
     // The lease is reported once the fetch is done, with what its scripts counted.
     this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
     const ids: string[] = [];
     const seqs: number[] = [];
     const deliveries: number[] = [];
-    for (let i = 5; i < answer.length; i += 3) {
+    const times: number[] = [];
+    for (let i = 6; i < answer.length; i += 4) {
       ids.push(answer[i] as string);
       seqs.push(answer[i + 1] as number);
       deliveries.push(answer[i + 2] as number);
+      times.push(answer[i + 3] as number);
     }
-    return { remaining, dueHint, redelivered, used, ids, seqs, deliveries };
+    return { remaining, dueHint, redelivered, used, retained: retained === 1, ids, seqs, deliveries, times };
   }
 }

@@ -1,7 +1,7 @@
 import type { Accounting } from './redis-accounting.js';
 import type { RunScript } from './redis-scripts.js';
 
-export type IndexName = 'idle' | 'due' | 'named';
+export type IndexName = 'idle' | 'due' | 'named' | 'ret';
 
 /** Most subjects remembered as failing, for their back-off: past it, the oldest is forgotten. */
 const MAX_FAILING = 10_000;
@@ -10,8 +10,8 @@ const LAST_RETRY_MS = 60_000;
 
 /**
  * The broker-wide indexes the sweeps work from (global.lua): subject → a time at or before its
- * next redelivery (`due`), its least recently active subscriber without a name (`idle`), or its
- * least recently active named one (`named`). On a single Redis the
+ * next redelivery (`due`), its least recently active subscriber without a name (`idle`), its
+ * least recently active named one (`named`), or its oldest retained message's expiry (`ret`). On a single Redis the
  * subject scripts lower and remove entries themselves; on a Cluster these calls do it.
  */
 export class RedisIndexes {

@@ -7,6 +7,7 @@ import type {
   FetchedMessages,
   MessageStore,
   PublishOutcome,
+  RetentionRule,
   SettleOutcome,
   StoreEvents,
   StoreLimits,
@@ -28,6 +29,8 @@ import { scriptRunner, type RunScript } from './redis-scripts.js';
 import { RedisSubscribers } from './redis-subscribers.js';
 import { RedisTidier } from './redis-tidier.js';
 import { RedisWakeChannel } from './redis-wake-channel.js';
+import { RedisRetention } from './redis-retention.js';
+import { RetentionRules } from '../retention-rules.js';
 
 /**
  * Messages and subscribers in Redis, shared by every instance configured with the same Redis and
@@ -51,6 +54,7 @@ export class RedisMessageStore implements MessageStore {
   private readonly fetcher: RedisFetcher;
   private readonly acks: RedisAcknowledgements;
   private readonly subscribers: RedisSubscribers;
+  private readonly retention: RedisRetention;
   private readonly clock = new RedisClock();
   /** Tags this instance's wake messages, so it does not wake its own waiters twice. */
   private readonly instance = randomUUID();
@@ -58,7 +62,10 @@ export class RedisMessageStore implements MessageStore {
   constructor(
     private readonly limits: StoreLimits,
     private readonly config: RedisConfig,
+    /** config.yaml `retention`: every broker sharing the store needs the same rules. */
+    retention: readonly RetentionRule[] = [],
   ) {
+    const rules = new RetentionRules(retention);
     this.client = createRedisClient(config);
     this.guard = new RedisGuard(this.client, config.commandTimeoutMs);
     this.client.on('error', (error: Error) => this.guard.failed('connection', error));
@@ -75,10 +82,11 @@ export class RedisMessageStore implements MessageStore {
     this.accounting = new Accounting(config.keyPrefix, config.clusterNodes !== '', config.commandTimeoutMs, this.run, this.guard);
     const indexes = new RedisIndexes(this.run, this.global, this.accounting);
     this.tidier = new RedisTidier(this.run, base, this.accounting, this.guard);
-    this.publisher = new RedisPublisher(this.client, this.run, base, this.accounting, this.wake, limits, this.instance.slice(0, 12));
+    this.publisher = new RedisPublisher(this.client, this.run, base, this.accounting, this.wake, limits, this.instance.slice(0, 12), rules, indexes);
     this.acks = new RedisAcknowledgements(this.run, base, this.accounting, indexes, this.tidier, this.wake, this.publisher, readData, this.guard, this.clock, () => this.events, observer);
     this.fetcher = new RedisFetcher(this.run, base, this.accounting, this.acks, this.tidier, readData, limits);
-    this.subscribers = new RedisSubscribers(this.run, base, this.accounting, indexes, this.tidier, this.wake, limits, observer);
+    this.subscribers = new RedisSubscribers(this.run, base, this.accounting, indexes, this.tidier, this.wake, limits, observer, rules);
+    this.retention = new RedisRetention(this.run, base, this.accounting, indexes, this.tidier, this.guard, rules, observer);
   }
 
   /** Where a store backed by a server reports its calls (set once, by the metrics). */
@@ -97,6 +105,7 @@ export class RedisMessageStore implements MessageStore {
     await this.wake.start();
     this.acks.start();
     this.accounting.start();
+    this.retention.start();
   }
 
   /** The connection to Redis, for others that share Redis across instances (the rate limits): guarded like the store's own calls. */
@@ -161,7 +170,10 @@ export class RedisMessageStore implements MessageStore {
   /** The store-wide figures, in one call whatever the number of subjects (lua/global-stats.lua). */
   stats(): Promise<StoreStats> {
     return this.guard.call('stats', async () => {
-      const [messagesHeld, bytesHeld, subscribers, inFlight, subjects, oldestMs] = (await this.run('gmqStats', this.global)) as number[];
+      const [messagesHeld, bytesHeld, subscribers, inFlight, subjects, oldestMs, , retained, retainedBytes, droppedAge, droppedMessages, droppedBytes] = (await this.run(
+        'gmqStats',
+        this.global,
+      )) as number[];
       return {
         messagesHeld,
         bytesHeld,
@@ -173,12 +185,17 @@ export class RedisMessageStore implements MessageStore {
         redelivered: this.acks.redelivered,
         deadLettered: this.acks.deadLettered,
         deadLetterDropped: this.acks.deadLetterDropped,
+        // Counted in the broker-wide ledger on a single Redis; on a Cluster in each slot's (not summed: 0 here).
+        retained,
+        retainedBytes,
+        retentionDropped: { age: droppedAge, messages: droppedMessages, bytes: droppedBytes },
       };
     });
   }
 
   async close(): Promise<void> {
     this.acks.close();
+    this.retention.close();
     this.tidier.close();
     this.accounting.stop();
     this.guard.close();

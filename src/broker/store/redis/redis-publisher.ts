@@ -1,8 +1,10 @@
 import { BrokerError } from '../../broker.error.js';
 import { jsonStringBytes } from '../json-string-bytes.js';
 import type { PublishOutcome, StoreLimits } from '../message-store.js';
+import type { RetentionRules } from '../retention-rules.js';
 import type { Accounting, Lease } from './redis-accounting.js';
 import type { RedisClient } from './redis-client.js';
+import type { RedisIndexes } from './redis-indexes.js';
 import type { RunScript } from './redis-scripts.js';
 import type { RedisWakeChannel } from './redis-wake-channel.js';
 
@@ -35,6 +37,8 @@ export class RedisPublisher {
     private readonly limits: StoreLimits,
     /** Tags this instance's message ids. */
     private readonly instance: string,
+    private readonly rules: RetentionRules,
+    private readonly indexes: RedisIndexes,
   ) {}
 
   async publish(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
@@ -80,11 +84,28 @@ export class RedisPublisher {
     const dataIds = fields.filter((_, n) => n % 2 === 0);
     const written = Promise.all([
       fields.length > 0 ? this.client.hset(`${base}:d`, ...fields) : undefined,
-      this.run('gmqPublish', base, this.accounting.baseOf(subject), this.accounting.mode(lease), maxPendingPerSubject, maxPendingBytesPerSubject, maxPending, maxPendingBytes, this.wake.channel, this.wake.publishedMessage(subject), ...entries),
-    ]).then(([, answer]) => {
+      this.run(
+        'gmqPublish',
+        base,
+        this.accounting.baseOf(subject),
+        this.accounting.mode(lease),
+        maxPendingPerSubject,
+        maxPendingBytesPerSubject,
+        maxPending,
+        maxPendingBytes,
+        this.wake.channel,
+        this.wake.publishedMessage(subject),
+        this.rules.textOf(subject),
+        subject,
+        ...entries,
+      ),
+    ]).then(async ([, answer]) => {
       const [accounted, ...each] = answer as [number[], ...PublishOutcome[]];
       this.accounting.settled(subject, accounted, lease);
       if ((each[0] as string) === 'lease') throw BrokerError.storeUnavailable();
+      // Cluster: a retained subject's first message lists it in the age index.
+      const last = each[each.length - 1] as string;
+      if (each.length > indexes.length && last.startsWith('ret:')) await this.indexes.lower('ret', subject, Number(last.slice(4)));
       return each;
     }, (error: unknown) => {
       if (!isOutOfMemory(error)) throw error;

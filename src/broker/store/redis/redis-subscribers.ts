@@ -4,17 +4,26 @@ import { newSubscriberId } from '../../subscriber-id.js';
 import {
   DEFAULT_MAX_ACK_PENDING,
   type AckSettings,
+  type DeliverPolicy,
   type StoreLimits,
   type StoreObserver,
   type SubscribeOptions,
   type SubscribeRefusal,
   type SubscriberInfo,
 } from '../message-store.js';
+import type { RetentionRules } from '../retention-rules.js';
 import type { Accounting, Lease } from './redis-accounting.js';
 import type { IndexName, RedisIndexes } from './redis-indexes.js';
 import type { RunScript } from './redis-scripts.js';
 import type { RedisTidier } from './redis-tidier.js';
 import type { RedisWakeChannel } from './redis-wake-channel.js';
+
+/** Where a subscriber starts, as subject-subscribe.lua takes it (and keeps it, to compare a name's settings). */
+function deliverText(deliver: DeliverPolicy | undefined): string {
+  if (deliver === undefined || deliver === 'new') return '';
+  if (deliver === 'all' || deliver === 'last') return deliver;
+  return 'fromSeq' in deliver ? `s:${deliver.fromSeq}` : `t:${deliver.fromTimeMs}`;
+}
 
 /** Subscribers one expiry script removes. */
 const EXPIRE_BATCH = 100;
@@ -32,9 +41,12 @@ export class RedisSubscribers {
     private readonly wake: RedisWakeChannel,
     private readonly limits: StoreLimits,
     private readonly observer: () => StoreObserver | undefined,
+    private readonly rules: RetentionRules,
   ) {}
 
-  async subscribe(subject: string, ack?: AckSettings, { name, owner }: SubscribeOptions = {}): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
+  async subscribe(subject: string, ack?: AckSettings, { name, owner, deliver }: SubscribeOptions = {}): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
+    const rule = this.rules.textOf(subject);
+    if (deliver !== undefined && deliver !== 'new' && rule === '') return 'not-retained';
     let lease: Lease | undefined;
     if (!this.accounting.inline) {
       // Also lists the subject for idle expiry: an entry early, never late.
@@ -58,6 +70,8 @@ export class RedisSubscribers {
       name ?? '',
       owner ?? '',
       this.accounting.inline || lease ? '1' : '0',
+      rule,
+      deliverText(deliver),
     )) as [number[], number, string];
     this.accounting.settled(subject, accounted, lease);
     switch (created) {
@@ -94,7 +108,8 @@ export class RedisSubscribers {
   }
 
   async pendingCount(subject: string, id: string): Promise<number | undefined> {
-    const pending = (await this.run('gmqPending', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), id)) as number;
+    const [accounted, pending] = (await this.run('gmqPending', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), id)) as [number[], number];
+    this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
     return pending < 0 ? undefined : pending;
   }
 

@@ -42,7 +42,7 @@ local function unlistIndex(index, subject)
   redis.call('HDEL', A .. ':ver', index .. ':' .. subject)
 end
 
--- Applies what the script counted, once, after its other writes (so a script that fails half-way
+-- Applies what the script counted (`counted`, which a script checking room adds to held()), once, after its other writes (so a script that fails half-way
 -- counts nothing). `oldest` gives the subject's oldest publish time, or nil for an empty log.
 -- Returns {messages trimmed} and, on a Cluster when anything changed, the slot's counts for the
 -- broker-wide ledger: {trimmed, v, messages, bytes, subscribers, inflight, oldest publish time or -1}.

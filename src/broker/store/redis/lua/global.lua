@@ -7,6 +7,7 @@
 --             listed, the subjects gauge counts them)
 --   G:named   zset: subject -> a time at or before its least recently active named subscriber
 --   G:due     zset: subject -> a time at or before its next redelivery
+--   G:ret     zset: retained subject with a max-age -> a time at or before its oldest message expires
 --   G:ver     hash: "<index>:<subject>" -> a new version (from the counter G:vseq,
 --             so a version is never reused) whenever a request lowers or adds an entry
 --   G:heads   zset: the oldest message's publish time, per subject base (single Redis) or per

@@ -9,7 +9,10 @@ local budget, subject, channel = tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local now = clock()
 local out = {-1, 0}
 local ids = redis.call('ZRANGEBYSCORE', DQ, '-inf', now, 'LIMIT', 0, 100)
+-- A retained subject's dropped messages are never redelivered nor dead-lettered: forgotten first.
+local live = ruleOf() and expireAged(TRIM_BATCH)
 for _, id in ipairs(ids) do
+  if live then catchUp(id, live) end
   local s = key('s', id)
   local h = redis.call('HMGET', s, 'md', 'dl')
   local F, V, Y, N = key('f', id), key('v', id), key('y', id), key('n', id)

@@ -9,7 +9,8 @@
 -- the budget), ARGV[7] in-flight room: broker.max-in-flight on a single Redis, the lease's grant on
 -- a Cluster, ARGV[8] the subject
 -- Returns {accounting, remaining, due hint (-1: none), redelivered (-1: an at-most-once subscriber),
--- budget used, then message id, seq, deliveries per message}; {{}, -1} for no such subscriber,
+-- budget used, retained (1: a retained subject), then message id, seq, deliveries, publish time
+-- (ms) per message}; {{}, -1} for no such subscriber,
 -- {{}, -2} when the lease was given up. The caller reads the data of the ids from B:d, and asks
 -- again for more than one script's batch.
 if leaseGivenUp() then return {{}, -2} end
@@ -17,12 +18,22 @@ local id, max, budget, waitMs, atLeastOne = ARGV[2], tonumber(ARGV[3]), tonumber
 local s = key('s', id)
 local h = redis.call('HMGET', s, 'next', 'aw', 'mp', 'nm')
 if not h[1] then return {{}, -1} end
-assertTypes(ACT, 'zset', NACT, 'zset', P, 'zset', M, 'hash', L, 'list', G, 'zset', D, 'hash', key('n', id), 'hash', key('f', id), 'zset', key('u', id), 'zset', key('v', id), 'zset')
+assertTypes(ACT, 'zset', NACT, 'zset', P, 'zset', M, 'hash', L, 'list', G, 'zset', D, 'hash', T, 'zset', key('n', id), 'hash', key('f', id), 'zset', key('u', id), 'zset', key('v', id), 'zset')
 local now = clock()
 redis.call('ZADD', activityOf(h[4]), now, id)
+local rule = ruleOf()
+local live = metaNum('first')
+if rule then
+  -- Expired messages are dropped (a batch) or skipped: a fetch never answers one older than max-age.
+  live = expireAged(TRIM_BATCH)
+  catchUp(id, live)
+  h = redis.call('HMGET', s, 'next', 'aw', 'mp', 'nm')
+end
 local first, last = metaNum('first'), metaNum('end')
 local next = tonumber(h[1])
-local out = {0, -1, 0, 0}
+local out = {0, -1, 0, 0, rule and 1 or 0}
+-- On a retained subject every answer carries messages, with their time.
+local extra = rule and 82 or 48
 local count, used = 0, 0
 local function fits(weight)
   if used + weight > budget and (count > 0 or not atLeastOne) then return false end
@@ -35,34 +46,34 @@ if not h[2] then
     local chunk = redis.call('LRANGE', L, next + count - first, next + count - first + math.min(available - count, 32) - 1)
     local stop = false
     for i = 1, #chunk do
-      local answer, _, _, messageId = parse(chunk[i])
-      if not fits(answer) then stop = true break end
+      local answer, _, published, messageId = parse(chunk[i])
+      if not fits(rule and 2 * answer + extra or answer) then stop = true break end
+      out[#out + 1] = messageId; out[#out + 1] = next + count; out[#out + 1] = 0; out[#out + 1] = published
       count = count + 1
-      out[#out + 1] = messageId; out[#out + 1] = 0; out[#out + 1] = 0
     end
     if stop or #chunk == 0 then break end
   end
   next = next + count
   redis.call('HSET', s, 'next', next)
   redis.call('ZADD', P, next, id)
-  out[1] = last - next
+  out[1] = last - math.max(next, live)
   out[3] = -1
 else
   local deadline = now + tonumber(h[2])
   local F, V, U, N = key('f', id), key('v', id), key('u', id), key('n', id)
   local room = tonumber(ARGV[7])
-  if INLINE then room = room - held('inflight') end
+  if INLINE then room = room - held('inflight') - counted.inflight end
   room = math.min(room, (tonumber(h[3]) or 1000) - redis.call('ZCARD', F))
   if room < max then max = math.max(room, 0) end
   local function take(seq, entry)
-    local answer, _, _, messageId = parse(entry)
-    if not fits(2 * answer + 48) then return false end
+    local answer, _, published, messageId = parse(entry)
+    if not fits(2 * answer + extra) then return false end
     local deliveries = redis.call('HINCRBY', N, seq, 1)
     if deliveries > 1 then out[3] = out[3] + 1 end
     redis.call('ZADD', F, deadline, seq)
     redis.call('ZADD', U, seq, seq)
     count = count + 1
-    out[#out + 1] = messageId; out[#out + 1] = seq; out[#out + 1] = deliveries
+    out[#out + 1] = messageId; out[#out + 1] = seq; out[#out + 1] = deliveries; out[#out + 1] = published
     return true
   end
   local taking = true
@@ -82,7 +93,7 @@ else
     redis.call('HINCRBY', M, 'inf', count)
     tally('inflight', count)
   end
-  out[1] = redis.call('ZCARD', V) + last - next
+  out[1] = redis.call('ZCARD', V) + last - math.max(next, live)
   if count > 0 then
     out[2] = reschedule(id)
     if INLINE then lowerIndex('due', out[2], ARGV[8]) end

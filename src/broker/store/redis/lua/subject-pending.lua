@@ -1,11 +1,19 @@
-#!lua flags=no-writes
+#!lua flags=allow-oom
 -- Pending messages of a subscriber: new ones, and for an acknowledged one those available again.
--- KEYS[1] subject base, KEYS[2] accounting base (unused)
--- ARGV[1] accounting mode (unused), ARGV[2] id
--- Returns the count, or -1 for no such subscriber.
-local s = key('s', ARGV[2])
+-- On a retained subject, what its rule dropped is forgotten first (as a fetch would), and
+-- expired messages are dropped (a batch) or not counted.
+-- KEYS[1] subject base, KEYS[2] accounting base
+-- ARGV[1] accounting mode, ARGV[2] id
+-- Returns {accounting, count}, count -1 for no such subscriber.
+local id = ARGV[2]
+local s = key('s', id)
+if redis.call('EXISTS', s) == 0 then return {{}, -1} end
+local live = metaNum('first')
+if ruleOf() then
+  live = expireAged(TRIM_BATCH)
+  catchUp(id, live)
+end
 local h = redis.call('HMGET', s, 'next', 'aw')
-if not h[1] then return -1 end
-local pending = metaNum('end') - tonumber(h[1])
-if h[2] then pending = pending + redis.call('ZCARD', key('v', ARGV[2])) end
-return pending
+local pending = metaNum('end') - math.max(tonumber(h[1]), live)
+if h[2] then pending = pending + redis.call('ZCARD', key('v', id)) end
+return {accounted(oldestPublished), pending}

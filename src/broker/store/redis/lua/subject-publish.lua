@@ -5,26 +5,60 @@
 -- KEYS[1] subject base, KEYS[2] accounting base
 -- ARGV[1] accounting mode, ARGV[2] maxPendingPerSubject, ARGV[3] maxPendingBytesPerSubject,
 -- ARGV[4] maxPending, ARGV[5] maxPendingBytes (both checked on a single Redis), ARGV[6] wake channel,
--- ARGV[7] wake message, then per message in publish order: entry, bytes, message id, granted
--- ('1', or on a Cluster '0' when the broker-wide ledger refused it room)
+-- ARGV[7] wake message, ARGV[8] the subject's retention rule ('' for none: subject.lua's applyRule),
+-- ARGV[9] the subject, then per message in publish order: entry, bytes, message id, granted ('1', or on a Cluster '0'
+-- when the broker-wide ledger refused it room)
 -- Returns {accounting, outcome, …}: 'ok', 'no-subscriber', 'subject-overflow' or 'overflow' per
--- message (a refused one's data deleted), or {{}, 'lease'} when the lease was given up.
+-- message (a refused one's data deleted), then on a Cluster 'ret:<ms>' when a retained subject's
+-- age index needs an entry then; or {{}, 'lease'} when the lease was given up.
+-- A retained subject takes a message with no subscriber and ignores the per-subject limits: its
+-- rule drops the oldest to make room (discard old, counted in the broker-wide room checked here)
+-- or refuses it ('overflow': discard new, or larger than max-bytes); its publish time is Redis's
+-- clock, never before the previous message's.
 if leaseGivenUp() then
-  for i = 8, #ARGV, 4 do redis.call('HDEL', D, ARGV[i + 2]) end
+  for i = 10, #ARGV, 4 do redis.call('HDEL', D, ARGV[i + 2]) end
   return {{}, 'lease'}
 end
+local rule = applyRule(ARGV[8])
+if rule then expireAged(TRIM_BATCH) end
 local roomMessages, roomBytes = math.huge, math.huge
 if INLINE then
-  roomMessages = tonumber(ARGV[4]) - held('messages')
-  roomBytes = tonumber(ARGV[5]) - held('bytes')
+  roomMessages = tonumber(ARGV[4]) - held('messages') - counted.messages
+  roomBytes = tonumber(ARGV[5]) - held('bytes') - counted.bytes
 end
 local outcomes = {}
 local emptyBefore = metaNum('first') == metaNum('end')
 local published = false
-for i = 8, #ARGV, 4 do
+local countOver, drop, dropBytes = 0, 0, 0
+-- Cluster: when the age index needs this subject listed (the caller lists it).
+local listAt
+-- How many of the oldest a retained message needs dropped, and their bytes; nil when it is refused.
+local function roomFor(bytes)
+  if rule.maxBytes > 0 and bytes > rule.maxBytes then return nil end
+  local length, kept = metaNum('end') - metaNum('first'), metaNum('bytes')
+  countOver = rule.maxMessages > 0 and math.max(0, length + 1 - rule.maxMessages) or 0
+  drop, dropBytes = 0, 0
+  while drop < countOver or (rule.maxBytes > 0 and kept - dropBytes + bytes > rule.maxBytes) do
+    local chunk = redis.call('LRANGE', L, drop, drop + 31)
+    for j = 1, #chunk do
+      if not (drop < countOver or (rule.maxBytes > 0 and kept - dropBytes + bytes > rule.maxBytes)) then break end
+      local _, size = parse(chunk[j])
+      drop, dropBytes = drop + 1, dropBytes + size
+    end
+  end
+  if drop > 0 and rule.discard == 'new' then return nil end
+  return true
+end
+for i = 10, #ARGV, 4 do
   local bytes, id, granted = tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
-  local refusal = refusalOf(bytes, ARGV[2], ARGV[3])
-  if not refusal and (granted ~= '1' or roomMessages < 1 or roomBytes < bytes) then refusal = 'overflow' end
+  local refusal
+  if rule then
+    drop, dropBytes, countOver = 0, 0, 0
+    if not roomFor(bytes) then refusal = 'overflow' end
+  else
+    refusal = refusalOf(bytes, ARGV[2], ARGV[3])
+  end
+  if not refusal and (granted ~= '1' or roomMessages + drop < 1 or roomBytes + dropBytes < bytes) then refusal = 'overflow' end
   -- Its data was written just before; if the subject's log was dropped in between (its last
   -- subscriber left), the data went with it: the publish found no subscriber.
   if not refusal and redis.call('HEXISTS', D, id) == 0 then refusal = 'no-subscriber' end
@@ -32,7 +66,24 @@ for i = 8, #ARGV, 4 do
     redis.call('HDEL', D, id)
     outcomes[#outcomes + 1] = refusal
   else
-    redis.call('RPUSH', L, ARGV[i])
+    local entry = ARGV[i]
+    if rule then
+      dropFront(countOver, 'messages')
+      dropFront(drop - countOver, 'bytes')
+      roomMessages, roomBytes = roomMessages + drop, roomBytes + dropBytes
+      local answer, size, _, messageId = parse(entry)
+      local ms = math.max(clock(), metaNum('lt'))
+      entry = answer .. ':' .. size .. ':' .. ms .. ':' .. messageId
+      redis.call('HSET', M, 'lt', ms)
+      redis.call('ZADD', T, ms, seqMember(metaNum('end')))
+      redis.call('HINCRBY', AL, 'retained', 1)
+      redis.call('HINCRBY', AL, 'retainedBytes', bytes)
+      if metaNum('first') == metaNum('end') and rule.maxAgeMs > 0 then
+        -- The log was empty: its oldest message is this one, due in the age index then.
+        if INLINE then lowerIndex('ret', ms + rule.maxAgeMs, ARGV[9]) else listAt = ms + rule.maxAgeMs end
+      end
+    end
+    redis.call('RPUSH', L, entry)
     redis.call('HINCRBY', M, 'end', 1)
     redis.call('HINCRBY', M, 'bytes', bytes)
     tally('messages', 1)
@@ -45,4 +96,5 @@ for i = 8, #ARGV, 4 do
 end
 local waits = redis.call('HGET', M, 'wait')
 if published and waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
+if listAt then outcomes[#outcomes + 1] = 'ret:' .. listAt end
 return {accounted(oldestPublished), unpack(outcomes)}

@@ -12,9 +12,11 @@ local h = redis.call('HMGET', s, 'aw', 'md', 'dl', 'nm')
 if redis.call('EXISTS', s) == 0 then return {{}, -1, -1} end
 if not h[1] then return {{}, -2, -1} end
 local F, V, Y, U, N = key('f', id), key('v', id), key('y', id), key('u', id), key('n', id)
-assertTypes(ACT, 'zset', NACT, 'zset', P, 'zset', M, 'hash', L, 'list', G, 'zset', D, 'hash', F, 'zset', V, 'zset', Y, 'zset', U, 'zset', N, 'hash', DQ, 'zset')
+assertTypes(ACT, 'zset', NACT, 'zset', P, 'zset', M, 'hash', L, 'list', G, 'zset', D, 'hash', T, 'zset', F, 'zset', V, 'zset', Y, 'zset', U, 'zset', N, 'hash', DQ, 'zset')
 local now = clock()
 if op ~= 'settle' then redis.call('ZADD', activityOf(h[4]), now, id) end
+-- On a retained subject, what its rule dropped is forgotten first: an ack of it counts none.
+if ruleOf() then catchUp(id, (expireAged(TRIM_BATCH))) end
 local out = {0, -1}
 local maxDeliveries = h[2] and tonumber(h[2])
 -- A fetch waiting for this subscriber may take something now: messages available again, or room

@@ -5,39 +5,54 @@
 -- ARGV[1] accounting mode, ARGV[2] id, ARGV[3] ackWaitMs ('' for at most once), ARGV[4] maxDeliveries,
 -- ARGV[5] deadLetterSubject, ARGV[6] maxAckPending ('' for at most once), ARGV[7] maxSubscribers
 -- (checked on a single Redis), ARGV[8] the subject, ARGV[9] name ('' for none), ARGV[10] owner
--- of the name ('' for none), ARGV[11] '0' when a Cluster lease was refused (only a name may answer)
+-- of the name ('' for none), ARGV[11] '0' when a Cluster lease was refused (only a name may answer),
+-- ARGV[12] the subject's retention rule ('' for none), ARGV[13] where it starts ('' new, 'all',
+-- 'last', 's:<seq>', 't:<ms>'; other than '' only on a retained subject)
 -- Returns {accounting, created, id}: created 1 when it started the subject's log, 0 when the log was
 -- there, 2 for the existing subscriber of the name (id is its id); -1 when broker.max-subscribers
 -- subscribers exist; -2 when its lease was given up; -3 when the name is another owner's; -4 when
 -- the name's subscriber has other settings.
 if leaseGivenUp() then return {{}, -2} end
-assertTypes(M, 'hash', P, 'zset', ACT, 'zset', NACT, 'zset', NM, 'hash')
-local id, aw, md, dl, mp, name, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[9], ARGV[10]
+assertTypes(M, 'hash', P, 'zset', ACT, 'zset', NACT, 'zset', NM, 'hash', T, 'zset', L, 'list', G, 'zset', D, 'hash')
+local id, aw, md, dl, mp, name, owner, dv = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[9], ARGV[10], ARGV[13]
 local now = clock()
 if name ~= '' then
   local existing = redis.call('HGET', NM, name)
   if existing then
-    local h = redis.call('HMGET', key('s', existing), 'ow', 'aw', 'md', 'dl', 'mp')
+    local h = redis.call('HMGET', key('s', existing), 'ow', 'aw', 'md', 'dl', 'mp', 'dv')
     -- The owner first: another owner learns nothing of the settings.
     if (h[1] or '') ~= owner then return {{}, -3} end
-    if (h[2] or '') ~= aw or (h[3] or '') ~= md or (h[4] or '') ~= dl or (h[5] or '') ~= mp then return {{}, -4} end
+    if (h[2] or '') ~= aw or (h[3] or '') ~= md or (h[4] or '') ~= dl or (h[5] or '') ~= mp or (h[6] or '') ~= dv then return {{}, -4} end
     redis.call('ZADD', NACT, now, existing)
     return {{}, 2, existing}
   end
 end
 if ARGV[11] == '0' or (INLINE and held('subscribers') + 1 > tonumber(ARGV[7])) then return {{}, -1} end
 local created = metaNum('subs') == 0
-if created then
+local rule = applyRule(ARGV[12])
+if created and not rule then
   local from = math.max(held('nextLog'), 1, metaNum('end'))
   redis.call('PERSIST', M)
   redis.call('HSET', M, 'first', from, 'end', from, 'bytes', 0, 'subs', 0)
 end
 redis.call('HINCRBY', M, 'subs', 1)
 local position = metaNum('end')
+if rule then
+  -- A retained subject: where deliver says, past what its rule dropped or has expired.
+  local live = expireAged(TRIM_BATCH)
+  if dv == 'all' then position = live
+  elseif dv == 'last' then position = math.max(live, position - 1)
+  elseif string.sub(dv, 1, 2) == 's:' then position = math.min(math.max(tonumber(string.sub(dv, 3)), live), position)
+  elseif string.sub(dv, 1, 2) == 't:' then
+    local found = redis.call('ZRANGEBYSCORE', T, string.sub(dv, 3), '+inf', 'LIMIT', 0, 1)[1]
+    if found then position = math.max(tonumber(found), live) end
+  end
+end
 local s = key('s', id)
 redis.call('HSET', s, 'next', position)
 if aw ~= '' then redis.call('HSET', s, 'aw', aw, 'mp', mp) end
 if md ~= '' then redis.call('HSET', s, 'md', md) end
+if dv ~= '' then redis.call('HSET', s, 'dv', dv) end
 if dl ~= '' then redis.call('HSET', s, 'dl', dl) end
 redis.call('ZADD', P, position, id)
 if name ~= '' then

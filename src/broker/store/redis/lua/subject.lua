@@ -20,10 +20,16 @@
 --   B:f:ID  zset: seq in flight -> deadline        B:v:ID  zset: seq available again -> seq
 --   B:y:ID  zset: seq delayed by a nack -> due      B:u:ID  zset: every unsettled seq -> seq
 --   B:n:ID  hash: seq -> deliveries                 B:dq    zset: subscriber -> when it is next due
+--   retained subjects (config.yaml retention) only:
+--   B:m     also: ret (the subject's rule, "<maxAgeMs>:<maxMessages>:<maxBytes>:<discard>"; its
+--           presence makes the subject retained), lt (publish time of its newest message)
+--   B:t     zset: seq (16 digits, so that equal times keep seq order) -> publish time (ms, Redis's
+--           clock, never before the previous message's): fromTime by ZRANGEBYSCORE, O(log n)
+--   B:s:ID  also: dv (where it started: '' new, 'all', 'last', 's:<seq>', 't:<ms>')
 -- Subscriber ids are UUIDs (checked before any call). Time is Redis's clock (TIME).
 local B = KEYS[1]
 local M, L, P, ACT, DQ, D, G = B .. ':m', B .. ':l', B .. ':p', B .. ':a', B .. ':dq', B .. ':d', B .. ':g'
-local NACT, NM = B .. ':an', B .. ':nm'
+local NACT, NM, T = B .. ':an', B .. ':nm', B .. ':t'
 -- The activity zset of a subscriber, by its name field (false: none).
 local function activityOf(name) if name then return NACT end return ACT end
 -- An index entry that keeps a subject listed but is never due (the last ms a JS Date can hold).
@@ -73,6 +79,8 @@ local function trim()
     redis.call('HDEL', D, unpack(old))
     redis.call('ZREM', G, unpack(old))
   end
+  -- A retained subject's rule drops its messages (dropFront), not its readers.
+  if redis.call('HEXISTS', M, 'ret') == 1 then return 0, #old end
   local head = redis.call('ZRANGE', P, 0, 0, 'WITHSCORES')
   local first, last = metaNum('first'), metaNum('end')
   local to = math.min(head[2] and tonumber(head[2]) or last, first + TRIM_BATCH)
@@ -134,7 +142,7 @@ local function wake(kind, subject, id, now)
 end
 
 -- Removes a subscriber and counts what it released; returns the log's end when it was the
--- subject's last (0 otherwise). `later`: the caller trims once, after all its removals.
+-- subject's last (0 otherwise), whose log is then dropped unless the subject is retained. `later`: the caller trims once, after all its removals.
 local function remove(id, later)
   local s = key('s', id)
   local h = redis.call('HMGET', s, 'aw', 'nm')
@@ -157,6 +165,9 @@ local function remove(id, later)
     if not later then trim() end
     return 0
   end
+  -- A retained subject's log outlives its subscribers; it leaves the subscriber indexes (its end is
+  -- answered, as for a dropped log, so the caller unlists it).
+  if redis.call('HEXISTS', M, 'ret') == 1 then return metaNum('end') end
   -- The last one: the whole log goes at once; the seqs go on from its end if the subject returns.
   local last = metaNum('end')
   tally('messages', -(last - metaNum('first')))
@@ -168,4 +179,111 @@ local function remove(id, later)
   redis.call('PEXPIRE', M, 3600000)
   if last > held('nextLog') then redis.call('HSET', AL, 'nextLog', last) end
   return last
+end
+
+-- Retained subjects ------------------------------------------------------------------------------
+
+-- The subject's rule, or false when it retains nothing; read once per script.
+local ruleRead
+local function ruleOf()
+  if ruleRead == nil then
+    ruleRead = false
+    local text = redis.call('HGET', M, 'ret')
+    if text then
+      local age, count, size, discard = string.match(text, '^(%d+):(%d+):(%d+):(%a+)$')
+      ruleRead = {maxAgeMs = tonumber(age), maxMessages = tonumber(count), maxBytes = tonumber(size), discard = discard}
+    end
+  end
+  return ruleRead
+end
+
+-- The rule the caller found for the subject in its config ('' for none): a retained subject's log
+-- is made here if it has none (its seqs after every seq handed out before), and kept.
+local function applyRule(text)
+  if text == '' then return false end
+  if not redis.call('HGET', M, 'first') then
+    local from = math.max(held('nextLog'), 1, metaNum('end'))
+    redis.call('HSET', M, 'first', from, 'end', from, 'bytes', 0, 'subs', metaNum('subs'))
+  end
+  redis.call('PERSIST', M)
+  if redis.call('HGET', M, 'ret') ~= text then redis.call('HSET', M, 'ret', text) end
+  ruleRead = nil
+  return ruleOf()
+end
+
+local function seqMember(seq) return string.format('%016d', seq) end
+
+-- Drops the `count` oldest messages of a retained log (their data GRACE_MS later, as trim's), counted
+-- by reason. Readers positioned at them are not visited: each is caught up when next touched.
+local function dropFront(count, reason)
+  if count <= 0 then return end
+  local now = clock()
+  local freed = redis.call('LPOP', L, count)
+  local bytes = 0
+  for i = 1, #freed do
+    local _, size, _, id = parse(freed[i])
+    bytes = bytes + size
+    redis.call('ZADD', G, now, id)
+  end
+  redis.call('ZREMRANGEBYRANK', T, 0, #freed - 1)
+  redis.call('HINCRBY', M, 'first', #freed)
+  if bytes > 0 then redis.call('HINCRBY', M, 'bytes', -bytes) end
+  trimmed = trimmed + #freed
+  tally('messages', -#freed)
+  tally('bytes', -bytes)
+  redis.call('HINCRBY', AL, 'retained', -#freed)
+  if bytes > 0 then redis.call('HINCRBY', AL, 'retainedBytes', -bytes) end
+  redis.call('HINCRBY', AL, 'rd:' .. reason, #freed)
+  headMoved = true
+end
+
+-- Drops up to `limit` messages past max-age; returns the seq of the oldest message a reader may get
+-- now (expired ones not dropped yet are skipped) and how many expired ones are left.
+local function expireAged(limit)
+  local rule = ruleOf()
+  if not rule or rule.maxAgeMs == 0 then return metaNum('first'), 0 end
+  local expired = redis.call('ZCOUNT', T, '-inf', clock() - rule.maxAgeMs)
+  local now = math.min(expired, limit)
+  dropFront(now, 'age')
+  return metaNum('first') + expired - now, expired - now
+end
+
+-- Unsettled seqs in chunks: unpack has a bound on its arguments.
+local function eachChunk(list, call)
+  for from = 1, #list, 1000 do call({unpack(list, from, math.min(from + 999, #list))}) end
+end
+
+-- A subscriber of a retained subject whose position its rule dropped (below `from`): an at-most-once
+-- one reads from `from`; an acknowledged one forgets its unsettled seqs below it (no longer in
+-- flight, never delivered again nor dead-lettered) and never gets the rest.
+local function catchUp(id, from)
+  local s = key('s', id)
+  local h = redis.call('HMGET', s, 'next', 'aw')
+  if not h[1] then return end
+  local moved = false
+  if h[2] then
+    local U = key('u', id)
+    local old = redis.call('ZRANGEBYSCORE', U, '-inf', '(' .. from)
+    if #old > 0 then
+      local F = key('f', id)
+      local inFlight = 0
+      for _, seq in ipairs(old) do inFlight = inFlight + redis.call('ZREM', F, seq) end
+      eachChunk(old, function(chunk)
+        redis.call('ZREM', U, unpack(chunk))
+        redis.call('ZREM', key('v', id), unpack(chunk))
+        redis.call('ZREM', key('y', id), unpack(chunk))
+        redis.call('HDEL', key('n', id), unpack(chunk))
+      end)
+      if inFlight > 0 then
+        redis.call('HINCRBY', M, 'inf', -inFlight)
+        tally('inflight', -inFlight)
+      end
+      moved = true
+    end
+  end
+  if tonumber(h[1]) < from then
+    redis.call('HSET', s, 'next', from)
+    moved = true
+  end
+  if moved then redis.call('ZADD', P, floorOf(id, s), id) end
 end
