@@ -81,7 +81,6 @@ export class RedisPublisher {
       entries.push(`${jsonStringBytes(messages[i].data, bytes) + 1}:${bytes}:${now}:${id}`, bytes, id, grant);
     }
     const { maxPendingPerSubject, maxPendingBytesPerSubject, maxPending, maxPendingBytes } = this.limits;
-    const dataIds = fields.filter((_, n) => n % 2 === 0);
     const written = Promise.all([
       fields.length > 0 ? this.client.hset(`${base}:d`, ...fields) : undefined,
       this.run(
@@ -112,6 +111,7 @@ export class RedisPublisher {
       // Redis at its maxmemory refused the data or the script, so nothing of the run is stored: the
       // broker is full (429), which a batch says per entry, and the client knows what to send again.
       // Data written before the script was refused goes (deletes are allowed out of memory).
+      const dataIds = fields.filter((_, n) => n % 2 === 0);
       if (dataIds.length > 0) this.client.hdel(`${base}:d`, ...dataIds).catch(() => {});
       return indexes.map((): PublishOutcome => 'overflow');
     });
