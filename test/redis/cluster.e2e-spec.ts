@@ -1,6 +1,7 @@
 import { BrokerService } from '../../src/broker/broker.service.js';
 import { eventually } from '../support/eventually.js';
 import { RedisCluster, RedisServer } from '../support/redis-server.js';
+import { useRedisCluster } from '../support/redis-cluster-suite.js';
 import { TestBroker, uniqueSubject } from '../support/test-broker.js';
 import { uniqueKeyPrefix } from '../support/test-store.js';
 import { scrape, sharedStore } from './shared-store.js';
@@ -107,18 +108,10 @@ describe('two instances on a Redis Cluster', () => {
 });
 
 describe('limits on a Redis Cluster', () => {
-  let cluster: RedisCluster;
-
-  beforeAll(async () => {
-    cluster = await RedisCluster.start();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    RedisServer.killAll();
-  });
+  const cluster = useRedisCluster();
 
   it('hold across masters, and the room comes back as messages are fetched', async () => {
-    await TestBroker.using(sharedStore({ REDIS_CLUSTER__NODES: cluster.nodes, BROKER_MAX__PENDING: '30', MONITORING_STORE__STATS__INTERVAL__MS: '0' }), async (broker) => {
+    await TestBroker.using(sharedStore({ REDIS_CLUSTER__NODES: cluster().nodes, BROKER_MAX__PENDING: '30', MONITORING_STORE__STATS__INTERVAL__MS: '0' }), async (broker) => {
       const subjects = Array.from({ length: 6 }, () => uniqueSubject('cluster.limit'));
       const ids = await Promise.all(subjects.map((subject) => broker.subscribe(subject)));
       const statuses = await Promise.all(Array.from({ length: 60 }, (_, i) => broker.publish(subjects[i % 6], `m${i}`).then(({ status }) => status)));
@@ -134,7 +127,7 @@ describe('limits on a Redis Cluster', () => {
   });
 
   it('bound messages in flight by maxAckPending and broker.max-in-flight', async () => {
-    await TestBroker.using(sharedStore({ REDIS_CLUSTER__NODES: cluster.nodes, BROKER_MAX__IN__FLIGHT: '5' }), async (broker) => {
+    await TestBroker.using(sharedStore({ REDIS_CLUSTER__NODES: cluster().nodes, BROKER_MAX__IN__FLIGHT: '5' }), async (broker) => {
       const [one, two] = [uniqueSubject('cluster.inflight'), uniqueSubject('cluster.inflight')];
       const first = (await broker.post('/api/subscribe', { subject: one, ackWaitMs: 60_000, maxAckPending: 3 })).body.id;
       const second = (await broker.post('/api/subscribe', { subject: two, ackWaitMs: 60_000 })).body.id;
@@ -154,7 +147,7 @@ describe('limits on a Redis Cluster', () => {
   it('give back room reserved for a write that never came, within seconds', async () => {
     const prefix = uniqueKeyPrefix();
     await TestBroker.using(
-      { BROKER_STORE: 'redis', REDIS_KEY__PREFIX: prefix, REDIS_CLUSTER__NODES: cluster.nodes, REDIS_COMMAND__TIMEOUT__MS: '500', BROKER_MAX__PENDING: '50', MONITORING_STORE__STATS__INTERVAL__MS: '0' },
+      { BROKER_STORE: 'redis', REDIS_KEY__PREFIX: prefix, REDIS_CLUSTER__NODES: cluster().nodes, REDIS_COMMAND__TIMEOUT__MS: '500', BROKER_MAX__PENDING: '50', MONITORING_STORE__STATS__INTERVAL__MS: '0' },
       async (broker) => {
         const subject = uniqueSubject('cluster.lease');
         const id = await broker.subscribe(subject);

@@ -1,6 +1,6 @@
 import { BrokerService } from '../../src/broker/broker.service.js';
 import { eventually } from '../support/eventually.js';
-import { RedisCluster, RedisServer } from '../support/redis-server.js';
+import { useRedisCluster } from '../support/redis-cluster-suite.js';
 import { TestBroker, uniqueSubject } from '../support/test-broker.js';
 import { keysUnder, sharedStore } from './shared-store.js';
 
@@ -68,18 +68,10 @@ describe('named subscribers on brokers sharing one Redis', () => {
 
 /** The same on a Redis Cluster of three masters, where the broker-wide room and indexes are in another slot than the subject. */
 describe('named subscribers on a Redis Cluster', () => {
-  let cluster: RedisCluster;
-
-  beforeAll(async () => {
-    cluster = await RedisCluster.start();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    RedisServer.killAll();
-  });
+  const cluster = useRedisCluster();
 
   it('give the same id on either instance, count once against broker.max-subscribers, and expire after broker.named-subscriber-idle-timeout', async () => {
-    const store = sharedStore({ REDIS_CLUSTER__NODES: cluster.nodes, BROKER_MAX__SUBSCRIBERS: '1', BROKER_NAMED__SUBSCRIBER__IDLE__TIMEOUT: '2' });
+    const store = sharedStore({ REDIS_CLUSTER__NODES: cluster().nodes, BROKER_MAX__SUBSCRIBERS: '1', BROKER_NAMED__SUBSCRIBER__IDLE__TIMEOUT: '2' });
     const [a, b] = await Promise.all([TestBroker.start(store), TestBroker.start(store)]);
     try {
       const subject = uniqueSubject('cluster.named');

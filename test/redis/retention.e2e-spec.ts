@@ -1,6 +1,6 @@
 import { BrokerService } from '../../src/broker/broker.service.js';
 import { eventually } from '../support/eventually.js';
-import { RedisCluster, RedisServer } from '../support/redis-server.js';
+import { useRedisCluster } from '../support/redis-cluster-suite.js';
 import { TestBroker, uniqueSubject } from '../support/test-broker.js';
 import { sharedStore } from './shared-store.js';
 
@@ -64,18 +64,10 @@ describe('retained subjects on brokers sharing one Redis', () => {
 
 /** The same on a Redis Cluster of three masters, where the broker-wide room and indexes are in another slot than the subject. */
 describe('retained subjects on a Redis Cluster', () => {
-  let cluster: RedisCluster;
-
-  beforeAll(async () => {
-    cluster = await RedisCluster.start();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    RedisServer.killAll();
-  });
+  const cluster = useRedisCluster();
 
   it('take a publish with no subscriber, drop the oldest past the rule, replay on another broker, and expire by age', async () => {
-    const store = sharedStore({ REDIS_CLUSTER__NODES: cluster.nodes });
+    const store = sharedStore({ REDIS_CLUSTER__NODES: cluster().nodes });
     const [a, b] = await startBoth(store);
     try {
       const kept = uniqueSubject('kept');
