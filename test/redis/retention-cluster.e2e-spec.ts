@@ -133,6 +133,54 @@ describe('retained subjects on memory, one Redis and a Redis Cluster', () => {
     }
   }, 60_000);
 
+  it('take a batch to a full retained subject with discard old, and refuse what drops nothing, when the broker holds its most messages', async () => {
+    const brokers = await brokersOfEachStore(cluster(), { BROKER_MAX__PENDING: '3' });
+    try {
+      const kept = uniqueSubject('kept');
+      const plain = uniqueSubject('plain');
+      const answers = await Promise.all(brokers.map(async (broker) => {
+        await broker.subscribe(plain);
+        const messages = ['1', '2', '3', '4', '5'].map((data) => ({ subject: kept, data }));
+        const first = await broker.post('/api/publish/batch', { messages });
+        const second = await broker.post('/api/publish/batch', { messages: [{ subject: kept, data: '6' }, { subject: plain, data: 'p' }, { subject: kept, data: '7' }] });
+        const { body } = await broker.post('/api/subscribe', { subject: kept, deliver: 'all' });
+        return { first: first.body, second: second.body, kept: (await broker.fetchMessages(kept, body.id)).body.data };
+      }));
+      const ok = { status: 'ok' };
+      expect(answers[0]).toEqual({
+        first: { results: [ok, ok, ok, ok, ok] },
+        second: { results: [ok, { message: 'broker overflow' }, ok] },
+        kept: ['5', '6', '7'],
+      });
+      expect(answers[1]).toEqual(answers[0]);
+      expect(answers[2]).toEqual(answers[0]);
+    } finally {
+      await closeAll(brokers);
+    }
+  }, 60_000);
+
+  // Known difference (docs/decisions.md, "Retained subjects and replay"): on a Cluster, room that a
+  // retained subject's drops free beyond what its own message needs is seen by the other subjects
+  // of a batch only once its script's counts are reported, just after it.
+  it.failing('let a batch use, for another subject, the room a retained subject freed earlier in it', async () => {
+    const brokers = await brokersOfEachStore(cluster(), { BROKER_MAX__PENDING: '3' });
+    try {
+      const kept = uniqueSubject('pair');
+      const plain = uniqueSubject('plain');
+      const answers = await Promise.all(brokers.map(async (broker) => {
+        await broker.subscribe(plain);
+        // 2 held of 3: `kept` full at 2; its next drops one, so the broker keeps room for one more.
+        for (const data of ['1', '2']) await broker.publish(kept, data);
+        const { body } = await broker.post('/api/publish/batch', { messages: [{ subject: kept, data: '3' }, { subject: plain, data: 'p' }] });
+        return body;
+      }));
+      expect(answers[0]).toEqual({ results: [{ status: 'ok' }, { status: 'ok' }] });
+      expect(answers[2]).toEqual(answers[0]);
+    } finally {
+      await closeAll(brokers);
+    }
+  }, 60_000);
+
   it('take a publish to a retained subject with discard old when its drop and the room left together fit the broker-wide bytes', async () => {
     const brokers = await brokersOfEachStore(cluster(), { BROKER_MAX__PENDING__BYTES: '10' });
     try {

@@ -88,11 +88,19 @@ export class Accounting {
     return calculateSlot(subjectTag(subject));
   }
 
-  /** Cluster: room for messages of these subjects and sizes, in order; one lease per slot. */
-  async reserveMessages(messages: ReadonlyArray<{ subject: string; bytes: number }>, maxPending: number, maxBytes: number): Promise<{ granted: string; leaseOf: (subject: string) => Lease }> {
+  /**
+   * Cluster: room for messages of these subjects and sizes, in order; one lease per slot. Each grant
+   * is '1', '0', or for a retained message that does not fit, 'p<messages>:<bytes>': the room left,
+   * which its script completes with what its rule drops (lua/global-reserve.lua).
+   */
+  async reserveMessages(
+    messages: ReadonlyArray<{ subject: string; bytes: number; retained: boolean }>,
+    maxPending: number,
+    maxBytes: number,
+  ): Promise<{ granted: string[]; leaseOf: (subject: string) => Lease }> {
     const id = randomUUID();
-    const args = messages.flatMap(({ subject, bytes }) => [this.slotOf(subject), bytes]);
-    const [granted] = (await this.run('gmqReserve', this.global, id, this.leaseMs, 'messages', maxPending, maxBytes, ...args)) as [string];
+    const args = messages.flatMap(({ subject, bytes, retained }) => [this.slotOf(subject), bytes, retained ? 'r' : '-']);
+    const [granted] = (await this.run('gmqReserve', this.global, id, this.leaseMs, 'messages', maxPending, maxBytes, ...args)) as [string[]];
     return { granted, leaseOf: (subject) => ({ id: `${id}:${this.slotOf(subject)}`, slot: this.slotOf(subject) }) };
   }
 
