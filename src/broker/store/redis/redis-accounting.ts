@@ -23,7 +23,8 @@ export interface Lease {
 
 interface SlotCounts {
   slot: number;
-  values: number[]; // v, messages, bytes, subscribers, inflight, oldest
+  /** v, messages, bytes, subscribers, inflight, retained, retainedBytes, dropped for age, messages, bytes, oldest (lua/accounting.lua's SLOT_COUNTS). */
+  values: number[];
 }
 
 /**
@@ -39,7 +40,8 @@ interface SlotCounts {
  *   first in the broker-wide ledger, as a lease per slot, so the limits are never passed;
  * - each subject script keeps exact counts of its slot's subjects in a ledger of that slot, and
  *   answers them; they are reported to the broker-wide ledger in the background (the newest per
- *   slot wins, and the leases they include stop counting);
+ *   slot wins, and the leases they include stop counting); the retention figures (retained
+ *   messages and bytes, drops by reason) come the same way, summed over slots, and need no lease;
  * - a lease whose report never came (a call that timed out, an instance killed) expires: any
  *   instance then gives the lease up in its slot (a script still coming with it adds nothing) and
  *   reads the slot's counts, which then include all the lease ever added; and every slot's counts
@@ -86,11 +88,19 @@ export class Accounting {
     return calculateSlot(subjectTag(subject));
   }
 
-  /** Cluster: room for messages of these subjects and sizes, in order; one lease per slot. */
-  async reserveMessages(messages: ReadonlyArray<{ subject: string; bytes: number }>, maxPending: number, maxBytes: number): Promise<{ granted: string; leaseOf: (subject: string) => Lease }> {
+  /**
+   * Cluster: room for messages of these subjects and sizes, in order; one lease per slot. Each grant
+   * is '1', '0', or for a retained message that does not fit, 'p<messages>:<bytes>': the room left,
+   * which its script completes with what its rule drops (lua/global-reserve.lua).
+   */
+  async reserveMessages(
+    messages: ReadonlyArray<{ subject: string; bytes: number; retained: boolean }>,
+    maxPending: number,
+    maxBytes: number,
+  ): Promise<{ granted: string[]; leaseOf: (subject: string) => Lease }> {
     const id = randomUUID();
-    const args = messages.flatMap(({ subject, bytes }) => [this.slotOf(subject), bytes]);
-    const [granted] = (await this.run('gmqReserve', this.global, id, this.leaseMs, 'messages', maxPending, maxBytes, ...args)) as [string];
+    const args = messages.flatMap(({ subject, bytes, retained }) => [this.slotOf(subject), bytes, retained ? 'r' : '-']);
+    const [granted] = (await this.run('gmqReserve', this.global, id, this.leaseMs, 'messages', maxPending, maxBytes, ...args)) as [string[]];
     return { granted, leaseOf: (subject) => ({ id: `${id}:${this.slotOf(subject)}`, slot: this.slotOf(subject) }) };
   }
 

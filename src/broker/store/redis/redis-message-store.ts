@@ -185,7 +185,7 @@ export class RedisMessageStore implements MessageStore {
         redelivered: this.acks.redelivered,
         deadLettered: this.acks.deadLettered,
         deadLetterDropped: this.acks.deadLetterDropped,
-        // Counted in the broker-wide ledger on a single Redis; on a Cluster in each slot's (not summed: 0 here).
+        // On a Cluster, as the slots' scripts last reported them (summed like the others: redis-accounting.ts).
         retained,
         retainedBytes,
         retentionDropped: { age: droppedAge, messages: droppedMessages, bytes: droppedBytes },

@@ -49,7 +49,7 @@ export class RedisPublisher {
       for (const { subject, indexes } of consecutiveRuns(messages)) this.write(subject, indexes, messages, sizes, () => '1', outcomes);
     } else {
       const { granted, leaseOf } = await this.accounting.reserveMessages(
-        messages.map(({ subject }, i) => ({ subject, bytes: sizes[i] })),
+        messages.map(({ subject }, i) => ({ subject, bytes: sizes[i], retained: this.rules.ruleOf(subject) !== undefined })),
         this.limits.maxPending,
         this.limits.maxPendingBytes,
       );
@@ -64,7 +64,7 @@ export class RedisPublisher {
     indexes: number[],
     messages: ReadonlyArray<{ data: string }>,
     sizes: number[],
-    /** '1' when the broker-wide ledger granted message i room (on a single Redis: always, the script checks). */
+    /** The broker-wide ledger's grant of room to message i ('1', '0', 'p<messages>:<bytes>'; on a single Redis always '1': the script checks). */
     grantOf: (i: number) => string,
     outcomes: Array<Promise<PublishOutcome>>,
     lease?: Lease,
@@ -73,11 +73,14 @@ export class RedisPublisher {
     const fields: string[] = [];
     const entries: Array<string | number> = [];
     const now = Date.now();
+    const rule = this.rules.textOf(subject);
     for (const i of indexes) {
       const id = this.nextMessageId();
       const bytes = sizes[i];
       const grant = grantOf(i);
-      if (grant === '1') fields.push(id, messages[i].data);
+      // A retained subject's script may take a message the ledger granted less than it needs, with
+      // room its rule drops: its data is written whatever the grant.
+      if (grant === '1' || rule !== '') fields.push(id, messages[i].data);
       entries.push(`${jsonStringBytes(messages[i].data, bytes) + 1}:${bytes}:${now}:${id}`, bytes, id, grant);
     }
     const { maxPendingPerSubject, maxPendingBytesPerSubject, maxPending, maxPendingBytes } = this.limits;
@@ -94,7 +97,7 @@ export class RedisPublisher {
         maxPendingBytes,
         this.wake.channel,
         this.wake.publishedMessage(subject),
-        this.rules.textOf(subject),
+        rule,
         subject,
         ...entries,
       ),

@@ -12,6 +12,8 @@
 --   add ('l' alone: it adds nothing that needs one).
 --
 --   A:ledger hash: messages, bytes, subscribers, inflight, nextLog (seq of a subject's new log),
+--            retained, retainedBytes, rd:age, rd:messages, rd:bytes (retained messages and bytes,
+--            messages dropped by retention per reason: subject.lua's dropFront),
 --            v (Cluster: version of the counts, one more at every change)
 --   A:heads  zset: subject base key -> publish time (ms) of its oldest message, for the oldest-age gauge
 --   A:dead   zset (Cluster): lease id -> when it was given up; a script holding it adds nothing
@@ -20,6 +22,11 @@ local AL, AH = A .. ':ledger', A .. ':heads'
 local INLINE = ARGV[1] == 'i'
 local LEASE = string.sub(ARGV[1], 2)
 local counted = {messages = 0, bytes = 0, subscribers = 0, inflight = 0}
+-- Cluster: the fields of a slot's ledger the broker-wide one sums (global-report.lua), in the order
+-- they are answered; the same list is in slot-state.lua and global.lua. The retention figures are
+-- changed outside `counted`, but only with a drop (dropFront moves the head) or a message added
+-- (counted), so a script that changes them always answers the counts.
+local SLOT_COUNTS = {'messages', 'bytes', 'subscribers', 'inflight', 'retained', 'retainedBytes', 'rd:age', 'rd:messages', 'rd:bytes'}
 local headMoved = false
 -- Messages this script trimmed from the head of the log (subject.lua's trim).
 local trimmed = 0
@@ -45,7 +52,7 @@ end
 -- Applies what the script counted (`counted`, which a script checking room adds to held()), once, after its other writes (so a script that fails half-way
 -- counts nothing). `oldest` gives the subject's oldest publish time, or nil for an empty log.
 -- Returns {messages trimmed} and, on a Cluster when anything changed, the slot's counts for the
--- broker-wide ledger: {trimmed, v, messages, bytes, subscribers, inflight, oldest publish time or -1}.
+-- broker-wide ledger: {trimmed, v, then the SLOT_COUNTS in order, oldest publish time or -1}.
 local function accounted(oldest)
   local changed = headMoved
   for field, by in pairs(counted) do
@@ -60,7 +67,10 @@ local function accounted(oldest)
   end
   if INLINE or not changed then return {trimmed} end
   local v = redis.call('HINCRBY', AL, 'v', 1)
-  local h = redis.call('HMGET', AL, 'messages', 'bytes', 'subscribers', 'inflight')
+  local h = redis.call('HMGET', AL, unpack(SLOT_COUNTS))
+  local out = {trimmed, v}
+  for i = 1, #SLOT_COUNTS do out[#out + 1] = tonumber(h[i] or '0') end
   local first = redis.call('ZRANGE', AH, 0, 0, 'WITHSCORES')[2]
-  return {trimmed, v, tonumber(h[1] or '0'), tonumber(h[2] or '0'), tonumber(h[3] or '0'), tonumber(h[4] or '0'), first and tonumber(first) or -1}
+  out[#out + 1] = first and tonumber(first) or -1
+  return out
 end

@@ -6,11 +6,14 @@
 -- KEYS[1] broker-wide base
 -- ARGV[1] lease id (the slot is appended: one lease per slot), ARGV[2] lease time (ms),
 -- ARGV[3] kind: 'messages' | 'subscriber' | 'inflight', ARGV[4] its limit (maxPending; maxSubscribers;
--- maxInFlight), then for 'messages': ARGV[5] maxPendingBytes and per message: slot, bytes;
+-- maxInFlight), then for 'messages': ARGV[5] maxPendingBytes and per message: slot, bytes, 'r' when
+-- its subject is retained (else '-');
 -- for 'subscriber': ARGV[5] slot, ARGV[6] subject (listed for idle expiry now);
 -- for 'inflight': ARGV[5] slot, ARGV[6] how many are wanted
--- Returns {grants, Redis's now}: for messages a string of '1' (granted) and '0' (overflow) in
--- order; for a subscriber '1' or '0'; for in flight the number granted.
+-- Returns {grants, Redis's now}: for messages a list, in order, of '1' (granted), '0' (no room) or,
+-- for a retained message that does not fit, 'p<messages>:<bytes>': the room that is left (at most
+-- what it needs), granted to it, so that its script takes it if what its rule drops makes up the rest
+-- (subject-publish.lua); for a subscriber '1' or '0'; for in flight the number granted.
 local id, leaseMs, kind, limit = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local now = clock()
 local bySlot, slots = {}, {}
@@ -27,18 +30,26 @@ if kind == 'messages' then
   local maxBytes = tonumber(ARGV[5])
   local messages, bytes = ledger('messages'), ledger('bytes')
   local granted = {}
-  for i = 6, #ARGV, 2 do
-    local slot, size = ARGV[i], tonumber(ARGV[i + 1])
+  for i = 6, #ARGV, 3 do
+    local slot, size, retained = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2] == 'r'
     if messages + 1 <= limit and bytes + size <= maxBytes then
       messages, bytes = messages + 1, bytes + size
       grant(slot, 'messages', 1)
       grant(slot, 'bytes', size)
       granted[#granted + 1] = '1'
+    elseif retained then
+      -- Its drops are known only to its script, in another slot: it gets what is left, and the
+      -- script takes the message only if its own drops free the rest.
+      local m, b = math.max(0, math.min(1, limit - messages)), math.max(0, math.min(size, maxBytes - bytes))
+      messages, bytes = messages + m, bytes + b
+      if m > 0 then grant(slot, 'messages', m) end
+      if b > 0 then grant(slot, 'bytes', b) end
+      granted[#granted + 1] = 'p' .. m .. ':' .. b
     else
       granted[#granted + 1] = '0'
     end
   end
-  answer = table.concat(granted)
+  answer = granted
 elseif kind == 'subscriber' then
   answer = '0'
   if ledger('subscribers') + 1 <= limit then

@@ -4,7 +4,8 @@
 -- counts read here include all that lease will ever add.
 -- KEYS[1] the slot's accounting base <prefix>{~<n>}
 -- ARGV[1] lease id to give up, or ''
--- Returns {v, messages, bytes, subscribers, inflight, oldest publish time or -1}.
+-- Returns {v, messages, bytes, subscribers, inflight, retained, retainedBytes, rd:age, rd:messages,
+-- rd:bytes, oldest publish time or -1}: as accounting.lua's accounted() (its SLOT_COUNTS) answers them.
 local A = KEYS[1]
 local AL = A .. ':ledger'
 local t = redis.call('TIME')
@@ -14,6 +15,9 @@ if ARGV[1] ~= '' then
   -- A script cannot come with a lease an hour old: its call timed out long before.
   redis.call('ZREMRANGEBYSCORE', A .. ':dead', '-inf', now - 3600000)
 end
-local h = redis.call('HMGET', AL, 'v', 'messages', 'bytes', 'subscribers', 'inflight')
+local h = redis.call('HMGET', AL, 'v', 'messages', 'bytes', 'subscribers', 'inflight', 'retained', 'retainedBytes', 'rd:age', 'rd:messages', 'rd:bytes')
+local out = {}
+for i = 1, #h do out[i] = tonumber(h[i] or '0') end
 local oldest = redis.call('ZRANGE', A .. ':heads', 0, 0, 'WITHSCORES')[2]
-return {tonumber(h[1] or '0'), tonumber(h[2] or '0'), tonumber(h[3] or '0'), tonumber(h[4] or '0'), tonumber(h[5] or '0'), oldest and tonumber(oldest) or -1}
+out[#out + 1] = oldest and tonumber(oldest) or -1
+return out

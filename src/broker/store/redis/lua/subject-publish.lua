@@ -6,8 +6,9 @@
 -- ARGV[1] accounting mode, ARGV[2] maxPendingPerSubject, ARGV[3] maxPendingBytesPerSubject,
 -- ARGV[4] maxPending, ARGV[5] maxPendingBytes (both checked on a single Redis), ARGV[6] wake channel,
 -- ARGV[7] wake message, ARGV[8] the subject's retention rule ('' for none: subject.lua's applyRule),
--- ARGV[9] the subject, then per message in publish order: entry, bytes, message id, granted ('1', or on a Cluster '0'
--- when the broker-wide ledger refused it room)
+-- ARGV[9] the subject, then per message in publish order: entry, bytes, message id, granted ('1'; on a
+-- Cluster '0' when the broker-wide ledger had no room for it, or for a message of a retained subject
+-- 'p<messages>:<bytes>', the room that was left: global-reserve.lua)
 -- Returns {accounting, outcome, …}: 'ok', 'no-subscriber', 'subject-overflow' or 'overflow' per
 -- message (a refused one's data deleted), then on a Cluster 'ret:<ms>' when a retained subject's
 -- age index needs an entry then; or {{}, 'lease'} when the lease was given up.
@@ -15,16 +16,36 @@
 -- rule drops the oldest to make room (discard old, counted in the broker-wide room checked here)
 -- or refuses it ('overflow': discard new, or larger than max-bytes); its publish time is Redis's
 -- clock, never before the previous message's.
+-- Broker-wide room: on a single Redis, the limits less what is held. On a Cluster, what the
+-- ledger granted the message (its lease), plus what this script freed and has not used: what its
+-- rule dropped (the message's own drops, expired ones, the drops of earlier messages of the run
+-- that had a whole grant) and grants of messages it refused. So the slot never holds more than
+-- before the script plus its lease, and a retained message is taken when its drops make up what
+-- the broker-wide limit lacks, as in memory.
 if leaseGivenUp() then
   for i = 10, #ARGV, 4 do redis.call('HDEL', D, ARGV[i + 2]) end
   return {{}, 'lease'}
 end
 local rule = applyRule(ARGV[8])
 if rule then expireAged(TRIM_BATCH) end
-local roomMessages, roomBytes = math.huge, math.huge
+local roomMessages, roomBytes
 if INLINE then
   roomMessages = tonumber(ARGV[4]) - held('messages') - counted.messages
   roomBytes = tonumber(ARGV[5]) - held('bytes') - counted.bytes
+else
+  -- What the expired drops above freed; leases come per message.
+  roomMessages, roomBytes = -counted.messages, -counted.bytes
+end
+-- Cluster: the caller wrote the data of a retained subject's messages whatever their grant.
+local completes = ARGV[8] ~= ''
+-- The broker-wide room leased to one message (Cluster; none on a single Redis), and whether it may
+-- be taken with less than all it needs.
+local function leased(granted, bytes)
+  if INLINE then return 0, 0, true end
+  if granted == '1' then return 1, bytes, true end
+  local m, b = string.match(granted, '^p(%d+):(%d+)$')
+  if m then return tonumber(m), tonumber(b), true end
+  return 0, 0, completes
 end
 local outcomes = {}
 local emptyBefore = metaNum('first') == metaNum('end')
@@ -51,6 +72,8 @@ local function roomFor(bytes)
 end
 for i = 10, #ARGV, 4 do
   local bytes, id, granted = tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
+  local leaseMessages, leaseBytes, may = leased(granted, bytes)
+  roomMessages, roomBytes = roomMessages + leaseMessages, roomBytes + leaseBytes
   local refusal
   if rule then
     drop, dropBytes, countOver = 0, 0, 0
@@ -58,7 +81,7 @@ for i = 10, #ARGV, 4 do
   else
     refusal = refusalOf(bytes, ARGV[2], ARGV[3])
   end
-  if not refusal and (granted ~= '1' or roomMessages + drop < 1 or roomBytes + dropBytes < bytes) then refusal = 'overflow' end
+  if not refusal and (not may or roomMessages + drop < 1 or roomBytes + dropBytes < bytes) then refusal = 'overflow' end
   -- Its data was written just before; if the subject's log was dropped in between (its last
   -- subscriber left), the data went with it: the publish found no subscriber.
   if not refusal and redis.call('HEXISTS', D, id) == 0 then refusal = 'no-subscriber' end
