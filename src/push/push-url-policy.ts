@@ -18,7 +18,7 @@ export function allowedUrlProblem(entry: unknown): string | undefined {
   if (url.username !== '' || url.password !== '') return 'must not hold a user or password';
   if (url.search !== '' || url.hash !== '' || entry.includes('?') || entry.includes('#')) return 'must not hold a query or fragment';
   if (!url.pathname.endsWith('/')) return 'must end with / (a prefix is whole path segments)';
-  if (ENCODED_PATH_SEPARATORS.test(url.pathname)) return 'must not hold percent-encoded `.`, `/` or `\\`';
+  if (ENCODED_PATH_SEPARATORS.test(url.pathname) || ENCODED_PATH_SEPARATORS.test(entry)) return 'must not hold percent-encoded `.`, `/` or `\\`';
   return undefined;
 }
 
