@@ -26,8 +26,8 @@ export interface PushWorkerHost {
  * Pushes one subscriber's messages from this instance: takes them as an acknowledged fetch does (in
  * flight with a deadline, so on a shared store each is pushed by one instance at a time, and one
  * that dies leaves them to another after the deadline), POSTs each, acks on 2xx, nacks with a delay
- * otherwise. It holds at most `concurrency` messages (requests in flight, or acks not yet written);
- * the store bounds the same over every instance (maxAckPending = concurrency).
+ * otherwise. At most `concurrency` requests are in flight from here, and the store bounds messages
+ * taken and not yet settled to the same over every instance (maxAckPending = concurrency).
  *
  * Memory, per subscriber: this object and its few fields (well under 1 KiB), one parked fetch while
  * idle, and per message held its data and request body (about twice its size) plus undici's state of
@@ -35,7 +35,7 @@ export interface PushWorkerHost {
  */
 export class PushWorker {
   private readonly logger = new Logger('Push');
-  /** Messages held: requests in flight and acks not yet written to the store. */
+  /** Requests in flight (acks not yet written are bounded by the store: maxAckPending = concurrency). */
   private holding = 0;
   private stopped = false;
   private readonly abort = new AbortController();
@@ -113,6 +113,9 @@ export class PushWorker {
         this.writingAcks = true;
         setImmediate(this.writeAcksSoon);
       }
+      // Its slot is free now: the store still counts it in flight until the ack is written, so a
+      // take meanwhile gets no more than maxAckPending allows, and the ack wakes it.
+      this.release(1);
       return;
     }
     if (!this.stopped) {
@@ -135,7 +138,6 @@ export class PushWorker {
     } catch (error) {
       this.settleFailed('ack', error);
     }
-    this.release(seqs.length);
     if (this.acks.length > 0) setImmediate(this.writeAcksSoon);
     else this.writingAcks = false;
   }
