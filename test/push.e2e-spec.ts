@@ -231,4 +231,15 @@ describe('push subscribers (webhooks)', () => {
     expect(pushedTo('gone').map(({ body }) => body.data)).toEqual(['before']);
     expect((await scrape()).value('gophermq_push_subscribers')).toBe(pushing - 1);
   });
+
+  it('is described in the OpenAPI document: the subscribe fields, the answer, the errors', async () => {
+    const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
+    const { schemas } = document.components;
+    expect(schemas.SubscribeRequestDto.properties.pushUrl).toMatchObject({ type: 'string', format: 'uri', maxLength: 2048 });
+    expect(schemas.SubscribeRequestDto.properties.pushConcurrency).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 10 });
+    expect(schemas.SubscriptionDto.properties).toMatchObject({ pushUrl: { type: 'string' }, pushConcurrency: { type: 'integer' } });
+    const subscribe = document.paths['/api/subscribe'].post;
+    expect(subscribe.responses['200'].content['application/json'].examples.push.value).toMatchObject({ pushUrl: expect.any(String), pushConcurrency: 10 });
+    expect(JSON.stringify(subscribe.responses['400'])).toContain('push URL not allowed');
+  });
 });

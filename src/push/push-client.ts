@@ -67,6 +67,8 @@ export function retryAfterOf(header: string | string[] | undefined, nowMs = Date
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  // An HTTP date names its day and month; Date.parse alone would read "-1" or "1.5" as dates.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
   const dateMs = Date.parse(text);
   return Number.isFinite(dateMs) ? Math.max(0, dateMs - nowMs) : undefined;
 }
