@@ -41,7 +41,7 @@ describe('README', () => {
 
     it('lists no setting the code does not have', () => {
       const keys = new Set(settings.map(({ key }) => key));
-      const documented = rows.filter((cells) => /^(logger|broker|monitoring|redis|auth|rate-limit)\./.test(cells[0])).map((cells) => cells[0]);
+      const documented = rows.filter((cells) => /^(logger|broker|monitoring|redis|auth|rate-limit|push)\./.test(cells[0])).map((cells) => cells[0]);
       expect(documented.filter((key) => !keys.has(key))).toEqual([]);
     });
   });
@@ -127,6 +127,20 @@ describe('README API examples', () => {
       ...['/api/subscribe', '/api/subscribe', '/api/publish', '/api/publish', '/api/publish/batch', '/api/fetch', '/api/fetch'],
       ...['/api/publish', '/api/publish'],
     ]);
+    const broker = await TestBroker.start({}, configYaml);
+    try {
+      await runExamples(broker, examples);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('webhook subscriptions: each answer is the one the README shows, against a broker with its config.yaml example', async () => {
+    const heading = '## Webhook subscriptions';
+    const section = readme.slice(readme.indexOf(heading));
+    const configYaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const examples = examplesOf(heading);
+    expect(examples.map(({ path }) => path)).toEqual(['/api/subscribe', '/api/subscribe', '/api/subscribe']);
     const broker = await TestBroker.start({}, configYaml);
     try {
       await runExamples(broker, examples);

@@ -13,6 +13,8 @@ export enum BrokerErrorCode {
   SubscriberSettingsDiffer = 'SUBSCRIBER_SETTINGS_DIFFER',
   SubscriberNameTaken = 'SUBSCRIBER_NAME_TAKEN',
   NotRetained = 'NOT_RETAINED',
+  PushNotEnabled = 'PUSH_NOT_ENABLED',
+  PushUrlNotAllowed = 'PUSH_URL_NOT_ALLOWED',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -36,6 +38,8 @@ export class BrokerError extends Error {
   static subscriberSettingsDiffer = () => new BrokerError(BrokerErrorCode.SubscriberSettingsDiffer, 'subscriber exists with other settings');
   static subscriberNameTaken = () => new BrokerError(BrokerErrorCode.SubscriberNameTaken, 'subscriber name taken');
   static notRetained = () => new BrokerError(BrokerErrorCode.NotRetained, 'subject does not retain messages');
+  static pushNotEnabled = () => new BrokerError(BrokerErrorCode.PushNotEnabled, 'push delivery is not enabled');
+  static pushUrlNotAllowed = () => new BrokerError(BrokerErrorCode.PushUrlNotAllowed, 'push URL not allowed');
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { GopherMqConfig } from '../config/gophermq-config.js';
 import { BrokerService } from './broker.service.js';
 import { MemoryMessageStore } from './store/memory-message-store.js';
-import { MESSAGE_STORE } from './store/message-store.js';
+import { MESSAGE_STORE, type MessageStore } from './store/message-store.js';
+import { PUSH_REGISTRY, type PushRegistrySource } from './store/push/push-registry.js';
 import { RedisMessageStore } from './store/redis/redis-message-store.js';
 import { SubscriberExpiryService } from './subscriber-expiry.service.js';
 
@@ -19,9 +20,11 @@ import { SubscriberExpiryService } from './subscriber-expiry.service.js';
         return store;
       },
     },
+    // Both stores keep one (push/push-registry.ts); its own token, so the contract is not one interface.
+    { provide: PUSH_REGISTRY, inject: [MESSAGE_STORE], useFactory: (store: MessageStore & PushRegistrySource) => store.pushRegistry },
     BrokerService,
     SubscriberExpiryService,
   ],
-  exports: [BrokerService],
+  exports: [BrokerService, PUSH_REGISTRY],
 })
 export class BrokerModule {}

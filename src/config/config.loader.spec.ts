@@ -305,3 +305,36 @@ describe('size settings', () => {
     });
   });
 });
+
+describe('push settings', () => {
+  it('are off by default: no allowed URL, no signature, a 10 s time-out', () => {
+    expect(loadConfig({ cwd: folderWith(), env: {} }).push).toEqual({ allowedUrls: [], signingSecret: '', timeoutMs: 10_000 });
+  });
+
+  it('read push.allowed-urls as a list in config.yaml, or comma-separated from GOPHERMQ_PUSH_ALLOWED__URLS', () => {
+    const yaml = 'push:\n  allowed-urls: ["https://hooks.internal/", "http://10.0.0.5:8080/events/"]\n  timeout-ms: 2500\n';
+    expect(loadConfig({ cwd: folderWith(yaml), env: {} }).push).toMatchObject({ allowedUrls: ['https://hooks.internal/', 'http://10.0.0.5:8080/events/'], timeoutMs: 2500 });
+    const env = { GOPHERMQ_PUSH_ALLOWED__URLS: 'https://a.example/, https://b.example/hooks/', GOPHERMQ_PUSH_SIGNING__SECRET: 'a-signing-secret-of-length' };
+    expect(loadConfig({ cwd: folderWith(), env }).push).toMatchObject({ allowedUrls: ['https://a.example/', 'https://b.example/hooks/'], signingSecret: 'a-signing-secret-of-length' });
+  });
+
+  it('refuse a bad value, naming the key (and the bad entry), never printing the secret', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ GOPHERMQ_PUSH_ALLOWED__URLS: 'https://hooks.internal/a' }, 'push.allowed-urls: [0] must end with / (a prefix is whole path segments)'],
+      [{ GOPHERMQ_PUSH_ALLOWED__URLS: 'https://ok.example/,ftp://files.example/' }, 'push.allowed-urls: [1] must be an http:// or https:// URL'],
+      [{ GOPHERMQ_PUSH_ALLOWED__URLS: 'https://user:pw@hooks.internal/' }, 'push.allowed-urls: [0] must not hold a user or password'],
+      [{ GOPHERMQ_PUSH_ALLOWED__URLS: 'https://hooks.internal/?a=1' }, 'push.allowed-urls: [0] must not hold a query or fragment'],
+      [{ GOPHERMQ_PUSH_ALLOWED__URLS: 'https://hooks.internal/%2e%2e/' }, 'push.allowed-urls: [0] must not hold percent-encoded'],
+      [{ GOPHERMQ_PUSH_ALLOWED__URLS: 'hooks.internal/' }, 'push.allowed-urls: [0] must be an http:// or https:// URL'],
+      [{ GOPHERMQ_PUSH_TIMEOUT__MS: '50' }, 'push.timeout-ms: must not be less than 100'],
+      [{ GOPHERMQ_PUSH_TIMEOUT__MS: 'soon' }, 'push.timeout-ms: cannot use "soon"'],
+      [{ GOPHERMQ_PUSH_SIGNING__SECRET: 'short' }, 'push.signing-secret: must be empty or at least 16 characters without spaces (got 5 characters)'],
+    ];
+    for (const [env, problem] of cases) {
+      const problems = problemsOf(() => loadConfig({ cwd: folderWith(), env }));
+      expect([env, problems.join('\n')]).toEqual([env, expect.stringContaining(problem)]);
+      expect(problems.join('\n')).not.toContain('short"');
+    }
+    expect(problemsOf(() => loadConfig({ cwd: folderWith('push:\n  allowed-urls: [1, 2]\n'), env: {} })).join('\n')).toContain('push.allowed-urls: cannot use [1,2]');
+  });
+});

@@ -232,6 +232,11 @@ function listOf(elementClass: new () => object, raw: unknown, key: string, origi
 
 /** Turns a YAML or environment value into the type of the default it replaces. */
 function coerce(raw: unknown, fallback: unknown, key: string): unknown {
+  // A list of strings (push.allowed-urls): a YAML list, or comma-separated in the environment.
+  if (Array.isArray(fallback)) {
+    if (Array.isArray(raw)) return raw.every((entry) => typeof entry === 'string') ? raw : undefined;
+    return typeof raw === 'string' ? raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : undefined;
+  }
   if (typeof fallback === 'number') {
     if (typeof raw === 'number') return raw;
     if (typeof raw !== 'string') return undefined;
@@ -259,7 +264,7 @@ function flattenErrors(errors: ValidationError[], parent = ''): string[] {
 }
 
 /** Settings whose value is never printed. */
-const SECRET_KEYS = new Set(['auth.admin-token', 'auth.subscriber-id-secret', 'monitoring.token']);
+const SECRET_KEYS = new Set(['auth.admin-token', 'auth.subscriber-id-secret', 'monitoring.token', 'push.signing-secret']);
 
 function camelToKebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);

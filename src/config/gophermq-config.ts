@@ -17,6 +17,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { isValidSubjectPattern } from '../auth/subject-pattern.js';
+import { allowedUrlProblem } from '../push/push-url-policy.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -343,6 +344,41 @@ export class RateLimitConfig {
   windowMs = 1000;
 }
 
+/** Webhook subscriptions (subscribe with `pushUrl`): the broker POSTs each message to a URL. */
+export class PushConfig {
+  /**
+   * URL prefixes a pushUrl must start with (after the URL parser's normalisation), each an http(s)
+   * URL ending in `/`; empty (the default): push delivery is off. In config.yaml a list; in
+   * GOPHERMQ_PUSH_ALLOWED__URLS, comma-separated.
+   */
+  @ValidateBy({
+    name: 'isAllowedUrlList',
+    validator: {
+      validate: (value) => Array.isArray(value) && value.length <= 1000 && value.every((entry) => allowedUrlProblem(entry) === undefined),
+      defaultMessage: (args) => {
+        const list = Array.isArray(args?.value) ? (args.value as unknown[]) : [];
+        const bad = list.findIndex((entry) => allowedUrlProblem(entry) !== undefined);
+        return bad < 0 ? '$property must be a list of at most 1000 URL prefixes' : `$property [${bad}] ${allowedUrlProblem(list[bad])}`;
+      },
+    },
+  })
+  allowedUrls: string[] = [];
+
+  /**
+   * Key of the `x-gophermq-signature: sha256=<hex HMAC-SHA256 of the body>` header on every push;
+   * empty: no signature. The secret itself (from the environment, for containers).
+   */
+  @Matches(new RegExp(`^$|^\\S{${MIN_SECRET_LENGTH},}$`), { message: `signingSecret must be empty or at least ${MIN_SECRET_LENGTH} characters without spaces` })
+  signingSecret = '';
+
+  /**
+   * Milliseconds a push may take to connect, and again to get the answer's headers (and its body):
+   * past either it is a failed delivery (`timeout`), retried with backoff.
+   */
+  @IsInt() @Min(100) @Max(120_000)
+  timeoutMs = 10_000;
+}
+
 /** The whole configuration: defaults, then config.yaml, then GOPHERMQ_ environment variables. */
 export class GopherMqConfig {
   @ValidateNested() @Type(() => LoggerConfig)
@@ -362,6 +398,9 @@ export class GopherMqConfig {
 
   @ValidateNested() @Type(() => RateLimitConfig)
   rateLimit = new RateLimitConfig();
+
+  @ValidateNested() @Type(() => PushConfig)
+  push = new PushConfig();
 
   /** Retained subjects, from config.yaml only (a list; the first rule matching a subject is its rule). */
   @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => RetentionRuleConfig)

@@ -6,6 +6,8 @@ import { BrokerModule } from '../broker/broker.module.js';
 import type { GopherMqConfig } from '../config/gophermq-config.js';
 import { brokerMetricProviders } from './broker-metrics.providers.js';
 import { MetricsServer } from './metrics.server.js';
+import { PushModule } from '../push/push.module.js';
+import { pushMetricsProvider } from './push-metrics.providers.js';
 import { RequestMetricsHook } from './request-metrics.hook.js';
 import { ANSWERS_CUT_METRIC, REQUESTS_ABORTED_METRIC, REQUESTS_DENIED_METRIC, requestMetricProviders } from './request-metrics.providers.js';
 import { storeMetricsProvider } from './store-metrics.providers.js';
@@ -29,13 +31,14 @@ export class MetricsModule {
       module: MetricsModule,
       // Global: the request counters are counted where requests are refused (filters, access control).
       global: true,
-      imports: [BrokerModule, AsyncPublishModule],
+      imports: [BrokerModule, AsyncPublishModule, PushModule],
       providers: [
         { provide: Registry, useValue: registry },
         ...requestMetricProviders(registry),
         ...brokerMetricProviders(registry),
         StoreStatsReader,
         storeMetricsProvider,
+        pushMetricsProvider,
         RequestMetricsHook,
         MetricsServer,
       ],

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Allow, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_MAX_ACK_PENDING } from '../broker/store/message-store.js';
 import { SubjectProperty } from '../common/subject.property.js';
 import type { DeliverRequest } from './deliver-policy.js';
@@ -12,6 +12,10 @@ export const MAX_DELIVERIES_CEILING = 1000;
 export const MAX_ACK_PENDING_CEILING = 100_000;
 /** A subscriber's durable name: letters, digits, `_` and `-`, up to 64. */
 export const SUBSCRIBER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Longest pushUrl, as browsers and proxies commonly accept. */
+export const MAX_PUSH_URL_LENGTH = 2048;
+export const MAX_PUSH_CONCURRENCY = 100;
+export const DEFAULT_PUSH_CONCURRENCY = 10;
 
 export class SubscribeRequestDto {
   @SubjectProperty()
@@ -79,4 +83,25 @@ export class SubscribeRequestDto {
     description: 'Only with maxDeliveries, and not the subject itself: a message delivered maxDeliveries times without an ack is published here, as an ordinary message. Absent: it is dropped. ',
   })
   deadLetterSubject?: string;
+
+  @ApiPropertyOptional({
+    format: 'uri',
+    maxLength: MAX_PUSH_URL_LENGTH,
+    example: 'https://hooks.internal/orders',
+    description:
+      'Makes a push subscriber (webhook): the broker POSTs each message to this URL as JSON `{"subject","seq","data","deliveries","id"}`; a 2xx answer acks it, anything else (or a time-out, push.timeout-ms) is retried with backoff (1 s doubling to 60 s, jittered; a `Retry-After` on 429/503 is honoured) up to maxDeliveries. Always acknowledged (ackWaitMs default 30000, above push.timeout-ms). It must start with an entry of push.allowed-urls (400 `push URL not allowed`; with none, 400 `push delivery is not enabled`). Not with name or maxAckPending',
+  })
+  @IsOptional() @IsString() @MaxLength(MAX_PUSH_URL_LENGTH)
+  pushUrl?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PUSH_CONCURRENCY,
+    default: DEFAULT_PUSH_CONCURRENCY,
+    example: 10,
+    description: 'Only with pushUrl: most push requests in flight for this subscriber at once, over every broker sharing the store (its maxAckPending). Default 10',
+  })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_PUSH_CONCURRENCY)
+  pushConcurrency?: number;
 }

@@ -30,4 +30,10 @@ export class SubscriptionDto {
 
   @ApiPropertyOptional({ type: 'integer', example: 1000, description: 'Present for an acknowledged subscriber: the one given, or 1000' })
   maxAckPending?: number;
+
+  @ApiPropertyOptional({ example: 'https://hooks.internal/orders', description: 'Present for a push subscriber: the URL it is pushed to, as the URL parser normalised it' })
+  pushUrl?: string;
+
+  @ApiPropertyOptional({ type: 'integer', example: 10, description: 'Present for a push subscriber: the one given, or 10' })
+  pushConcurrency?: number;
 }

@@ -1,4 +1,6 @@
 import { newSubscriberId } from '../subscriber-id.js';
+import { MemoryPushRegistry } from './push/memory-push-registry.js';
+import type { PushRegistrySource } from './push/push-registry.js';
 import { AckState, Delivery } from './ack/ack-state.js';
 import { DeadlineTimer } from './ack/deadline-timer.js';
 import { isoTime } from './iso-time.js';
@@ -37,7 +39,9 @@ const SWEEP_BATCH_MESSAGES = 2000;
 const SWEEP_BATCH_SUBJECTS = 2000;
 
 /** The default store: everything in this process, nothing survives a restart. */
-export class MemoryMessageStore implements MessageStore {
+export class MemoryMessageStore implements MessageStore, PushRegistrySource {
+  /** Which subscribers the broker pushes to (push/push-registry.ts). */
+  readonly pushRegistry = new MemoryPushRegistry();
   events?: StoreEvents;
   /**
    * Subscribers without a name. Insertion order is activity order: touching a subscriber moves it

@@ -8,6 +8,8 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.InvalidSubject:
     case BrokerErrorCode.NotAcknowledged:
     case BrokerErrorCode.NotRetained:
+    case BrokerErrorCode.PushNotEnabled:
+    case BrokerErrorCode.PushUrlNotAllowed:
       return HttpStatus.BAD_REQUEST;
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:

@@ -31,6 +31,8 @@ import { RedisTidier } from './redis-tidier.js';
 import { RedisWakeChannel } from './redis-wake-channel.js';
 import { RedisRetention } from './redis-retention.js';
 import { RetentionRules } from '../retention-rules.js';
+import type { PushRegistrySource } from '../push/push-registry.js';
+import { RedisPushRegistry } from '../push/redis-push-registry.js';
 
 /**
  * Messages and subscribers in Redis, shared by every instance configured with the same Redis and
@@ -40,7 +42,9 @@ import { RetentionRules } from '../retention-rules.js';
  * BrokerError.storeUnavailable, never a hang. This class puts the parts together:
  * publishing, fetching, acknowledgements and subscribers each have a file of their own.
  */
-export class RedisMessageStore implements MessageStore {
+export class RedisMessageStore implements MessageStore, PushRegistrySource {
+  /** Which subscribers the brokers push to, shared by every instance (push/redis-push-registry.ts). */
+  readonly pushRegistry: RedisPushRegistry;
   events?: StoreEvents;
   private readonly logger = new Logger('RedisStore');
   private readonly client: RedisClient;
@@ -86,6 +90,7 @@ export class RedisMessageStore implements MessageStore {
     this.acks = new RedisAcknowledgements(this.run, base, this.accounting, indexes, this.tidier, this.wake, this.publisher, readData, this.guard, this.clock, () => this.events, observer);
     this.fetcher = new RedisFetcher(this.run, base, this.accounting, this.acks, this.tidier, readData, limits);
     this.subscribers = new RedisSubscribers(this.run, base, this.accounting, indexes, this.tidier, this.wake, limits, observer, rules);
+    this.pushRegistry = new RedisPushRegistry(this.client, this.guard, this.global);
     this.retention = new RedisRetention(this.run, base, this.accounting, indexes, this.tidier, this.guard, rules, observer);
   }
 
