@@ -14,6 +14,7 @@ import { rateLimitIsOn, useRateLimit } from './auth/rate-limit.js';
 import type { Cluster, Redis } from 'ioredis';
 import { MESSAGE_STORE } from './broker/store/message-store.js';
 import { RedisMessageStore } from './broker/store/redis/redis-message-store.js';
+import { serveConsole } from './console/serve-console.js';
 
 export interface CreateAppOptions {
   /** Log destination; the JSON log goes to stdout by default. */
@@ -56,6 +57,7 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
   app.get(AccessControl).useOn(app.getHttpAdapter().getInstance());
   await useRateLimit(app, config, options.rateLimitRedis ?? sharedRedis(app));
   configureApp(app, config);
+  if (config.broker.serveConsole) await serveConsole(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

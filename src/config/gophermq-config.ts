@@ -180,6 +180,10 @@ export class BrokerConfig {
   /** Serve the OpenAPI description at /docs (Swagger UI) and /docs-json. */
   @IsBoolean()
   serveDocs = true;
+
+  /** Serve the web console at /console (static files; its data comes from the API, behind auth when it is on). */
+  @IsBoolean()
+  serveConsole = true;
 }
 
 export class RedisConfig {
