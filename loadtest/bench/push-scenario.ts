@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JsonClient } from './http-client.js';
-import { orderFor, type Row, type Scenario } from './scenarios.js';
+import { atRate, orderFor, type Row, type Scenario } from './scenarios.js';
 import { startServer, type ServerUnderTest } from './servers.js';
 import { fmt, median, Samples } from './stats.js';
 
@@ -103,30 +103,19 @@ async function runAtRate(server: ServerUnderTest, subject: string, receiver: Rec
   let inFlight = 0;
   let publishErrors = 0;
   const started = performance.now();
-  await new Promise<void>((done) => {
-    const timer = setInterval(() => {
-      const elapsedMs = performance.now() - started;
-      if (elapsedMs >= durationS * 1000) {
-        clearInterval(timer);
-        done();
-        return;
-      }
-      const due = Math.floor((elapsedMs / 1000) * PUSH_RATE) - published;
-      for (let i = 0; i < due; i++) {
-        inFlight += 1;
-        published += 1;
-        producers.post('/api/publish', { subject, data: String(performance.now()) }).then(
-          (res) => {
-            inFlight -= 1;
-            if (res.status !== 200) publishErrors += 1;
-          },
-          () => {
-            inFlight -= 1;
-            publishErrors += 1;
-          },
-        );
-      }
-    }, 1);
+  await atRate(PUSH_RATE, durationS, started, () => {
+    inFlight += 1;
+    published += 1;
+    producers.post('/api/publish', { subject, data: String(performance.now()) }).then(
+      (res) => {
+        inFlight -= 1;
+        if (res.status !== 200) publishErrors += 1;
+      },
+      () => {
+        inFlight -= 1;
+        publishErrors += 1;
+      },
+    );
   });
   while (inFlight > 0) await new Promise((done) => setTimeout(done, 2));
   const lastPublishMs = performance.now();
