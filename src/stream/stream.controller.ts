@@ -68,7 +68,7 @@ export class StreamController {
       if (query.id !== undefined) {
         await this.broker.pending(subject, query.id); // 404 `bad id` before the stream starts
         subscriberId = query.id;
-        clientId = sentIdOf(query as { id: string });
+        clientId = sentIdOf(request.query as { id: string }); // access control put the store's id in the query
       } else {
         ({ id: subscriberId } = await this.broker.subscribe(subject, undefined, { deliver: query.deliver }));
         clientId = this.access.clientIdOf(request, subscriberId);
