@@ -55,7 +55,7 @@ describe('event streams with access control', () => {
   let logs: string[];
   let cwd: string;
   const clients: StreamClient[] = [];
-  const post = async (token: string, path: string, body: unknown) => {
+  const post = async (token: string, path: string, body: unknown): Promise<{ status: number; body: any }> => {
     const response = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
     return { status: response.status, body: await response.json() };
   };
@@ -161,14 +161,14 @@ describeInBrowser('event streams in a browser (EventSource, headless Chromium)',
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ORDERS}` },
       body: JSON.stringify({ subject }),
-    }).then(async (response) => ({ body: await response.json() }));
+    }).then(async (response) => ({ body: (await response.json()) as any }));
     const page = await browser.newPage();
     // A page of the broker's own origin (its Swagger UI), so the stream is same-origin as a console's would be.
     await page.goto(`${url}/docs`);
     await page.evaluate(
       (query: string) => {
         const seen: unknown[] = [];
-        (window as unknown as { seen: unknown[] }).seen = seen;
+        (globalThis as unknown as { seen: unknown[] }).seen = seen;
         const source = new EventSource(`/api/stream?${query}`);
         source.addEventListener('open', (event) => seen.push({ type: 'open', data: JSON.parse((event as MessageEvent).data ?? 'null') }));
         source.addEventListener('message', (event) => seen.push({ type: 'message', id: event.lastEventId, data: JSON.parse(event.data) }));
@@ -179,14 +179,14 @@ describeInBrowser('event streams in a browser (EventSource, headless Chromium)',
       },
       new URLSearchParams({ subject, id: subscription.id, access_token: ORDERS }).toString(),
     );
-    const seen = () => page.evaluate(() => (window as unknown as { seen: Array<{ type: string; id?: string; data: any }> }).seen);
-    await page.waitForFunction(() => (window as unknown as { seen: Array<{ type: string }> }).seen.some((event) => event.type === 'open' && event !== null), { timeout: 10_000 });
+    const seen = () => page.evaluate(() => (globalThis as unknown as { seen: Array<{ type: string; id?: string; data: any }> }).seen);
+    await page.waitForFunction(() => (globalThis as unknown as { seen: Array<{ type: string }> }).seen.some((event) => event.type === 'open' && event !== null), { timeout: 10_000 });
     for (const data of ['first', 'second']) {
       await fetch(`${url}/api/publish`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ORDERS}` }, body: JSON.stringify({ subject, data }) });
     }
-    await page.waitForFunction(() => (window as unknown as { seen: Array<{ type: string }> }).seen.filter((event) => event.type === 'message').length === 2, { timeout: 10_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { seen: Array<{ type: string }> }).seen.filter((event) => event.type === 'message').length === 2, { timeout: 10_000 });
     await fetch(`${url}/api/unsubscribe`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ORDERS}` }, body: JSON.stringify({ subject, id: subscription.id }) });
-    await page.waitForFunction(() => (window as unknown as { seen: Array<{ type: string }> }).seen.some((event) => event.type === 'close'), { timeout: 10_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { seen: Array<{ type: string }> }).seen.some((event) => event.type === 'close'), { timeout: 10_000 });
     const events = await seen();
     const messages = events.filter((event) => event.type === 'message');
     expect(messages.map((event) => event.data.data)).toEqual(['first', 'second']);

@@ -3,6 +3,7 @@
  * run, on the same broker: the baseline here is the broker's other way of consuming, not Fastify.
  */
 import http from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { JsonClient } from './http-client.js';
 import { LONG_POLL_CONSUMERS, LONG_POLL_RATE, longPollRun, subscribeMany, type Row, type Scenario, type Settings, type Subscription } from './scenarios.js';
 import { startServer, type ServerUnderTest } from './servers.js';
@@ -255,4 +256,93 @@ const streamDrainScenario: Scenario = {
   },
 };
 
-export const STREAM_SCENARIOS: Scenario[] = [streams, streamDrainScenario];
+const MANY_STREAMS = 10_000;
+
+/** Opens `count` raw NDJSON streams of ephemeral subscribers on `subject`; each socket counts the messages it reads. */
+async function rawStreams(port: number, subject: string, count: number, onMessage: () => void): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  const head = `GET /api/stream?subject=${encodeURIComponent(subject)} HTTP/1.1\r\nhost: bench\r\naccept: application/x-ndjson\r\n\r\n`;
+  for (let opened = 0; opened < count; opened += 200) {
+    await Promise.all(
+      Array.from({ length: Math.min(200, count - opened) }, () => new Promise<void>((ready, failed) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.setEncoding('utf8');
+        let open = false;
+        socket.on('data', (chunk: string) => {
+          if (!open && chunk.includes('"event":"open"')) {
+            open = true;
+            ready();
+          }
+          for (let at = chunk.indexOf('"event":"message"'); at >= 0; at = chunk.indexOf('"event":"message"', at + 1)) onMessage();
+        });
+        socket.on('error', failed);
+        socket.on('connect', () => socket.write(head));
+        sockets.push(socket);
+      })),
+    );
+  }
+  return sockets;
+}
+
+const manyStreams: Scenario = {
+  name: 'streams-10k',
+  description: `${MANY_STREAMS.toLocaleString('en-US')} open streams on one broker: memory per stream, a publish reaching all of them, the longest event-loop turn`,
+  async run(settings: Settings) {
+    const env = { GOPHERMQ_BROKER_STREAM__HEARTBEAT: '5' };
+    const server = await startServer('broker', { ...settings.start, nodeArgs: [...(settings.start.nodeArgs ?? []), '--expose-gc'], env: { ...settings.start.env, ...env } });
+    const port = Number(new URL(server.url).port);
+    let received = 0;
+    const rows: Row[] = [];
+    const deliveries: number[] = [];
+    let perStreamBytes = NaN;
+    let loopMaxMs = NaN;
+    let sockets: Socket[] = [];
+    try {
+      const before = await server.stats(true);
+      sockets = await rawStreams(port, 'bench.many', MANY_STREAMS, () => (received += 1));
+      await new Promise((done) => setTimeout(done, 500));
+      const after = await server.stats(true, 30_000, true);
+      perStreamBytes = (after.rssBytes - before.rssBytes) / MANY_STREAMS;
+      settings.log(`  ${MANY_STREAMS} streams open: RSS +${fmt.mib(after.rssBytes - before.rssBytes)} MiB (${fmt.int(perStreamBytes)} B per stream), heap +${fmt.mib(after.heapUsedBytes - before.heapUsedBytes)} MiB`);
+      for (let rep = 0; rep < settings.reps; rep++) {
+        const target = received + MANY_STREAMS;
+        const started = performance.now();
+        const res = await server.client.post('/api/publish', { subject: 'bench.many', data: `to all ${rep}` });
+        if (res.status !== 200) throw new Error(`publish answered ${res.status}`);
+        while (received < target) await new Promise((done) => setImmediate(done));
+        deliveries.push(performance.now() - started);
+        settings.log(`  publish → all ${MANY_STREAMS} streams: ${fmt.ms(deliveries[rep])} ms`);
+      }
+      // Keep-alives of every stream (heartbeat 5 s) happen in this window too.
+      await new Promise((done) => setTimeout(done, 6000));
+      const end = await server.stats(false);
+      loopMaxMs = end.loopDelayMaxMs;
+      settings.log(`  longest event-loop delay meanwhile (1 ms timer): ${fmt.ms(loopMaxMs)} ms`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await server.stop();
+    }
+    rows.push({
+      scenario: `streams-10k: ${MANY_STREAMS} open streams, one publish to all`,
+      server: 'broker',
+      requestsPerS: NaN,
+      messagesPerS: MANY_STREAMS / (median(deliveries) / 1000),
+      p50Ms: median(deliveries),
+      p99Ms: NaN,
+      maxMs: Math.max(...deliveries),
+      errors: 0,
+      serverCpuUsPerRequest: NaN,
+      peakRssBytes: NaN,
+      ratio: NaN,
+      note: `p50 ms = publish → the message read on all ${MANY_STREAMS} streams; ${fmt.int(perStreamBytes)} bytes of RSS per open stream; longest event-loop delay ${fmt.ms(loopMaxMs)} ms`,
+    });
+    return {
+      name: this.name,
+      rows,
+      details: [],
+      targets: [{ target: `${MANY_STREAMS} streams open on one broker, each receiving a publish`, measured: `${fmt.int(perStreamBytes)} B/stream, ${fmt.ms(median(deliveries))} ms to all`, pass: Number.isFinite(perStreamBytes) && deliveries.length > 0 }],
+    };
+  },
+};
+
+export const STREAM_SCENARIOS: Scenario[] = [streams, streamDrainScenario, manyStreams];

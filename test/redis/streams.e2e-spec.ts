@@ -5,7 +5,7 @@ import { TestBroker, uniqueSubject } from '../support/test-broker.js';
 import { sharedStore } from './shared-store.js';
 
 const streamUrl = (broker: TestBroker, params: Record<string, string | number>) =>
-  `${broker.url}/api/stream?${new URLSearchParams(Object.entries(params).map(([name, value]) => [name, String(value)]))}`;
+  `${broker.url}/api/stream?${new URLSearchParams(Object.entries(params).map(([name, value]): [string, string] => [name, String(value)]))}`;
 
 /** Streams on one instance, everything else on another: a publish anywhere reaches a stream anywhere. */
 function acrossInstances(name: string, storeOf: () => Promise<{ settings: Record<string, string>; stop?: () => Promise<void> }>) {
