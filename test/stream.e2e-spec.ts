@@ -101,6 +101,14 @@ describe('event streams: GET /api/stream', () => {
     expect((await from.waitForMessages(2)).map(({ data }) => data)).toEqual(['b', 'c']);
   });
 
+  it('is described in the OpenAPI document with both media types and its query parameters', async () => {
+    const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
+    const operation = document.paths['/api/stream'].get;
+    expect(Object.keys(operation.responses['200'].content).sort()).toEqual(['application/x-ndjson', 'text/event-stream']);
+    expect(operation.parameters.map((parameter: { name: string }) => parameter.name).sort()).toEqual(['access_token', 'deliver', 'fromSeq', 'fromTime', 'id', 'maxInFlight', 'subject']);
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '404', '429', '503']));
+  });
+
   it('answers the JSON errors of fetch before the stream starts', async () => {
     const subject = uniqueSubject('stream.errors');
     const id = await broker.subscribe(subject);

@@ -1,5 +1,5 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessControl, sentIdOf } from '../auth/access-control.js';
 import { BrokerService } from '../broker/broker.service.js';
@@ -44,7 +44,7 @@ export class StreamController {
   @ApiQuery({ name: 'fromSeq', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Ephemeral subscriber on a retained subject: start at the first retained message with seq ≥ this' })
   @ApiQuery({ name: 'fromTime', required: false, schema: { type: 'string', format: 'date-time' }, description: 'Ephemeral subscriber on a retained subject: start at the first message published at or after this' })
   @ApiQuery({ name: 'access_token', required: false, description: 'The bearer token, for clients that cannot send an Authorization header (EventSource); with auth on' })
-  @ApiProduces(SSE_MEDIA_TYPE, NDJSON_MEDIA_TYPE)
+  // The media types are the 200's own (content below): the errors stay application/json.
   @ApiOkResponse({
     description: 'The stream: an open event, then one event per message, keep-alives, and a close event at unsubscribe or shutdown',
     content: {
