@@ -14,6 +14,7 @@ import { FetchModule } from './fetch/fetch.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PublishModule } from './publish/publish.module.js';
+import { StreamModule } from './stream/stream.module.js';
 import { SubscribeModule } from './subscribe/subscribe.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         SubscribeModule,
         FetchModule,
         AckModule,
+        StreamModule,
         HealthModule,
         MetricsModule.forRoot(config),
       ],

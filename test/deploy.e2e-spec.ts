@@ -427,6 +427,8 @@ describe('Deployment files', () => {
         'gophermq_store_up',
         'gophermq_store_call_duration_seconds_bucket',
         'gophermq_store_errors_total',
+        'gophermq_streams_open',
+        'gophermq_stream_messages_total',
       ]) {
         expect(all).toContain(metric);
       }

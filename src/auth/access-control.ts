@@ -22,7 +22,10 @@ const RULES: Record<string, Rule> = {
   '/api/ack': 'own-subscriber',
   '/api/nack': 'own-subscriber',
   '/api/extend': 'own-subscriber',
+  '/api/stream': 'own-subscriber', // without `id`: the subscribe permission for its ephemeral subscriber
 };
+/** The one route that also takes its token from the query (`access_token`): EventSource cannot send headers. */
+const QUERY_TOKEN_ROUTE = '/api/stream';
 const API_PREFIX = '/api/';
 const SUBSCRIBE_ROUTE = '/api/subscribe';
 
@@ -32,6 +35,7 @@ type IdentifiedRequest = FastifyRequest & { [PRINCIPAL]: Principal | false | nul
 const LAST_TOKEN = Symbol('gophermq.lastToken');
 type AuthenticatedSocket = Socket & { [LAST_TOKEN]?: { header: string; principal: Principal } };
 type RequestBody = { subject?: unknown; id?: unknown; deadLetterSubject?: unknown } | null | undefined;
+type StreamQuery = { access_token?: unknown } | undefined;
 
 const UNAUTHORIZED = JSON.stringify({ message: 'unauthorized' });
 const FORBIDDEN = JSON.stringify({ message: 'forbidden' });
@@ -86,8 +90,14 @@ export class AccessControl {
   principalOf(request: FastifyRequest): Principal | undefined {
     if (!this.enabled) return undefined;
     const identified = request as IdentifiedRequest;
-    identified[PRINCIPAL] ??= this.identify(request.headers.authorization, request.raw.socket) ?? false;
+    identified[PRINCIPAL] ??= this.identify(request.headers.authorization ?? queryToken(request), request.raw.socket) ?? false;
     return identified[PRINCIPAL] || undefined;
+  }
+
+  /** The id a client is given for a subscriber the store calls `storeId`: tagged with its token when auth is on. */
+  clientIdOf(request: FastifyRequest, storeId: string): string {
+    const principal = this.principalOf(request);
+    return principal ? this.ids.tagged(storeId, principal.name) : storeId;
   }
 
   /**
@@ -109,14 +119,15 @@ export class AccessControl {
       done(null, payload);
       return;
     }
-    this.denials.record(NO_TOKEN, 'unauthorized', `${request.method} ${request.url}`);
+    this.denials.record(NO_TOKEN, 'unauthorized', `${request.method} ${pathOf(request)}`);
     reply.code(401).header('www-authenticate', 'Bearer').type('application/json; charset=utf-8').send(UNAUTHORIZED);
   };
 
   private authorizer(rule: Rule, route: string): preHandlerHookHandler {
     return (request, reply, done) => {
       const principal = this.principalOf(request)!;
-      const body = request.body as RequestBody;
+      // A GET (the stream) names its subject and subscriber in the query.
+      const body = (request.method === 'GET' ? request.query : request.body) as RequestBody;
       const subject = body?.subject;
       if (rule === 'publish-each' || !isValidSubject(subject)) return done();
       if (rule === 'publish' ? !principal.mayPublish(subject) : !principal.maySubscribe(subject)) {
@@ -188,6 +199,20 @@ function sameInConstantTime(a: string, b: string): boolean {
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return difference === 0;
+}
+
+/** `Bearer <access_token>` of the stream route's query, as if sent in the header. */
+function queryToken(request: FastifyRequest): string | undefined {
+  if (request.routeOptions.url !== QUERY_TOKEN_ROUTE) return undefined;
+  const token = (request.query as StreamQuery)?.access_token;
+  return typeof token === 'string' ? `Bearer ${token}` : undefined;
+}
+
+/** The request's path without its query, for logs: a query may carry a token (access_token). */
+export function pathOf(request: FastifyRequest): string {
+  const url = request.url;
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 function asArray<T>(hooks: T | T[] | undefined): T[] {

@@ -4,7 +4,7 @@ import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
 import type { GopherMqConfig } from '../config/gophermq-config.js';
-import { AccessControl } from './access-control.js';
+import { AccessControl, pathOf } from './access-control.js';
 import { NO_TOKEN, RequestDenials } from './request-denials.js';
 
 const API_PREFIX = '/api/';
@@ -46,7 +46,7 @@ export async function useRateLimit(app: NestFastifyApplication, config: GopherMq
     },
     // rate-limit.max or a token's rate-limit-max of 0: no limit.
     allowList: overrides || config.rateLimit.max === 0 ? (request) => maxOf(request) === 0 : undefined,
-    onExceeded: (request) => denials.record(access.principalOf(request)?.name ?? NO_TOKEN, 'rate_limited', `${request.method} ${request.url} from ${request.ip}`),
+    onExceeded: (request) => denials.record(access.principalOf(request)?.name ?? NO_TOKEN, 'rate_limited', `${request.method} ${pathOf(request)} from ${request.ip}`),
     errorResponseBuilder: () => new HttpException({ message: 'rate limit exceeded' }, HttpStatus.TOO_MANY_REQUESTS),
     // While Redis does not answer, requests are not limited (they answer 503 where they need the store).
     ...(redis && { redis, nameSpace: `${config.redis.keyPrefix}rate-limit:`, skipOnError: true }),

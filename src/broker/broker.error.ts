@@ -15,6 +15,7 @@ export enum BrokerErrorCode {
   NotRetained = 'NOT_RETAINED',
   PushNotEnabled = 'PUSH_NOT_ENABLED',
   PushUrlNotAllowed = 'PUSH_URL_NOT_ALLOWED',
+  TooManyStreams = 'TOO_MANY_STREAMS',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -40,6 +41,7 @@ export class BrokerError extends Error {
   static notRetained = () => new BrokerError(BrokerErrorCode.NotRetained, 'subject does not retain messages');
   static pushNotEnabled = () => new BrokerError(BrokerErrorCode.PushNotEnabled, 'push delivery is not enabled');
   static pushUrlNotAllowed = () => new BrokerError(BrokerErrorCode.PushUrlNotAllowed, 'push URL not allowed');
+  static tooManyStreams = () => new BrokerError(BrokerErrorCode.TooManyStreams, 'too many streams');
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

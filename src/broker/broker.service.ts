@@ -14,6 +14,7 @@ import {
   type SettleOutcome,
   type SubscribeOptions,
   type SubscriberInfo,
+  type TakeOptions,
 } from './store/message-store.js';
 
 /**
@@ -228,6 +229,29 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
         return NOTHING;
       }
     }
+  }
+
+  /**
+   * One take for a consumer that stays on a subscriber (an event stream, see StandingConsumers):
+   * what a fetch that does not wait takes, within `maxBytes`. `waitMs`: how long the consumer will
+   * wait for a wake if nothing is taken (a store shared by instances then tells it of publishes).
+   * Undefined when no such subscriber. The caller counts what it hands on (countDelivered).
+   */
+  takeStanding(subject: string, id: string, max: number, maxBytes: number, waitMs: number, options: TakeOptions): Awaitable<FetchedMessages | undefined> {
+    return this.store.fetch(subject, id, max, waitMs, maxBytes, options);
+  }
+
+  /** Messages pending for a subscriber; 404 `bad id` when there is no such subscriber. */
+  async pending(subject: string, id: string): Promise<number> {
+    assertSubscriber(subject, id);
+    const count = await this.store.pendingCount(subject, id);
+    if (count === undefined) throw BrokerError.badId();
+    return count;
+  }
+
+  /** Messages a standing consumer handed to its client. */
+  countDelivered(count: number): void {
+    this.counters.delivered += count;
   }
 
   /** Settles in-flight messages for good; returns how many were in flight. */

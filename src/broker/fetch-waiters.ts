@@ -1,3 +1,5 @@
+import { StandingConsumers } from './standing-consumers.js';
+
 /** Why a parked fetch stopped waiting. */
 export type WaitOutcome = 'woken' | 'timeout' | 'aborted';
 
@@ -107,6 +109,8 @@ export class FetchWaiters {
   private readonly bySubject = new Map<string, Map<string, Waiter[]>>();
   private readonly pacer = new Pacer();
   private count = 0;
+  /** Consumers that stay (event streams): every wake below reaches them too, as it reaches parked fetches. */
+  readonly standing = new StandingConsumers();
 
   /** Parked fetches right now. */
   get size(): number {
@@ -124,13 +128,14 @@ export class FetchWaiters {
     return waiter;
   }
 
-  /** True while a fetch of this subscriber is parked. */
+  /** True while a fetch of this subscriber is parked, or a stream of it is open. */
   isWaiting(subject: string, subscriberId: string): boolean {
-    return this.bySubject.get(subject)?.has(subscriberId) ?? false;
+    return (this.bySubject.get(subject)?.has(subscriberId) ?? false) || this.standing.has(subject, subscriberId);
   }
 
   /** A message went to every subscriber of `subject`: wake one waiter of each. */
   notify(subject: string): void {
+    this.standing.notify(subject);
     const subscribers = this.bySubject.get(subject);
     if (!subscribers) return;
     for (const queue of subscribers.values()) queue[0].finishLater('woken');
@@ -138,11 +143,13 @@ export class FetchWaiters {
 
   /** Wakes the longest-waiting fetch of one subscriber (messages became available for it alone). */
   wakeOne(subject: string, subscriberId: string): void {
+    this.standing.wakeOne(subject, subscriberId);
     this.bySubject.get(subject)?.get(subscriberId)?.[0].finishLater('woken');
   }
 
-  /** Wakes every waiter of one subscriber (it was removed) or, without arguments, all of them. */
+  /** Wakes every waiter of one subscriber (it was removed) or, without arguments, all of them; streams end. */
   wakeAll(subject?: string, subscriberId?: string): void {
+    this.standing.endAll(subject, subscriberId);
     if (subject === undefined) {
       for (const name of [...this.bySubject.keys()]) {
         for (const id of [...this.bySubject.get(name)!.keys()]) this.wakeAll(name, id);

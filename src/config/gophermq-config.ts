@@ -177,6 +177,17 @@ export class BrokerConfig {
   @IsInt() @Min(0) @Max(60)
   drainIdleGrace = 1;
 
+  /**
+   * Seconds between keep-alives on an event stream (GET /api/stream) that has sent nothing else,
+   * so that proxies keep its connection open.
+   */
+  @IsInt() @Min(1) @Max(300)
+  streamHeartbeat = 15;
+
+  /** Most event streams open at once on this instance; past it GET /api/stream answers 429. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  maxStreams = 10_000;
+
   /** Serve the OpenAPI description at /docs (Swagger UI) and /docs-json. */
   @IsBoolean()
   serveDocs = true;

@@ -70,7 +70,7 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
     }),
     makeCounterProvider({
       name: 'gophermq_messages_delivered_total',
-      help: 'Messages handed to subscribers by fetches; one per subscriber copy.',
+      help: 'Messages handed to subscribers by fetches and event streams; one per subscriber copy.',
       registers,
       inject: [BrokerService],
       collect(broker: BrokerService) {

@@ -21,6 +21,7 @@ import {
   type StoreEvents,
   type StoreLimits,
   type StoreStats,
+  type TakeOptions,
   type SubscribeOptions,
   type SubscribeRefusal,
   type SubscriberInfo,
@@ -136,7 +137,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     return 'ok';
   }
 
-  fetch(subject: string, id: string, max: number, _waitMs = 0, maxBytes = this.limits.maxFetchBytes): FetchedMessages | undefined {
+  fetch(subject: string, id: string, max: number, _waitMs = 0, maxBytes = this.limits.maxFetchBytes, options?: TakeOptions): FetchedMessages | undefined {
     const subscriber = this.find(subject, id);
     if (!subscriber) return undefined;
     this.touch(subscriber);
@@ -145,7 +146,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       this.expire(log, Date.now(), Infinity);
       this.catchUp(subscriber);
     }
-    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes);
+    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes, options?.maxInFlight);
     const { nextSeq } = subscriber;
     const retained = log.rule !== undefined;
     const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained);
@@ -158,6 +159,9 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
         const message = log.at(nextSeq + i);
         messages[i] = { seq: nextSeq + i, data: message.data, time: isoTime(message.publishedMs) };
       }
+    } else if (options?.withSeqs) {
+      messages = new Array<DeliveredMessage>(count);
+      for (let i = 0; i < count; i++) messages[i] = { seq: nextSeq + i, data: data[i] };
     }
     if (count > 0) this.move(subscriber, nextSeq + count);
     return messages ? { data, remaining: subscriber.pending, messages } : { data, remaining: subscriber.pending };
@@ -438,9 +442,10 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
    * no more than leaves maxAckPending of the subscriber's and maxInFlight of all in flight. The
    * answer carries each message twice (`data` and `messages`), and the budget counts both.
    */
-  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, wanted: number, maxBytes: number): FetchedMessages {
+  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, wanted: number, maxBytes: number, maxInFlight = Infinity): FetchedMessages {
     const { log } = subscriber;
-    const inFlightRoom = Math.min(ack.settings.maxAckPending! - ack.inFlight, this.limits.maxInFlight - this.inFlight);
+    const ownBound = Math.min(ack.settings.maxAckPending!, maxInFlight);
+    const inFlightRoom = Math.min(ownBound - ack.inFlight, this.limits.maxInFlight - this.inFlight);
     const max = Math.max(0, Math.min(wanted, inFlightRoom));
     const deadline = Date.now() + ack.settings.ackWaitMs;
     const data: string[] = [];

@@ -94,6 +94,20 @@ export interface DeliveredMessage {
   time?: string;
 }
 
+/**
+ * What a consumer that stays (an event stream) asks of a take besides a fetch's bounds. Absent: a
+ * fetch's take.
+ */
+export interface TakeOptions {
+  /**
+   * For an acknowledged subscriber: take no more than leaves this many of its messages in flight
+   * (the smaller of this and its maxAckPending), counted by the store, so acks on any instance make room.
+   */
+  maxInFlight?: number;
+  /** Answer `messages`, with each message's seq, for every subscriber (an at-most-once one too). */
+  withSeqs?: boolean;
+}
+
 /** What a fetch took from a subscriber's pending messages. */
 export interface FetchedMessages {
   data: string[];
@@ -103,7 +117,8 @@ export interface FetchedMessages {
    */
   remaining: number;
   /**
-   * For an acknowledged subscriber, or any subscriber of a retained subject: `data` again, with each
+   * For an acknowledged subscriber, any subscriber of a retained subject, or a take asking
+   * TakeOptions.withSeqs: `data` again, with each
    * message's seq, and its delivery count (acknowledged) and publish time (retained).
    */
   messages?: DeliveredMessage[];
@@ -206,9 +221,9 @@ export interface MessageStore {
    * subscriber. An acknowledged subscriber gets no more than leaves `maxAckPending` of its messages
    * in flight, nor `maxInFlight` over all (fewer, or none, taken; `remaining` still counts them).
    * `waitMs`: how long the caller will wait for a publish if nothing is taken (a store shared by
-   * instances tells them).
+   * instances tells them). `options`: what a stream asks besides (TakeOptions).
    */
-  fetch(subject: string, id: string, max: number, waitMs?: number, maxBytes?: number): Awaitable<FetchedMessages | undefined>;
+  fetch(subject: string, id: string, max: number, waitMs?: number, maxBytes?: number, options?: TakeOptions): Awaitable<FetchedMessages | undefined>;
   /** Settles in-flight messages for good. Acks are idempotent: unknown or settled seqs do not count. */
   ack(subject: string, id: string, seqs: readonly number[]): Awaitable<SettleOutcome>;
   /** Makes in-flight messages available again after `delayMs` (0: at once), before newer ones. */

@@ -20,6 +20,7 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.Overflow:
     case BrokerErrorCode.AsyncQueueFull:
     case BrokerErrorCode.TooManySubscribers:
+    case BrokerErrorCode.TooManyStreams:
       return HttpStatus.TOO_MANY_REQUESTS;
     case BrokerErrorCode.ShuttingDown:
     case BrokerErrorCode.TooManyAnswersInFlight:

@@ -1,6 +1,6 @@
 import { BrokerError } from '../../broker.error.js';
 import { isoTime } from '../iso-time.js';
-import type { DeliveredMessage, FetchedMessages, StoreLimits } from '../message-store.js';
+import type { DeliveredMessage, FetchedMessages, StoreLimits, TakeOptions } from '../message-store.js';
 import type { RedisAcknowledgements } from './redis-acknowledgements.js';
 import { ACK_SCRIPT_BATCH } from './redis-acknowledgements.js';
 import type { Accounting, Lease } from './redis-accounting.js';
@@ -45,7 +45,9 @@ export class RedisFetcher {
     private readonly limits: StoreLimits,
   ) {}
 
-  async fetch(subject: string, id: string, max: number, waitMs: number, maxBytes: number): Promise<FetchedMessages | undefined> {
+  async fetch(subject: string, id: string, max: number, waitMs: number, maxBytes: number, options: TakeOptions = {}): Promise<FetchedMessages | undefined> {
+    // 0: the subscriber's own maxAckPending bounds what it has in flight.
+    const ownInFlight = options.maxInFlight ?? 0;
     const seqs: number[] = [];
     const deliveries: number[] = [];
     const times: number[] = [];
@@ -64,7 +66,7 @@ export class RedisFetcher {
     for (;;) {
       // Until the first answer says, the subscriber may be acknowledged: the smaller batch.
       const want = Math.min(max - taken, !answered || acknowledged ? ACK_SCRIPT_BATCH : FETCH_BATCH);
-      const batch = await this.batch(subject, id, want, budget, taken === 0, answered ? 0 : waitMs, inFlightRoom, lease);
+      const batch = await this.batch(subject, id, want, budget, taken === 0, answered ? 0 : waitMs, inFlightRoom, ownInFlight, lease);
       if (batch.remaining === -2) throw BrokerError.storeUnavailable();
       if (batch.remaining === -1) {
         if (!answered) return undefined;
@@ -112,11 +114,12 @@ export class RedisFetcher {
         const time = isoTime(times[n]);
         messages.push(acknowledged ? { seq: seqs[n], data: value, time, deliveries: deliveries[n] } : { seq: seqs[n], data: value, time });
       } else if (acknowledged) messages.push({ seq: seqs[n], data: value, deliveries: deliveries[n] });
+      else if (options.withSeqs) messages.push({ seq: seqs[n], data: value });
     });
-    return acknowledged || retained ? { data, remaining, messages } : { data, remaining };
+    return acknowledged || retained || options.withSeqs ? { data, remaining, messages } : { data, remaining };
   }
 
-  private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, lease?: Lease): Promise<Batch> {
+  private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, ownInFlight: number, lease?: Lease): Promise<Batch> {
     const answer = (await this.run(
       'gmqFetch',
       this.base(subject),
@@ -129,6 +132,7 @@ export class RedisFetcher {
       atLeastOne ? 1 : 0,
       inFlightRoom,
       subject,
+      ownInFlight,
     )) as [number[], ...Array<number | string>];
     const [accounted, remaining, dueHint, redelivered, used, retained] = answer as unknown as [number[], number, number, number, number, number];
     // The lease is reported once the fetch is done, with what its scripts counted.

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { RedisConfig } from '../../../config/gophermq-config.js';
 import type {
+  TakeOptions,
   AckSettings,
   FetchedMessages,
   MessageStore,
@@ -143,8 +144,8 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     return this.guard.call('publish', () => this.publisher.publish(messages));
   }
 
-  fetch(subject: string, id: string, max: number, waitMs = 0, maxBytes = this.limits.maxFetchBytes): Promise<FetchedMessages | undefined> {
-    return this.guard.call('fetch', () => this.fetcher.fetch(subject, id, max, waitMs, maxBytes));
+  fetch(subject: string, id: string, max: number, waitMs = 0, maxBytes = this.limits.maxFetchBytes, options?: TakeOptions): Promise<FetchedMessages | undefined> {
+    return this.guard.call('fetch', () => this.fetcher.fetch(subject, id, max, waitMs, maxBytes, options));
   }
 
   ack(subject: string, id: string, seqs: readonly number[]): Promise<SettleOutcome> {

@@ -7,7 +7,8 @@
 -- ARGV[1] accounting mode, ARGV[2] id, ARGV[3] max, ARGV[4] budget (answer bytes), ARGV[5] waitMs
 -- (how long the caller waits if nothing is taken), ARGV[6] atLeastOne ('1': one message even past
 -- the budget), ARGV[7] in-flight room: broker.max-in-flight on a single Redis, the lease's grant on
--- a Cluster, ARGV[8] the subject
+-- a Cluster, ARGV[8] the subject, ARGV[9] most of its messages in flight after this take (0: its
+-- maxAckPending; else the smaller of the two: a stream's maxInFlight)
 -- Returns {accounting, remaining, due hint (-1: none), redelivered (-1: an at-most-once subscriber),
 -- budget used, retained (1: a retained subject), then message id, seq, deliveries, publish time
 -- (ms) per message}; {{}, -1} for no such subscriber,
@@ -63,7 +64,10 @@ else
   local F, V, U, N = key('f', id), key('v', id), key('u', id), key('n', id)
   local room = tonumber(ARGV[7])
   if INLINE then room = room - held('inflight') - counted.inflight end
-  room = math.min(room, (tonumber(h[3]) or 1000) - redis.call('ZCARD', F))
+  local bound = tonumber(h[3]) or 1000
+  local own = tonumber(ARGV[9]) or 0
+  if own > 0 and own < bound then bound = own end
+  room = math.min(room, bound - redis.call('ZCARD', F))
   if room < max then max = math.max(room, 0) end
   local function take(seq, entry)
     local answer, _, published, messageId = parse(entry)
