@@ -13,6 +13,8 @@ export enum BrokerErrorCode {
   SubscriberSettingsDiffer = 'SUBSCRIBER_SETTINGS_DIFFER',
   SubscriberNameTaken = 'SUBSCRIBER_NAME_TAKEN',
   NotRetained = 'NOT_RETAINED',
+  SubjectNotFound = 'SUBJECT_NOT_FOUND',
+  InvalidRequest = 'INVALID_REQUEST',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -36,6 +38,9 @@ export class BrokerError extends Error {
   static subscriberSettingsDiffer = () => new BrokerError(BrokerErrorCode.SubscriberSettingsDiffer, 'subscriber exists with other settings');
   static subscriberNameTaken = () => new BrokerError(BrokerErrorCode.SubscriberNameTaken, 'subscriber name taken');
   static notRetained = () => new BrokerError(BrokerErrorCode.NotRetained, 'subject does not retain messages');
+  static subjectNotFound = () => new BrokerError(BrokerErrorCode.SubjectNotFound, 'subject not found');
+  /** A query parameter or field out of range, named in the message (`limit: …`). */
+  static invalidRequest = (message: string) => new BrokerError(BrokerErrorCode.InvalidRequest, message);
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

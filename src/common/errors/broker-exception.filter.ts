@@ -8,9 +8,11 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.InvalidSubject:
     case BrokerErrorCode.NotAcknowledged:
     case BrokerErrorCode.NotRetained:
+    case BrokerErrorCode.InvalidRequest:
       return HttpStatus.BAD_REQUEST;
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:
+    case BrokerErrorCode.SubjectNotFound:
       return HttpStatus.NOT_FOUND;
     case BrokerErrorCode.SubscriberSettingsDiffer:
     case BrokerErrorCode.SubscriberNameTaken:
