@@ -224,7 +224,7 @@ describe('management API access', () => {
   const yaml = `auth:\n  enable: true\n  tokens:\n    - name: ops\n      sha256: ${sha256('ops-secret-000001')}\n      manage: true\n    - name: app\n      sha256: ${sha256('app-secret-000001')}\n      publish: [">"]\n      subscribe: [">"]\n`;
 
   it('needs a token with manage: true (the admin token has it); others get 403 forbidden', async () => {
-    const broker = await TestBroker.start({ AUTH_ADMIN__TOKEN: 'admin-secret-000001' }, yaml);
+    const broker = await TestBroker.start({ AUTH_ADMIN__TOKEN: 'admin-secret-000001', AUTH_SUBSCRIBER__ID__SECRET: 'x'.repeat(32) }, yaml);
     try {
       const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
       expect(await get(broker, '/api/admin/stats', bearer('ops-secret-000001'))).toMatchObject({ status: 200 });
