@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AckModule } from './ack/ack.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { AsyncPublishModule } from './async-publish/async-publish.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         AckModule,
         StreamModule,
         HealthModule,
+        ...(config.broker.serveAdmin ? [AdminModule] : []),
         MetricsModule.forRoot(config),
       ],
       providers: [

@@ -84,7 +84,8 @@ describe('access control (auth.enable)', () => {
       const document: any = await (await fetch(`${broker.url}/docs-json`)).json();
       expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
       const operations = Object.entries(document.paths).filter(([path]) => path.startsWith('/api/')).map(([path, item]: [string, any]) => [path, item.post ?? item.get]);
-      expect(operations).toHaveLength(10); // nine POST routes and GET /api/stream
+      // 9 POST routes of the API, GET /api/stream, 6 routes of the management API.
+      expect(operations).toHaveLength(16);
       for (const [path, operation] of operations) {
         expect([path, operation.security, Object.keys(operation.responses)]).toEqual([path, [{ bearer: [] }], expect.arrayContaining(['401', '403'])]);
         expect(operation.responses['401'].content['application/json'].example).toEqual({ message: 'unauthorized' });

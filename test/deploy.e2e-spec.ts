@@ -456,7 +456,7 @@ describe('Deployment files', () => {
         expect(queries).toContain(`histogram_quantile(${quantile}, sum by (le, operation) (rate(gophermq_store_call_duration_seconds_bucket`);
       }
       expect(queries).toContain('rate(gophermq_store_errors_total');
-      expect(queries).toContain('gophermq_store_up{job="gophermq"}');
+      expect(queries).toContain('gophermq_store_up{job=~"$job", instance=~"$instance"}');
     });
 
     it('queries only series the broker exports', async () => {

@@ -59,14 +59,15 @@ describe('README', () => {
 });
 
 /** The README's examples of one section, in order: each `curl` (its bearer token, if any) with the answer the `# ` line after it promises. */
-function examplesOf(heading: string): Array<{ path: string; body: string; expected: string; token?: string }> {
+function examplesOf(heading: string): Array<{ path: string; body: string | undefined; expected: string; token?: string }> {
   const start = readme.indexOf(`\n${heading}\n`);
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, block]) => block.replaceAll('\\\n', ' '));
   return blocks.flatMap((block) => {
     const lines = block.split('\n');
     return lines.flatMap((command, i) => {
-      const request = /curl -s localhost:8082(\S+) .*-d '([^']*)'/.exec(command);
+      // A GET has no -d: its path, quoted or not, and no body.
+      const request = /curl -s localhost:8082(\S+) .*-d '([^']*)'/.exec(command) ?? /curl -s '?localhost:8082([^\s']+)'?$/.exec(command);
       const token = /-H 'authorization: Bearer (\S+)'/.exec(command)?.[1];
       const answer = lines[i + 1];
       return request && answer?.startsWith('# ') ? [{ path: request[1], body: request[2], expected: answer.slice(2), token }] : [];
@@ -80,15 +81,32 @@ async function runExamples(broker: TestBroker, examples: ReturnType<typeof examp
   let realId = '';
   for (const { path, body, expected, token } of examples) {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
-    const answer = await broker.post(path, realId ? body.replaceAll(shownId, realId) : body, { headers });
+    const answer = body === undefined ? await get(broker, path, headers) : await broker.post(path, realId ? body.replaceAll(shownId, realId) : body, { headers });
     if (path === '/api/subscribe' && answer.status === 200) [shownId, realId] = [JSON.parse(expected).id, answer.body.id];
     // A publish time cannot be shown as it will be: the README writes <publish time>.
-    const shown = JSON.stringify(answer.body).replaceAll(realId || '\0', shownId).replace(/"time":"[^"]*"/g, '"time":"<publish time>"');
+    const shown = JSON.stringify(answer.body)
+      .replaceAll(realId || '\0', shownId)
+      .replace(/"time":"[^"]*"/g, '"time":"<publish time>"')
+      .replace(/"lastActiveAt":"[^"]*"/g, '"lastActiveAt":"<time>"');
     expect([path, shown]).toEqual([path, expected]);
   }
 }
 
+async function get(broker: TestBroker, path: string, headers: Record<string, string>) {
+  const response = await fetch(broker.url + path, { headers });
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
 describe('README API examples', () => {
+  it('management API: each answer is the one the README shows, run in order against a fresh broker', async () => {
+    const examples = examplesOf('## Management API');
+    expect(examples.map(({ path }) => path)).toEqual([
+      ...['/api/subscribe', '/api/publish/batch', '/api/admin/subjects?prefix=orders.&limit=100', '/api/admin/subjects/orders.created'],
+      ...['/api/admin/peek', '/api/admin/purge', '/api/admin/unsubscribe'],
+    ]);
+    await TestBroker.using({}, (broker) => runExamples(broker, examples));
+  });
+
   it('chain: each answer is the one the README shows, run in order against a fresh broker', async () => {
     const examples = examplesOf('## The API');
     expect(examples.map(({ path }) => path)).toEqual([

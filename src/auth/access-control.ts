@@ -9,7 +9,7 @@ import { NO_TOKEN, RequestDenials, type DenialReason } from './request-denials.j
 import { SubscriberIds } from './subscriber-ids.js';
 
 /** What a route's body needs its caller's token to allow. */
-type Rule = 'publish' | 'publish-each' | 'subscribe' | 'own-subscriber';
+type Rule = 'publish' | 'publish-each' | 'subscribe' | 'own-subscriber' | 'manage';
 
 /** Every API route; one missing here is refused to every token (403), so a new route cannot slip through. */
 const RULES: Record<string, Rule> = {
@@ -23,6 +23,13 @@ const RULES: Record<string, Rule> = {
   '/api/nack': 'own-subscriber',
   '/api/extend': 'own-subscriber',
   '/api/stream': 'own-subscriber', // without `id`: the subscribe permission for its ephemeral subscriber
+  // The management API: tokens with `manage: true` only; it takes and shows store ids, untagged.
+  '/api/admin/subjects': 'manage',
+  '/api/admin/subjects/:subject': 'manage',
+  '/api/admin/peek': 'manage',
+  '/api/admin/purge': 'manage',
+  '/api/admin/unsubscribe': 'manage',
+  '/api/admin/stats': 'manage',
 };
 /** The one route that also takes its token from the query (`access_token`): EventSource cannot send headers. */
 const QUERY_TOKEN_ROUTE = '/api/stream';
@@ -126,6 +133,7 @@ export class AccessControl {
   private authorizer(rule: Rule, route: string): preHandlerHookHandler {
     return (request, reply, done) => {
       const principal = this.principalOf(request)!;
+      if (rule === 'manage') return principal.mayManage ? done() : this.deny(reply, 403, FORBIDDEN, principal, 'forbidden', `${route}: a token without manage`);
       // A GET (the stream) names its subject and subscriber in the query.
       const body = (request.method === 'GET' ? request.query : request.body) as RequestBody;
       const subject = body?.subject;

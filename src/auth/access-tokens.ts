@@ -15,8 +15,8 @@ export class AccessTokens {
   private readonly principals: Principal[];
 
   constructor(auth: AuthConfig) {
-    this.principals = auth.tokens.map(({ name, sha256, publish, subscribe, rateLimitMax }) => principal(name, sha256, publish, subscribe, rateLimitMax));
-    if (auth.adminToken !== '') this.principals.push(principal(ADMIN_TOKEN_NAME, sha256Hex(auth.adminToken), ['>'], ['>']));
+    this.principals = auth.tokens.map(({ name, sha256, publish, subscribe, rateLimitMax, manage }) => principal(name, sha256, publish, subscribe, rateLimitMax, manage));
+    if (auth.adminToken !== '') this.principals.push(principal(ADMIN_TOKEN_NAME, sha256Hex(auth.adminToken), ['>'], ['>'], undefined, true));
   }
 
   /**

@@ -10,9 +10,11 @@ export interface Principal {
   readonly maySubscribe: (subject: string) => boolean;
   /** Its own rate-limit.max, when its entry sets rate-limit-max. */
   readonly rateLimitMax: number | undefined;
+  /** May use the management API (auth.tokens `manage: true`; the admin token). */
+  readonly mayManage: boolean;
 }
 
-export function principal(name: string, sha256Hex: string, publish: readonly string[], subscribe: readonly string[], rateLimitMax?: number): Principal {
+export function principal(name: string, sha256Hex: string, publish: readonly string[], subscribe: readonly string[], rateLimitMax?: number, mayManage = false): Principal {
   const publishPatterns = new SubjectPatterns(publish);
   const subscribePatterns = new SubjectPatterns(subscribe);
   return {
@@ -21,5 +23,6 @@ export function principal(name: string, sha256Hex: string, publish: readonly str
     mayPublish: (subject) => publishPatterns.matches(subject),
     maySubscribe: (subject) => subscribePatterns.matches(subject),
     rateLimitMax,
+    mayManage,
   };
 }

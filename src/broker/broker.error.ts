@@ -16,6 +16,8 @@ export enum BrokerErrorCode {
   PushNotEnabled = 'PUSH_NOT_ENABLED',
   PushUrlNotAllowed = 'PUSH_URL_NOT_ALLOWED',
   TooManyStreams = 'TOO_MANY_STREAMS',
+  SubjectNotFound = 'SUBJECT_NOT_FOUND',
+  InvalidRequest = 'INVALID_REQUEST',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -42,6 +44,9 @@ export class BrokerError extends Error {
   static pushNotEnabled = () => new BrokerError(BrokerErrorCode.PushNotEnabled, 'push delivery is not enabled');
   static pushUrlNotAllowed = () => new BrokerError(BrokerErrorCode.PushUrlNotAllowed, 'push URL not allowed');
   static tooManyStreams = () => new BrokerError(BrokerErrorCode.TooManyStreams, 'too many streams');
+  static subjectNotFound = () => new BrokerError(BrokerErrorCode.SubjectNotFound, 'subject not found');
+  /** A query parameter or field out of range, named in the message (`limit: …`). */
+  static invalidRequest = (message: string) => new BrokerError(BrokerErrorCode.InvalidRequest, message);
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

@@ -54,6 +54,8 @@ export class BrokerCounters {
   published = 0;
   delivered = 0;
   expiredSubscribers = 0;
+  /** Messages dropped by purges of the management API. */
+  purged = 0;
   readonly refused: Record<RefusalReason, number> = { no_subscriber: 0, overflow: 0, subject_overflow: 0 };
 }
 

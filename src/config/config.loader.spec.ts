@@ -237,6 +237,13 @@ describe('size settings', () => {
       expect(config.rateLimit).toEqual({ max: 100, windowMs: 500 });
     });
 
+    it('reads manage (false unless given), and refuses one that is not a boolean, naming it', () => {
+      const config = loadConfig({ cwd: folderWith(tokensYaml(`name: ops\nsha256: ${HASH}\nmanage: true`, `name: app\nsha256: ${HASH.replace('a', 'b')}`)), env: {} });
+      expect(config.auth.tokens.map(({ name, manage }) => [name, manage])).toEqual([['ops', true], ['app', false]]);
+      const problems = problemsOf(() => loadConfig({ cwd: folderWith(tokensYaml(`name: ops\nsha256: ${HASH}\nmanage: "maybe"`)), env: {} }));
+      expect(problems).toEqual([expect.stringMatching(/^auth\.tokens\[0\]\.manage: /)]);
+    });
+
     it('takes monitoring.token from GOPHERMQ_MONITORING_TOKEN; a short one, or one with spaces, is refused without being printed', () => {
       expect(loadConfig({ cwd: folderWith(), env: { GOPHERMQ_MONITORING_TOKEN: 'scrape-0123456789abcdef' } }).monitoring.token).toBe('scrape-0123456789abcdef');
       for (const token of ['scrape-012345', 'scrape 0123456789abcdef']) {

@@ -195,6 +195,9 @@ export class BrokerConfig {
   /** Serve the web console at /console (static files; its data comes from the API, behind auth when it is on). */
   @IsBoolean()
   serveConsole = true;
+  /** Serve the management API under /api/admin (with auth on, for tokens with `manage: true`); false: the routes do not exist. */
+  @IsBoolean()
+  serveAdmin = true;
 }
 
 export class RedisConfig {
@@ -287,6 +290,10 @@ export class TokenConfig {
   /** Requests per rate-limit.window-ms for this token instead of rate-limit.max; 0 = no limit. */
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000)
   rateLimitMax: number | undefined = undefined;
+
+  /** May use the management API (/api/admin): see and purge every subject, remove any subscriber. */
+  @IsBoolean()
+  manage = false;
 }
 
 export class AuthConfig {

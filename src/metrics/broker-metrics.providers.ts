@@ -126,6 +126,15 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
         setCounter(this, broker.counters.expiredSubscribers);
       },
     }),
+    makeCounterProvider({
+      name: 'gophermq_purged_messages_total',
+      help: 'Messages dropped by POST /api/admin/purge (on this instance).',
+      registers,
+      inject: [BrokerService],
+      collect(broker: BrokerService) {
+        setCounter(this, broker.counters.purged);
+      },
+    }),
   ];
 }
 

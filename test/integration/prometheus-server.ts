@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../support/free-port.js';
 
@@ -42,6 +42,8 @@ export class PrometheusServer {
     const job = (config.scrape_configs as ScrapeConfig[]).find((candidate) => candidate.job_name === SCRAPE_JOB);
     if (!job) throw new Error(`${DEPLOY_PROMETHEUS_CONFIG} has no job ${SCRAPE_JOB}`);
     config.global = { ...config.global, scrape_interval: interval, evaluation_interval: interval };
+    // The alert rules, from where the deploy config has them (it names them relative to itself).
+    config.rule_files = ((config.rule_files as string[] | undefined) ?? []).map((file) => resolve(dirname(DEPLOY_PROMETHEUS_CONFIG), file));
     if (job.scrape_interval) job.scrape_interval = interval;
     delete job.dns_sd_configs;
     job.static_configs = [{ targets: [target], ...(labels && { labels }) }];

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { MetricsServer } from '../../src/metrics/metrics.server.js';
 import { TestBroker, uniqueSubject } from '../support/test-broker.js';
 import { PrometheusServer, SCRAPE_JOB, type QueryResult } from './prometheus-server.js';
@@ -145,7 +146,8 @@ describe('GopherMQ scraped by Prometheus', () => {
     const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[] };
     const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]).filter((panel) => panel.type !== 'row');
     /** What Grafana puts in for its variables; 30 s spans many 1 s scrapes. */
-    const expand = (expr: string) => expr.replaceAll('$__rate_interval', '30s').replaceAll('$__interval', '1s').replaceAll('$__range', '5m');
+    const expand = (expr: string) =>
+      expr.replaceAll('$__rate_interval', '30s').replaceAll('$__interval', '1s').replaceAll('$__range', '5m').replaceAll('$job', SCRAPE_JOB).replaceAll('$instance', '.+');
 
     beforeAll(async () => {
       await eventually('gophermq_messages_held', 6);
@@ -160,7 +162,8 @@ describe('GopherMQ scraped by Prometheus', () => {
     /** The store's call series, excused while they have no sample (the broker runs on the memory store). */
     async function storeCallSeriesExcused(): Promise<(name: string) => boolean> {
       const exported = new Set((await prometheus.names(`{job="${SCRAPE_JOB}"}`)).map(familyOf));
-      return (name) => STORE_CALL_SERIES.includes(familyOf(name)) && !exported.has(familyOf(name));
+      // Denials too: this broker runs without auth, so nothing is denied.
+      return (name) => [...STORE_CALL_SERIES, 'gophermq_requests_denied_total'].includes(familyOf(name)) && !exported.has(familyOf(name));
     }
 
     // Several brokers on one Redis store report the same store-wide figures: a sum() shows N times the truth.
@@ -200,6 +203,21 @@ describe('GopherMQ scraped by Prometheus', () => {
         expect(() => execFileSync('promtool', ['check', 'config', file], { stdio: 'pipe' })).not.toThrow();
       }
       rmSync(dir, { recursive: true });
+    });
+
+    it('accepts the alert rules (deploy/prometheus/alerts.yml), which the compose Prometheus loads, and their series exist', async () => {
+      expect(() => execFileSync('promtool', ['check', 'rules', 'deploy/prometheus/alerts.yml'], { stdio: 'pipe' })).not.toThrow();
+      expect(parse(readFileSync('deploy/prometheus/prometheus.yml', 'utf8')).rule_files).toEqual(['alerts.yml']);
+      const rules = (parse(readFileSync('deploy/prometheus/alerts.yml', 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> }).groups.flatMap((group) => group.rules);
+      expect(rules.map(({ alert }) => alert)).toEqual(
+        expect.arrayContaining(['GopherMQBrokerDown', 'GopherMQStoreDown', 'GopherMQPublishesRefusedForOverflow', 'GopherMQDeadLettersGrowing', 'GopherMQRedeliveriesGrowing', 'GopherMQEventLoopLag']),
+      );
+      const exported = new Set(await prometheus.names(`{job="${SCRAPE_JOB}"}`));
+      // The memory store's broker has no gophermq_store_up; the rest must be there, and every rule must run.
+      for (const { expr } of rules) {
+        for (const name of metricNames(expr)) if (name !== 'gophermq_store_up') expect({ expr, name, exported: exported.has(name) }).toEqual({ expr, name, exported: true });
+        await prometheus.query(expr);
+      }
     });
 
     it('finds no naming problem in /metrics but the two it cannot be spared', async () => {

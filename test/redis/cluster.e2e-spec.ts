@@ -50,6 +50,22 @@ describe('two instances on a Redis Cluster', () => {
     }
   });
 
+  it('lists, peeks and purges subjects of every master through the management API, and unlists a subject gone', async () => {
+    const subjects = [...(await subjectOnEveryMaster()).values()];
+    const root = subjects[0].split('.').slice(0, 2).join('.');
+    const ids = await Promise.all(subjects.map((subject) => a.subscribe(subject)));
+    for (const subject of subjects) await b.publish(subject, `to ${subject}`);
+    const list = async () => (await (await fetch(`${b.url}/api/admin/subjects?prefix=${encodeURIComponent(root + '.')}`)).json()) as { subjects: Array<{ subject: string; pending: number }> };
+    const listed = (await list()).subjects.filter(({ subject }) => subjects.includes(subject));
+    expect(listed).toEqual([...subjects].sort().map((subject) => expect.objectContaining({ subject, subscribers: 1, pending: 1, pendingBytes: `to ${subject}`.length })));
+    expect((await a.post('/api/admin/peek', { subject: subjects[1] })).body.messages).toEqual([{ seq: expect.any(Number), data: `to ${subjects[1]}` }]);
+    expect((await a.post('/api/admin/purge', { subject: subjects[1] })).body).toEqual({ purged: 1 });
+    expect((await b.fetchMessages(subjects[1], ids[1])).body.data).toEqual([]);
+    expect((await a.post('/api/admin/unsubscribe', { subject: subjects[2], id: ids[2] })).body).toEqual({ status: 'ok' });
+    expect((await list()).subjects.map(({ subject }) => subject)).not.toContain(subjects[2]);
+    expect(((await (await fetch(`${a.url}/api/admin/stats`)).json()) as { instances: unknown }).instances).toBeNull();
+  });
+
   it('publishes a batch whose subjects live on different masters, each entry on its own', async () => {
     const subjects = [...(await subjectOnEveryMaster()).values()];
     const ids = await Promise.all(subjects.map((subject) => a.subscribe(subject)));

@@ -59,7 +59,7 @@ async function gauges(store: MessageStore) {
 
 const show = (value: unknown) => inspect(value, { depth: 5, breakLength: Infinity });
 /** Publish times are each store's clock (the process's, Redis's): compared for their presence only. */
-const comparable = (value: unknown) => show(value).replace(/time: '[^']*'/g, "time: '…'");
+const comparable = (value: unknown) => show(value).replace(/time: '[^']*'/g, "time: '…'").replace(/publishedMs: \d+/g, 'publishedMs: …');
 
 /** One random run: fails at the first step where the stores differ, with what reproduces it. */
 class DifferentialRun {
@@ -199,7 +199,32 @@ class DifferentialRun {
       return { op, args: op === 'nack' ? [subject, id, this.seqs(id), 0] : [subject, id, this.seqs(id)] };
     }
     const { subject, id } = this.target();
-    return { op: 'pendingCount', args: [subject, id] };
+    if (roll < 94) return { op: 'pendingCount', args: [subject, id] };
+    // The management API's calls (StoreInspection): reads, and purges of a subject or one subscriber.
+    if (roll < 97) return { op: 'inspect', args: [this.pick(SUBJECTS)] };
+    if (roll < 99) return { op: 'peek', args: this.random(2) === 0 ? [subject, undefined, 1 + this.random(6)] : [subject, id, 1 + this.random(6)] };
+    return { op: 'purge', args: this.random(3) === 0 ? [subject, id] : [subject, undefined] };
+  }
+
+  /** The memory id of a Redis id. */
+  private memoryIdOf(redisId: string): string {
+    for (const [memoryId, { redisId: known }] of this.subscribers) if (known === redisId) return memoryId;
+    return `unknown ${redisId}`;
+  }
+
+  /**
+   * Every listing at once: all subjects, one subject's figures, and its subscribers by the memory
+   * store's ids (ids differ, so their order does too: sorted), without their activity times.
+   */
+  private async inspect(store: MessageStore, subject: string, idOf: (id: string) => string) {
+    const subscribers = await store.listSubscribers(subject, undefined, 1000);
+    return {
+      subjects: await store.listSubjects('', undefined, 1000),
+      some: await store.listSubjects('', 'dead', 2),
+      prefixed: await store.listSubjects('ma', undefined, 10),
+      figures: await store.subjectFigures(subject),
+      subscribers: subscribers && subscribers.items.map(({ lastActiveMs, id, ...rest }) => ({ ...rest, id: idOf(id), active: lastActiveMs > 0 })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    };
   }
 
   /** The Redis id of a memory id; an id the memory store never gave is passed as it is. */
@@ -244,6 +269,12 @@ class DifferentialRun {
         return [memory.extend(subject, id, rest[0] as number[]), await redis.extend(subject, redisId, rest[0] as number[])];
       case 'pendingCount':
         return [memory.pendingCount(subject, id), await redis.pendingCount(subject, redisId)];
+      case 'inspect':
+        return [await this.inspect(memory, subject, (one) => one), await this.inspect(redis, subject, (one) => this.memoryIdOf(one))];
+      case 'peek':
+        return [memory.peek(subject, id === undefined ? undefined : id, rest[0] as number), await redis.peek(subject, id === undefined ? undefined : redisId, rest[0] as number)];
+      case 'purge':
+        return [memory.purge(subject, id === undefined ? undefined : id), await redis.purge(subject, id === undefined ? undefined : redisId)];
     }
     throw new Error(`unknown operation ${op}`);
   }

@@ -26,7 +26,10 @@ import {
   type SubscribeRefusal,
   type SubscriberInfo,
 } from './message-store.js';
+import { MemoryInspection } from './memory-inspection.js';
+import { MemoryStoreIndex } from './memory-store-index.js';
 import { sameAckSettings } from './same-ack-settings.js';
+import type { Page, PeekedMessage, SubjectFigures, SubscriberFigures } from './store-inspection.js';
 import { EPOCH_S, MemorySubscriber, nowS, StoredMessage, SubjectLog } from './subject-log.js';
 
 /** What an entry of `messages` adds to an answer besides its data: `{"seq":…,"data":,"deliveries":…},`. */
@@ -52,6 +55,17 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   /** Named subscribers, the same way: their own order, as their expiry has its own timeout. */
   private readonly named = new Map<string, MemorySubscriber>();
   private readonly subjects = new Map<string, SubjectLog>();
+  /** Subjects and subscribers in order, for the listings of the management API. */
+  private readonly index = new MemoryStoreIndex();
+  private readonly inspection = new MemoryInspection(this.index, (subject, id) => this.find(subject, id), {
+    dropFront: (log, count) => this.dropFront(log, count),
+    catchUp: (subscriber) => this.catchUp(subscriber),
+    move: (subscriber, seq) => this.move(subscriber, seq),
+    reposition: (subscriber, from) => {
+      this.reposition(subscriber, from);
+      if (subscriber.ack) this.schedule(subscriber, subscriber.ack);
+    },
+  });
   private readonly deadlines = new DeadlineTimer<MemorySubscriber>((subscriber, now, budget) => this.due(subscriber, now, budget));
   private messagesHeld = 0;
   private bytesHeld = 0;
@@ -103,6 +117,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const subscriber = new MemorySubscriber(newSubscriberId(), subject, log, ++this.serials, state, name, owner, deliver, start);
     this.orderOf(subscriber).set(subscriber.id, subscriber);
     if (name !== undefined) (log.names ??= new Map()).set(name, subscriber);
+    this.index.subscribed(subscriber);
     log.subscriberCount += 1;
     log.addReader(start, 1);
     return infoOf(subscriber);
@@ -258,6 +273,26 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     };
   }
 
+  listSubjects(prefix: string, after: string | undefined, limit: number): Page<SubjectFigures> {
+    return this.inspection.listSubjects(prefix, after, limit);
+  }
+
+  subjectFigures(subject: string): SubjectFigures | undefined {
+    return this.inspection.subjectFigures(subject);
+  }
+
+  listSubscribers(subject: string, after: string | undefined, limit: number): Page<SubscriberFigures> | undefined {
+    return this.inspection.listSubscribers(subject, after, limit);
+  }
+
+  peek(subject: string, id: string | undefined, max: number): PeekedMessage[] | undefined {
+    return this.inspection.peek(subject, id, max);
+  }
+
+  purge(subject: string, id: string | undefined): number | undefined {
+    return this.inspection.purge(subject, id);
+  }
+
   close(): void {
     this.deadlines.stop();
     clearInterval(this.sweepTimer);
@@ -274,6 +309,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   private newLog(subject: string, rule: RetentionRule | undefined): SubjectLog {
     const log = new SubjectLog(this.nextLogStart, rule);
     this.subjects.set(subject, log);
+    this.index.made(subject, log);
     if (rule) this.retainedLogs.set(subject, log);
     return log;
   }
@@ -317,7 +353,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
    * the new front (at-most-once ones read from there; acknowledged ones forget what they had not
    * settled there when next touched: catchUp).
    */
-  private dropFront(log: SubjectLog, count: number, reason: RetentionDropReason): void {
+  private dropFront(log: SubjectLog, count: number, reason?: RetentionDropReason): void {
     const { messages } = log;
     let readers = 0;
     let bytes = 0;
@@ -332,7 +368,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     this.bytesHeld -= bytes;
     this.retained -= count;
     this.retainedBytes -= bytes;
-    this.retentionDropped[reason] += count;
+    if (reason) this.retentionDropped[reason] += count; // none: a purge
     if (readers === 0) return;
     const front = messages.peekFront();
     if (front) front.readersHere += readers;
@@ -363,7 +399,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     }
     if (ack.floor >= log.firstSeq) return;
     const floor = ack.floor;
-    this.inFlight -= ack.forgetBelow(log.firstSeq);
+    this.countInFlight(log, -ack.forgetBelow(log.firstSeq));
     this.reposition(subscriber, floor);
   }
 
@@ -399,6 +435,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       this.sweepLog = budget === 0 ? entry : undefined;
       if (log.messages.length === 0 && log.subscriberCount === 0 && this.subjects.get(subject) === log) {
         this.subjects.delete(subject);
+        this.index.dropped(subject);
         this.retainedLogs.delete(subject);
         this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
       }
@@ -471,7 +508,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       if (room) ack.available.pop();
     }
     while (room && data.length < max && ack.nextSeq < log.endSeq) room = take(ack.nextSeq);
-    this.inFlight += ack.inFlight - inFlightBefore;
+    this.countInFlight(log, ack.inFlight - inFlightBefore);
     if (data.length > 0) this.schedule(subscriber, ack);
     return { data, remaining: subscriber.pending, messages };
   }
@@ -487,7 +524,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const floor = ack.floor;
     const inFlightBefore = ack.inFlight;
     const count = change(subscriber, ack);
-    this.inFlight += ack.inFlight - inFlightBefore;
+    this.countInFlight(subscriber.log, ack.inFlight - inFlightBefore);
     this.reposition(subscriber, floor);
     this.schedule(subscriber, ack);
     return count;
@@ -519,7 +556,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
         availableNow = true;
       } else break;
     }
-    this.inFlight += ack.inFlight - inFlightBefore;
+    this.countInFlight(subscriber.log, ack.inFlight - inFlightBefore);
     this.reposition(subscriber, floor);
     this.schedule(subscriber, ack);
     if (availableNow) this.events?.available(subscriber.subject, subscriber.id);
@@ -542,6 +579,12 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       this.deadLetterDropped += 1;
       this.events?.dropped?.(subscriber.subject, target);
     }
+  }
+
+  /** Messages in flight changed by `delta` on `log`: counted for it and over all. */
+  private countInFlight(log: SubjectLog, delta: number): void {
+    this.inFlight += delta;
+    log.inFlight += delta;
   }
 
   private schedule(subscriber: MemorySubscriber, ack: AckState): void {
@@ -571,13 +614,15 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     this.orderOf(subscriber).delete(subscriber.id);
     if (subscriber.name !== undefined) subscriber.log.names!.delete(subscriber.name);
     subscriber.removed = true;
+    this.index.unsubscribed(subscriber);
     this.deadlines.forget(subscriber);
-    if (subscriber.ack) this.inFlight -= subscriber.ack.inFlight;
+    if (subscriber.ack) this.countInFlight(subscriber.log, -subscriber.ack.inFlight);
     const { log } = subscriber;
     log.subscriberCount -= 1;
     if (log.subscriberCount === 0 && !log.rule) {
       // The last one: the whole log goes at once, without a walk over its messages.
       this.subjects.delete(subscriber.subject);
+      this.index.dropped(subscriber.subject);
       this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
       this.messagesHeld -= log.messages.length;
       this.bytesHeld -= log.bytes;

@@ -1,3 +1,5 @@
+import type { StoreInspection } from './store-inspection.js';
+
 /** A value now, or later from a store that talks to a server. */
 export type Awaitable<T> = T | Promise<T>;
 
@@ -203,7 +205,7 @@ export interface StoreStats {
  * synchronously; callers must not assume it. No operation's cost grows with the number of messages
  * a subscriber holds, except fetch, with the number it takes.
  */
-export interface MessageStore {
+export interface MessageStore extends StoreInspection {
   /**
    * Adds a subscriber, acknowledged when `ack` is given; undefined when the store already holds
    * `maxSubscribers`. With a name already on that subject: that subscriber, its activity refreshed
@@ -253,6 +255,8 @@ export interface MessageStore {
   observer?: StoreObserver;
   /** Whether the store can serve requests now (a server store: Redis answers); absent: always. */
   isAvailable?(): Awaitable<boolean>;
+  /** Brokers sharing the store, where the store can know it (null: it cannot); absent: one. */
+  instances?(): Awaitable<number | null>;
   /** Connects to the server, if any, before the broker takes requests. */
   connect?(): Promise<void>;
   /** Stops the store's own timers. */

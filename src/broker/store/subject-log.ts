@@ -43,6 +43,8 @@ export class SubjectLog {
   /** UTF-8 bytes of the messages in the log. */
   bytes = 0;
   subscriberCount = 0;
+  /** Messages in flight to its acknowledged subscribers. */
+  inFlight = 0;
   /** Subscribers that have read everything: the next message published is their next one. */
   caughtUp = 0;
   /** Its named subscribers by name; made for the first one (most subjects have none). */

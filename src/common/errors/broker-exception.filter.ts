@@ -10,9 +10,11 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.NotRetained:
     case BrokerErrorCode.PushNotEnabled:
     case BrokerErrorCode.PushUrlNotAllowed:
+    case BrokerErrorCode.InvalidRequest:
       return HttpStatus.BAD_REQUEST;
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:
+    case BrokerErrorCode.SubjectNotFound:
       return HttpStatus.NOT_FOUND;
     case BrokerErrorCode.SubscriberSettingsDiffer:
     case BrokerErrorCode.SubscriberNameTaken:

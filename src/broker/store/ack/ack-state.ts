@@ -142,6 +142,36 @@ export class AckState {
     return inFlightBefore - this.inFlight;
   }
 
+  /**
+   * A purge: every message due again, and every one never delivered below `seq`, is settled
+   * without a delivery; those in flight or delayed stay as they are. Returns how many it settled.
+   * Costs the seqs it skips (a slot each when something below them is still unsettled).
+   */
+  dropPending(seq: number): number {
+    let dropped = 0;
+    while (this.available.size > 0) {
+      const due = this.available.minValue!;
+      this.available.pop();
+      if (this.state(due) !== Delivery.Available) continue;
+      this.settle(due);
+      dropped += 1;
+    }
+    if (seq <= this.nextSeq) return dropped;
+    dropped += seq - this.nextSeq;
+    if (this.floor === this.nextSeq) {
+      this.floor = this.nextSeq = seq;
+      this.head = 0;
+      return dropped;
+    }
+    while (seq - this.floor > this.states.length) this.grow();
+    for (; this.nextSeq < seq; this.nextSeq++) {
+      const slot = this.slot(this.nextSeq);
+      this.states[slot] = Delivery.Settled;
+      this.deliveryCounts[slot] = 0;
+    }
+    return dropped;
+  }
+
   /** When something is next due: a deadline or the end of a delay (Infinity: nothing). */
   get nextDue(): number {
     return Math.min(this.deadlines.frontKey, this.delayed.minKey);

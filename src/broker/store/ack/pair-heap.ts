@@ -21,6 +21,11 @@ export class PairHeap {
     return this.count > 0 ? this.values[0] : undefined;
   }
 
+  /** The values, in no order (a copy). */
+  valuesCopy(): number[] {
+    return Array.from(this.values.subarray(0, this.count));
+  }
+
   push(key: number, value: number): void {
     if (this.count === this.keys.length) this.grow();
     let i = this.count++;

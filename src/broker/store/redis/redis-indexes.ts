@@ -1,7 +1,8 @@
 import type { Accounting } from './redis-accounting.js';
 import type { RunScript } from './redis-scripts.js';
 
-export type IndexName = 'idle' | 'due' | 'named' | 'ret';
+/** `subjects`: every subject with a log, score 0, for the management API's listing (not a sweep's). */
+export type IndexName = 'idle' | 'due' | 'named' | 'ret' | 'subjects';
 
 /** Most subjects remembered as failing, for their back-off: past it, the oldest is forgotten. */
 const MAX_FAILING = 10_000;
@@ -55,6 +56,14 @@ export class RedisIndexes {
     this.failing.set(subject, failures);
     const delayMs = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), LAST_RETRY_MS);
     await this.run('gmqRaise', this.global, index, subject, version, `later:${delayMs}`);
+  }
+
+  /** Cluster: the subject's log is gone (or never was): its `subjects` entry goes, unless a request made a new log since. */
+  async unlistSubject(subject: string, base: string): Promise<void> {
+    if (this.accounting.inline) return;
+    const version = (await this.run('gmqVersion', this.global, 'subjects', subject)) as string;
+    if ((await this.run('gmqHasLog', base, this.accounting.baseOf(subject), this.accounting.mode())) === 1) return;
+    await this.run('gmqRaise', this.global, 'subjects', subject, version, -1);
   }
 
   /** Cluster: the subject's log is gone; its idle and named entries go too, unless a subscribe made a new one since. */

@@ -18,6 +18,8 @@ import type {
   SubscribeOptions,
   SubscribeRefusal,
 } from '../message-store.js';
+import type { Page, PeekedMessage, SubjectFigures, SubscriberFigures } from '../store-inspection.js';
+import { RedisInspection } from './redis-inspection.js';
 import { RedisAcknowledgements, RedisClock } from './redis-acknowledgements.js';
 import { Accounting } from './redis-accounting.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
@@ -60,6 +62,7 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   private readonly acks: RedisAcknowledgements;
   private readonly subscribers: RedisSubscribers;
   private readonly retention: RedisRetention;
+  private readonly inspection: RedisInspection;
   private readonly clock = new RedisClock();
   /** Tags this instance's wake messages, so it does not wake its own waiters twice. */
   private readonly instance = randomUUID();
@@ -93,6 +96,7 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     this.subscribers = new RedisSubscribers(this.run, base, this.accounting, indexes, this.tidier, this.wake, limits, observer, rules);
     this.pushRegistry = new RedisPushRegistry(this.client, this.guard, this.global);
     this.retention = new RedisRetention(this.run, base, this.accounting, indexes, this.tidier, this.guard, rules, observer);
+    this.inspection = new RedisInspection(this.run, this.global, base, this.accounting, indexes, this.tidier, readData);
   }
 
   /** Where a store backed by a server reports its calls (set once, by the metrics). */
@@ -196,6 +200,38 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
         retainedBytes,
         retentionDropped: { age: droppedAge, messages: droppedMessages, bytes: droppedBytes },
       };
+    });
+  }
+
+  listSubjects(prefix: string, after: string | undefined, limit: number): Promise<Page<SubjectFigures>> {
+    return this.guard.call('inspect', () => this.inspection.listSubjects(prefix, after, limit));
+  }
+
+  subjectFigures(subject: string): Promise<SubjectFigures | undefined> {
+    return this.guard.call('inspect', () => this.inspection.subjectFigures(subject));
+  }
+
+  listSubscribers(subject: string, after: string | undefined, limit: number): Promise<Page<SubscriberFigures> | undefined> {
+    return this.guard.call('inspect', () => this.inspection.listSubscribers(subject, after, limit));
+  }
+
+  peek(subject: string, id: string | undefined, max: number): Promise<PeekedMessage[] | undefined> {
+    return this.guard.call('peek', () => this.inspection.peek(subject, id, max));
+  }
+
+  purge(subject: string, id: string | undefined): Promise<number | undefined> {
+    return this.guard.call('purge', () => this.inspection.purge(subject, id));
+  }
+
+  /**
+   * Brokers sharing the store: those subscribed to its wake channel (each instance is, once). A
+   * Cluster answers for its own node only, so there it is not known (null).
+   */
+  instances(): Promise<number | null> {
+    if (this.config.clusterNodes !== '') return Promise.resolve(null);
+    return this.guard.call('inspect', async () => {
+      const [, count] = (await (this.client as import('ioredis').Redis).pubsub('NUMSUB', this.wake.channel)) as [string, number];
+      return Number(count);
     });
   }
 

@@ -105,9 +105,11 @@ export class RedisPublisher {
       const [accounted, ...each] = answer as [number[], ...PublishOutcome[]];
       this.accounting.settled(subject, accounted, lease);
       if ((each[0] as string) === 'lease') throw BrokerError.storeUnavailable();
-      // Cluster: a retained subject's first message lists it in the age index.
-      const last = each[each.length - 1] as string;
-      if (each.length > indexes.length && last.startsWith('ret:')) await this.indexes.lower('ret', subject, Number(last.slice(4)));
+      // Cluster: a retained subject's first message lists it in the age index, and a log it made in the subjects'.
+      for (const extra of each.slice(indexes.length) as string[]) {
+        if (extra.startsWith('ret:')) await this.indexes.lower('ret', subject, Number(extra.slice(4)));
+        else if (extra === 'made') await this.indexes.lower('subjects', subject, 0);
+      }
       return each;
     }, (error: unknown) => {
       if (!isOutOfMemory(error)) throw error;

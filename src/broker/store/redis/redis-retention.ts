@@ -60,7 +60,8 @@ export class RedisRetention {
         try {
           const [accounted, next, more] = (await this.run('gmqRetain', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), subject)) as [number[], number, number];
           this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
-          await this.indexes.raise('ret', subject, version, more === 1 ? 0 : next);
+          await this.indexes.raise('ret', subject, version, more === 1 ? 0 : Math.max(next, -1));
+          if (next === -2) await this.indexes.unlistSubject(subject, this.base(subject));
           if (more === 1) again = 0;
         } catch (error) {
           this.skipped(subject, error as Error);

@@ -86,7 +86,10 @@ export class RedisSubscribers {
     }
     if (created !== 2 && !this.accounting.inline) {
       // Cluster: listed again after the log exists, so a removal of the old log's entry cannot pass this one.
-      if (created === 1) await this.indexes.lower('idle', subject, 'now');
+      if (created === 1) {
+        await this.indexes.lower('idle', subject, 'now');
+        await this.indexes.lower('subjects', subject, 0);
+      }
       if (name !== undefined) await this.indexes.lower('named', subject, 'now');
     }
     const info: SubscriberInfo = settings ? { id, subject, ack: settings } : { id, subject };
@@ -103,7 +106,10 @@ export class RedisSubscribers {
     ];
     this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
     if (removed === 0) return false;
-    if (dropped > 0) await this.indexes.unlist(subject, base);
+    if (dropped > 0) {
+      await this.indexes.unlist(subject, base);
+      await this.indexes.unlistSubject(subject, base);
+    }
     return true;
   }
 
@@ -151,13 +157,14 @@ export class RedisSubscribers {
     // EXPIRE_BATCH subscribers per script, so no script holds Redis long.
     for (let full = true, left = limit; full && left > 0; ) {
       const batch = Math.min(left, EXPIRE_BATCH);
-      const [accounted, subjectEarliest, , ...ids] = (await this.run('gmqExpire', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), idleSince, batch, subject, named)) as [
+      const [accounted, subjectEarliest, dropped, ...ids] = (await this.run('gmqExpire', this.base(subject), this.accounting.baseOf(subject), this.accounting.mode(), idleSince, batch, subject, named)) as [
         number[],
         number,
         number,
         ...string[],
       ];
       this.tidier.trimmed(subject, this.accounting.settled(subject, accounted));
+      if (dropped > 0) await this.indexes.unlistSubject(subject, this.base(subject));
       for (const id of ids) expired.push({ id, subject });
       moved += ids.length;
       left -= ids.length;

@@ -44,6 +44,8 @@ local function lowerIndex(index, time, subject)
   redis.call('ZADD', A .. ':' .. index, 'LT', time, subject)
   redis.call('HSET', A .. ':ver', index .. ':' .. subject, redis.call('INCR', A .. ':vseq'))
 end
+-- The management API's listing of subjects with a log (global.lua's G:subjects), on a single Redis.
+local function listSubject(subject) redis.call('ZADD', A .. ':subjects', 0, subject) end
 local function unlistIndex(index, subject)
   redis.call('ZREM', A .. ':' .. index, subject)
   redis.call('HDEL', A .. ':ver', index .. ':' .. subject)

@@ -10,6 +10,9 @@
 --   G:named   zset: subject -> a time at or before its least recently active named subscriber
 --   G:due     zset: subject -> a time at or before its next redelivery
 --   G:ret     zset: retained subject with a max-age -> a time at or before its oldest message expires
+--   G:subjects zset: subject -> 0 for every subject with a log (subscribers, or retained), for the
+--             management API's listing by subject (ZRANGE BYLEX); on a Cluster an entry may outlive
+--             its log for a while (it is skipped, and removed, when listed)
 --   G:ver     hash: "<index>:<subject>" -> a new version (from the counter G:vseq,
 --             so a version is never reused) whenever a request lowers or adds an entry
 --   G:heads   zset: the oldest message's publish time, per subject base (single Redis) or per

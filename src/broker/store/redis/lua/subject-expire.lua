@@ -26,6 +26,7 @@ if out[2] > 0 and INLINE then
   unlistIndex('idle', subject)
   unlistIndex('due', subject)
   unlistIndex('named', subject)
+  if not ruleOf() then unlistIndex('subjects', subject) end
 end
 local earliest = redis.call('ZRANGE', activity, 0, 0, 'WITHSCORES')[2]
 if earliest then out[1] = tonumber(earliest) elseif not named and metaNum('subs') > 0 then out[1] = NEVER end

@@ -11,7 +11,7 @@
 -- 'p<messages>:<bytes>', the room that was left: global-reserve.lua)
 -- Returns {accounting, outcome, …}: 'ok', 'no-subscriber', 'subject-overflow' or 'overflow' per
 -- message (a refused one's data deleted), then on a Cluster 'ret:<ms>' when a retained subject's
--- age index needs an entry then; or {{}, 'lease'} when the lease was given up.
+-- age index needs an entry then, and 'made' when this publish made a retained subject's log; or {{}, 'lease'} when the lease was given up.
 -- A retained subject takes a message with no subscriber and ignores the per-subject limits: its
 -- rule drops the oldest to make room (discard old, counted in the broker-wide room checked here)
 -- or refuses it ('overflow': discard new, or larger than max-bytes); its publish time is Redis's
@@ -120,4 +120,8 @@ end
 local waits = redis.call('HGET', M, 'wait')
 if published and waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 if listAt then outcomes[#outcomes + 1] = 'ret:' .. listAt end
+-- A retained subject's log made by this publish is listed (on a Cluster by the caller: 'made').
+if logMade then
+  if INLINE then listSubject(ARGV[9]) else outcomes[#outcomes + 1] = 'made' end
+end
 return {accounted(oldestPublished), unpack(outcomes)}

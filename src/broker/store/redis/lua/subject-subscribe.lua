@@ -13,7 +13,7 @@
 -- subscribers exist; -2 when its lease was given up; -3 when the name is another owner's; -4 when
 -- the name's subscriber has other settings.
 if leaseGivenUp() then return {{}, -2} end
-assertTypes(M, 'hash', P, 'zset', ACT, 'zset', NACT, 'zset', NM, 'hash', T, 'zset', L, 'list', G, 'zset', D, 'hash')
+assertTypes(M, 'hash', P, 'zset', I, 'zset', ACT, 'zset', NACT, 'zset', NM, 'hash', T, 'zset', L, 'list', G, 'zset', D, 'hash')
 local id, aw, md, dl, mp, name, owner, dv = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[9], ARGV[10], ARGV[13]
 local now = clock()
 if name ~= '' then
@@ -55,6 +55,7 @@ if md ~= '' then redis.call('HSET', s, 'md', md) end
 if dv ~= '' then redis.call('HSET', s, 'dv', dv) end
 if dl ~= '' then redis.call('HSET', s, 'dl', dl) end
 redis.call('ZADD', P, position, id)
+redis.call('ZADD', I, 0, id)
 if name ~= '' then
   redis.call('HSET', s, 'nm', name, 'ow', owner)
   redis.call('HSET', NM, name, id)
@@ -65,5 +66,8 @@ else
 end
 tally('subscribers', 1)
 -- Every subject with a log is listed in the idle index (its gauge counts subjects), named or not.
-if INLINE then lowerIndex('idle', now, ARGV[8]) end
+if INLINE then
+  lowerIndex('idle', now, ARGV[8])
+  listSubject(ARGV[8])
+end
 return {accounted(oldestPublished), created and 1 or 0, id}

@@ -11,5 +11,6 @@ if dropped > 0 and INLINE then
   unlistIndex('idle', subject)
   unlistIndex('due', subject)
   unlistIndex('named', subject)
+  if not ruleOf() then unlistIndex('subjects', subject) end
 end
 return {accounted(oldestPublished), 1, dropped}

@@ -14,6 +14,7 @@
 --   B:a     zset: subscriber without a name -> last activity (ms), for idle expiry
 --   B:an    zset: named subscriber -> last activity (ms): their own order, as their own timeout
 --   B:nm    hash: name -> subscriber id. Names are client data: they are hash fields, never in a key
+--   B:i     zset: subscriber -> 0, for the management API's listing by id (ZRANGE BYLEX)
 --   B:s:ID  hash: next, aw (ackWaitMs), md (maxDeliveries), dl (dead-letter subject),
 --           mp (maxAckPending), wu (waits until, ms), nm (its name), ow (who owns the name)
 --   acknowledged subscribers only:
@@ -29,7 +30,7 @@
 -- Subscriber ids are UUIDs (checked before any call). Time is Redis's clock (TIME).
 local B = KEYS[1]
 local M, L, P, ACT, DQ, D, G = B .. ':m', B .. ':l', B .. ':p', B .. ':a', B .. ':dq', B .. ':d', B .. ':g'
-local NACT, NM, T = B .. ':an', B .. ':nm', B .. ':t'
+local NACT, NM, T, I = B .. ':an', B .. ':nm', B .. ':t', B .. ':i'
 -- The activity zset of a subscriber, by its name field (false: none).
 local function activityOf(name) if name then return NACT end return ACT end
 -- An index entry that keeps a subject listed but is never due (the last ms a JS Date can hold).
@@ -149,6 +150,7 @@ local function remove(id, later)
   local acked = h[1] ~= false
   redis.call('DEL', s)
   redis.call('ZREM', P, id)
+  redis.call('ZREM', I, id)
   redis.call('ZREM', activityOf(h[2]), id)
   if h[2] then redis.call('HDEL', NM, h[2]) end
   tally('subscribers', -1)
@@ -173,7 +175,7 @@ local function remove(id, later)
   tally('messages', -(last - metaNum('first')))
   tally('bytes', -metaNum('bytes'))
   headMoved = true
-  redis.call('UNLINK', L, P, ACT, NACT, NM, DQ, D, G)
+  redis.call('UNLINK', L, P, ACT, NACT, NM, DQ, D, G, I)
   redis.call('HSET', M, 'first', last, 'bytes', 0)
   redis.call('HDEL', M, 'wait')
   redis.call('PEXPIRE', M, 3600000)
@@ -199,9 +201,12 @@ end
 
 -- The rule the caller found for the subject in its config ('' for none): a retained subject's log
 -- is made here if it has none (its seqs after every seq handed out before), and kept.
+-- Set when applyRule made the log: the subject is listed then (the management API's index).
+local logMade = false
 local function applyRule(text)
   if text == '' then return false end
   if not redis.call('HGET', M, 'first') then
+    logMade = true
     local from = math.max(held('nextLog'), 1, metaNum('end'))
     redis.call('HSET', M, 'first', from, 'end', from, 'bytes', 0, 'subs', metaNum('subs'))
   end
@@ -214,7 +219,7 @@ end
 local function seqMember(seq) return string.format('%016d', seq) end
 
 -- Drops the `count` oldest messages of a retained log (their data GRACE_MS later, as trim's), counted
--- by reason. Readers positioned at them are not visited: each is caught up when next touched.
+-- by reason (none: a purge, not counted as a retention drop). Readers positioned at them are not visited: each is caught up when next touched.
 local function dropFront(count, reason)
   if count <= 0 then return end
   local now = clock()
@@ -233,7 +238,7 @@ local function dropFront(count, reason)
   tally('bytes', -bytes)
   redis.call('HINCRBY', AL, 'retained', -#freed)
   if bytes > 0 then redis.call('HINCRBY', AL, 'retainedBytes', -bytes) end
-  redis.call('HINCRBY', AL, 'rd:' .. reason, #freed)
+  if reason then redis.call('HINCRBY', AL, 'rd:' .. reason, #freed) end
   headMoved = true
 end
 
