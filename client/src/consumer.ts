@@ -42,6 +42,8 @@ export interface ConsumeOptions {
 }
 
 const DEFAULT_WAIT_MS = 20_000;
+/** Time for the broker to hear that an aborted poll's connection closed (see shutDown). */
+const AFTER_POLL_CLOSED_MS = 100;
 
 /** 1 s, 2 s, 4 s, … by delivery count, at most 60 s. */
 export function defaultNackDelayMs(message: ConsumedMessage): number {
@@ -294,9 +296,11 @@ export class Consumer {
     this.notify();
     const problems: unknown[] = [];
     const attempt = (step: Promise<unknown>) => step.catch((error) => problems.push(error));
-    // Messages not started go back at once, for other consumers of the subscriber.
+    // Messages not started go back for other consumers of the subscriber, just after the broker has
+    // seen the aborted poll's connection close: a nack wakes a waiting fetch, and that poll, not yet
+    // known to be gone, would take them again, in flight until their deadline.
     const waiting = this.buffer.splice(0);
-    await attempt(this.nackHeld(waiting));
+    await attempt(this.nackHeld(waiting, AFTER_POLL_CLOSED_MS));
     if (this.running.size > 0) {
       let gaveUp = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -319,10 +323,10 @@ export class Consumer {
     for (const problem of problems) this.report(problem);
   }
 
-  private async nackHeld(held: Held[]): Promise<void> {
+  private async nackHeld(held: Held[], delayMs = 0): Promise<void> {
     if (!this.acknowledged) return;
     const current = held.filter((h) => h.subscription === this.subscription && h.message.seq !== undefined);
-    if (current.length > 0) await this.client.nack(this.subscription!, current.map((h) => h.message.seq!), { delayMs: 0 });
+    if (current.length > 0) await this.client.nack(this.subscription!, current.map((h) => h.message.seq!), { delayMs });
   }
 }
 
