@@ -13,7 +13,7 @@ describe('the client against the broker\'s OpenAPI document', () => {
   let document: { paths: Record<string, Record<string, unknown>> };
   beforeAll(async () => {
     broker = await TestBroker.start();
-    document = await (await fetch(`${broker.url}/docs-json`)).json();
+    document = (await (await fetch(`${broker.url}/docs-json`)).json()) as typeof document;
   });
   afterAll(() => broker.close());
 
