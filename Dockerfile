@@ -7,9 +7,13 @@ ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 # Compiles TypeScript with the dev dependencies.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
+# The client package (an npm workspace) is in the lock file, and the command line is built on it.
 COPY package.json package-lock.json ./
+COPY client/package.json ./client/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY client/tsconfig.json ./client/
+COPY client/src ./client/src
 COPY src ./src
 RUN npm run build
 
@@ -17,6 +21,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
+COPY client/package.json ./client/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE}
@@ -26,6 +31,9 @@ WORKDIR /app
 COPY --from=deps /src/package.json ./
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+# node_modules/@gophermq/client links to ./client.
+COPY --from=build /src/client/package.json ./client/
+COPY --from=build /src/client/dist ./client/dist
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/gophermq
 USER node
 # 8082: the HTTP API (broker.port); 9001: Prometheus metrics (monitoring.port).

@@ -10,7 +10,8 @@ const esmDependencies = 'content-disposition|cookie';
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The client's tests run its sources (the Node entry); test/client/package.e2e-spec.ts checks the built package.
+  moduleNameMapper: { '^@gophermq/client$': '<rootDir>/client/src/node.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true }],
     ...(compilesEsmDependencies && {

@@ -5,6 +5,7 @@
  */
 import type autocannon from 'autocannon';
 import { join } from 'node:path';
+import { CLIENT_SCENARIOS } from './client-scenarios.js';
 import { forEachLimited, JsonClient } from './http-client.js';
 import { jsonPost, runLoad, type LoadOptions, type LoadRun } from './load.js';
 import { REPO_ROOT, startServer, type ServerKind, type ServerUnderTest, type StartOptions } from './servers.js';
@@ -967,4 +968,4 @@ export async function atRate(rate: number, durationS: number, started: number, p
   });
 }
 
-export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume, publishAuth, publishRetained, replay];
+export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume, publishAuth, publishRetained, replay, ...CLIENT_SCENARIOS];

@@ -35,6 +35,9 @@ interface SettingSlot {
   property: string;
 }
 
+/** The client commands' own variables (`gophermq pub --url`, `--token`): no broker setting, and no warning either. */
+const COMMAND_LINE_VARIABLES = new Set(['GOPHERMQ_URL', 'GOPHERMQ_TOKEN']);
+
 /** Builds the configuration from defaults, config.yaml and GOPHERMQ_ variables, and validates it once. */
 export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
   const config = new GopherMqConfig();
@@ -52,7 +55,7 @@ export function loadConfig(sources: ConfigSources = {}): GopherMqConfig {
   // gophermq), so a name that is no setting is passed over, unlike an unknown key in the file.
   const ignored: string[] = [];
   for (const [name, value] of Object.entries(sources.env ?? process.env)) {
-    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || value === undefined || COMMAND_LINE_VARIABLES.has(name)) continue;
     const key = envNameToKey(name);
     if (slots.has(key)) settings.set(key, { value, origin: name });
     else ignored.push(name);

@@ -1,0 +1,65 @@
+import { GopherMQConnectionError } from './errors.js';
+
+/** One request as the client hands it to a transport. */
+export interface TransportRequest {
+  method: 'GET' | 'POST';
+  /** The path and query, e.g. `/api/publish`; joined to the client's `url`. */
+  path: string;
+  /** Headers to send (lower-case names); `content-type` is set when there is a body. */
+  headers: Record<string, string>;
+  /** The JSON text of the body, if any. */
+  body?: string;
+  signal?: AbortSignal;
+  /** The call may be sent twice without harm (not a publish, unless its caller opted in). */
+  repeatable?: boolean;
+}
+
+/** The answer, whatever its status. */
+export interface TransportResponse {
+  status: number;
+  /** The body as text ('' when empty). */
+  body: string;
+  /** The `Retry-After` header, when present. */
+  retryAfter: string | undefined;
+}
+
+/**
+ * How the client sends requests: answers every status, rejects with a `GopherMQConnectionError`
+ * when no answer came, or with the signal's reason when it was aborted.
+ */
+export interface Transport {
+  request(request: TransportRequest): Promise<TransportResponse>;
+  /** Releases what the transport keeps open (idle keep-alive connections). */
+  close?(): void;
+}
+
+/** The platform's `fetch()`: browsers, Deno, Bun, and Node when asked for. */
+export class FetchTransport implements Transport {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchFunction: typeof fetch = globalThis.fetch.bind(globalThis),
+  ) {}
+
+  async request({ method, path, headers, body, signal }: TransportRequest): Promise<TransportResponse> {
+    let response: Response;
+    try {
+      response = await this.fetchFunction(this.baseUrl + path, { method, headers, body, signal });
+    } catch (error) {
+      throw connectionFailure(error, signal);
+    }
+    try {
+      return { status: response.status, body: await response.text(), retryAfter: response.headers.get('retry-after') ?? undefined };
+    } catch (error) {
+      throw connectionFailure(error, signal);
+    }
+  }
+}
+
+/** An aborted call rejects with the signal's reason; anything else that kept the answer from us is a connection failure. */
+export function connectionFailure(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason;
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = (error as { code?: unknown }).code ?? cause?.code;
+  const text = typeof code === 'string' ? code : (error as Error)?.message ?? String(error);
+  return new GopherMQConnectionError(`no answer from the broker: ${text}`, { cause: error, code: typeof code === 'string' ? code : undefined });
+}
