@@ -13,6 +13,7 @@ export enum BrokerErrorCode {
   SubscriberSettingsDiffer = 'SUBSCRIBER_SETTINGS_DIFFER',
   SubscriberNameTaken = 'SUBSCRIBER_NAME_TAKEN',
   NotRetained = 'NOT_RETAINED',
+  PatternReplay = 'PATTERN_REPLAY',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -36,6 +37,7 @@ export class BrokerError extends Error {
   static subscriberSettingsDiffer = () => new BrokerError(BrokerErrorCode.SubscriberSettingsDiffer, 'subscriber exists with other settings');
   static subscriberNameTaken = () => new BrokerError(BrokerErrorCode.SubscriberNameTaken, 'subscriber name taken');
   static notRetained = () => new BrokerError(BrokerErrorCode.NotRetained, 'subject does not retain messages');
+  static patternReplay = () => new BrokerError(BrokerErrorCode.PatternReplay, 'deliver other than "new" is not supported on a wildcard subject');
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

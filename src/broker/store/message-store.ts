@@ -85,6 +85,8 @@ export type SubscribeRefusal = 'settings-differ' | 'name-taken' | 'not-retained'
 
 /** A message handed to an acknowledged subscriber: in flight until acked, nacked or its deadline. */
 export interface DeliveredMessage {
+  /** For a pattern's subscriber (a wildcard subscription): the subject it was published to. */
+  subject?: string;
   /** Positive, strictly increasing per subject in publish order, the same for every subscriber. */
   seq: number;
   data: string;
@@ -103,8 +105,9 @@ export interface FetchedMessages {
    */
   remaining: number;
   /**
-   * For an acknowledged subscriber, or any subscriber of a retained subject: `data` again, with each
-   * message's seq, and its delivery count (acknowledged) and publish time (retained).
+   * For an acknowledged subscriber, any subscriber of a retained subject, and any of a pattern:
+   * `data` again, with each message's seq, and its delivery count (acknowledged), publish time
+   * (retained) or subject (pattern).
    */
   messages?: DeliveredMessage[];
 }

@@ -8,6 +8,7 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.InvalidSubject:
     case BrokerErrorCode.NotAcknowledged:
     case BrokerErrorCode.NotRetained:
+    case BrokerErrorCode.PatternReplay:
       return HttpStatus.BAD_REQUEST;
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:
