@@ -14,7 +14,10 @@ export const MAX_ACK_PENDING_CEILING = 100_000;
 export const SUBSCRIBER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class SubscribeRequestDto {
-  @SubjectProperty()
+  @SubjectProperty('orders.created', {
+    description:
+      'A subject, or a pattern (wildcard subscription): a token that is exactly `*` matches one token, a last token `>` one or more (`orders.*`, `orders.>`, `>`). A pattern subscriber gets what is published to every subject it matches; its fetch answers carry `messages` with each message\'s `subject`. ',
+  })
   subject!: string;
 
   @ApiPropertyOptional({
