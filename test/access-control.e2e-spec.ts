@@ -114,12 +114,28 @@ describe('access control (auth.enable)', () => {
       ['billing', 'subscribe', 'orders.created', true],
       ['admin', 'publish', 'anything.at.all', true],
       ['admin', 'subscribe', 'anything.at.all', true],
+      // A pattern needs a permission covering all it matches.
+      ['orders', 'subscribe', 'orders.*', true],
+      ['orders', 'subscribe', 'orders.>', false],
+      ['orders', 'subscribe', '>', false],
+      ['orders', 'subscribe', '*.created', false],
+      ['billing', 'subscribe', 'billing.>', true],
+      ['billing', 'subscribe', 'billing.*.late', true],
+      ['admin', 'subscribe', '>', true],
     ])('%s may %s on %s: %s', async (token, action, prefix, allowed) => {
       const post = { orders, billing, admin }[token]!;
       const subject = prefix; // fixed subjects: the permission is what is tested; a publish may find no subscriber
       const answer = action === 'publish' ? await post('/api/publish', { subject, data: 'x' }) : await post('/api/subscribe', { subject });
       if (allowed) expect(answer.status === 200 || answer.body.message === 'subscriber not found').toBe(true);
       else expect([answer.status, answer.body]).toEqual([403, { message: 'forbidden' }]);
+    });
+
+    it('a pattern subscriber within its permission gets the messages of the subjects it matches; fetch on a wider pattern is refused', async () => {
+      const id = (await orders('/api/subscribe', { subject: 'orders.*' })).body.id;
+      expect((await orders('/api/publish', { subject: 'orders.paid', data: 'p' })).status).toBe(200);
+      expect((await orders('/api/fetch', { subject: 'orders.*', id })).body).toMatchObject({ data: ['p'], messages: [{ subject: 'orders.paid', data: 'p' }] });
+      expect((await orders('/api/fetch', { subject: 'orders.>', id })).status).toBe(403);
+      await orders('/api/unsubscribe', { subject: 'orders.*', id });
     });
 
     it('refuses a deadLetterSubject the token may not publish to: the broker would publish there for it', async () => {

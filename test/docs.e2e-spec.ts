@@ -119,6 +119,12 @@ describe('README API examples', () => {
     await TestBroker.using({}, (broker) => runExamples(broker, examples));
   });
 
+  it('wildcard subscriptions: each answer is the one the README shows, run in order against a fresh broker', async () => {
+    const examples = examplesOf('## Wildcard subscriptions');
+    expect(examples.map(({ path }) => path)).toEqual(['/api/subscribe', '/api/publish', '/api/publish', '/api/fetch', '/api/publish']);
+    await TestBroker.using({}, (broker) => runExamples(broker, examples));
+  });
+
   it('retained subjects: each answer is the one the README shows, against a broker with its config.yaml example', async () => {
     const heading = '## Retained subjects and replay';
     const section = readme.slice(readme.indexOf(heading));

@@ -20,6 +20,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisBench, REDIS_DEFAULT_SCENARIOS } from './redis-bench.js';
 import { pushScenario } from './push-scenario.js';
+import { WILDCARD_SCENARIOS } from './wildcard-scenarios.js';
 import { SCENARIOS, type Row, type ScenarioReport, type Settings } from './scenarios.js';
 import { STREAM_SCENARIOS } from './stream-scenarios.js';
 import { fmt, markdownTable } from './stats.js';
@@ -46,7 +47,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`usage: npm run bench -- [--long] [--only=a,b] [--reps=N] [--duration=S] [--broker=cli.js] [--json=file] [--cpu-prof=dir] [--check]
        [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis]
-scenarios: ${[...SCENARIOS, pushScenario, ...STREAM_SCENARIOS].map((scenario) => scenario.name).join(', ')}
+scenarios: ${[...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS].map((scenario) => scenario.name).join(', ')}
 --store=redis: the broker on the Redis store against the memory store (in the baseline's place),
   on a redis-server the bench starts; adds the scenarios batch-publish, round-trips, two-instances,
   cross-instance-long-poll; default: ${REDIS_DEFAULT_SCENARIOS.join(', ')}
@@ -103,7 +104,7 @@ if (redis) console.error(`Redis store mode: "redis" rows are the broker on the R
 else if (settings.start.compareCli) console.error(`A/B mode: "baseline" rows are the broker at ${settings.start.compareCli}, not bare Fastify`);
 const serverName = (row: Row) => (redis ? { broker: 'redis', baseline: 'memory' }[row.server] : row.server);
 
-const scenarios = redis ? [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...redis.scenarios()] : [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS];
+const scenarios = redis ? [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS, ...redis.scenarios()] : [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS];
 const only = flags.only?.split(',').map((name) => name.trim()) ?? (redis ? REDIS_DEFAULT_SCENARIOS : undefined);
 const unknown = only?.filter((name) => !scenarios.some((scenario) => scenario.name === name)) ?? [];
 if (unknown.length > 0) {

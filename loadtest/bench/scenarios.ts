@@ -77,7 +77,7 @@ export const PAYLOAD_16B = 'gophermq-payload';
 
 type Pair = Record<ServerKind, ServerUnderTest>;
 
-async function withServers<T>(settings: Settings, work: (servers: Pair) => Promise<T>): Promise<{ result: T; peakRss: Record<ServerKind, number> }> {
+export async function withServers<T>(settings: Settings, work: (servers: Pair) => Promise<T>): Promise<{ result: T; peakRss: Record<ServerKind, number> }> {
   const [broker, baseline] = await Promise.all([startServer('broker', settings.start), startServer('baseline', settings.start)]);
   try {
     const result = await work({ broker, baseline });
@@ -165,7 +165,7 @@ async function measurePair(
   return { runs, ratios };
 }
 
-function summarize(scenario: string, server: ServerKind, runs: LoadRun[], messagesPerRequest: number, ratio: number, peakRssBytes: number, note?: string): Row {
+export function summarize(scenario: string, server: ServerKind, runs: LoadRun[], messagesPerRequest: number, ratio: number, peakRssBytes: number, note?: string): Row {
   const requestsPerS = median(runs.map((run) => run.requestsPerS));
   return {
     scenario,
@@ -190,7 +190,7 @@ function pairRows(scenario: string, measured: Measured, messagesPerRequest: numb
   ];
 }
 
-function errorsOf(rows: Row[]): string {
+export function errorsOf(rows: Row[]): string {
   return rows.map((row) => `${row.server} ${row.errors}`).join(', ');
 }
 

@@ -4,6 +4,8 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { STATUS_OK, StatusResponseDto } from '../common/status-response.dto.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
 import { PublishRequestDto } from '../publish/publish-request.dto.js';
+import { BrokerError } from '../broker/broker.error.js';
+import { isPublishSubject } from '../broker/broker.service.js';
 import { AsyncPublishQueue } from './async-publish.queue.js';
 
 @ApiTags('publish')
@@ -22,6 +24,8 @@ export class AsyncPublishController {
   @ApiOkResponse({ type: StatusResponseDto, description: 'Queued; published in the background' })
   @ApiErrors(400, 413, 415, { status: 429, example: 'async queue full', description: 'broker.async-queue-capacity accepted messages are waiting to be published' })
   publish(@ValidBody() request: PublishRequestDto): StatusResponseDto {
+    // Refused now, not in the background: a wildcard names no subject to publish to.
+    if (!isPublishSubject(request.subject)) throw BrokerError.invalidSubject();
     this.queue.accept({ subject: request.subject, data: request.data });
     return STATUS_OK;
   }

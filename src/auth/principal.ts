@@ -21,7 +21,8 @@ export function principal(name: string, sha256Hex: string, publish: readonly str
     name,
     digest: Buffer.from(sha256Hex, 'hex'),
     mayPublish: (subject) => publishPatterns.matches(subject),
-    maySubscribe: (subject) => subscribePatterns.matches(subject),
+    // A subscribe subject may be a pattern: a permission must cover all it matches.
+    maySubscribe: (subject) => subscribePatterns.covers(subject),
     rateLimitMax,
     mayManage,
   };

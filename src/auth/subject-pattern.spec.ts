@@ -1,4 +1,4 @@
-import { isValidSubjectPattern, SubjectPatterns, subjectMatches } from './subject-pattern.js';
+import { isValidSubjectPattern, patternCovers, SubjectPatterns, subjectMatches } from './subject-pattern.js';
 
 describe(subjectMatches.name, () => {
   it.each([
@@ -64,5 +64,37 @@ describe(SubjectPatterns.name, () => {
 
   it('refuses an invalid pattern', () => {
     expect(() => new SubjectPatterns(['orders.>.x'])).toThrow('invalid subject pattern "orders.>.x"');
+  });
+});
+
+describe(patternCovers.name, () => {
+  it.each([
+    ['orders.*', 'orders.*'],
+    ['orders.*', 'orders.eu'],
+    ['orders.>', 'orders.*'],
+    ['orders.>', 'orders.>'],
+    ['orders.>', 'orders.*.late'],
+    ['>', '>'],
+    ['>', '*.*'],
+    ['*.*', 'orders.*'],
+    ['orders.*.>', 'orders.eu.>'],
+  ])('%j covers %j', (outer, inner) => expect(patternCovers(outer, inner)).toBe(true));
+
+  it.each([
+    ['orders.*', 'orders.>'],
+    ['orders.*', '>'],
+    ['orders.*', '*.eu'],
+    ['orders.eu', 'orders.*'],
+    ['orders.>', 'orders'],
+    ['orders.>', '>'],
+    ['orders.*.>', 'orders.>'],
+    ['*', '>'],
+    ['*.*', '*'],
+  ])('%j does not cover %j', (outer, inner) => expect(patternCovers(outer, inner)).toBe(false));
+
+  it('SubjectPatterns.covers: a pattern needs a permission covering all of it', () => {
+    const sut = new SubjectPatterns(['orders.*', 'billing.eu']);
+    expect(['orders.*', 'orders.eu', 'orders.>', '>', 'billing.eu', 'billing.*'].map((pattern) => sut.covers(pattern))).toEqual([true, true, false, false, true, false]);
+    expect(new SubjectPatterns(['>']).covers('>')).toBe(true);
   });
 });

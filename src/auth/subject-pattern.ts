@@ -25,6 +25,23 @@ export function subjectMatches(pattern: string, subject: string): boolean {
 }
 
 /**
+ * Whether `outer` covers `inner` (both valid patterns): every subject `inner` matches, `outer`
+ * matches too. `orders.*` covers `orders.*` and `orders.eu`, not `orders.>` (it matches
+ * `orders.eu.late`) nor `>`; `orders.>` covers `orders.*.late` and `orders.>`. A subscribe to a
+ * pattern needs a permission covering it, not just matching it as if its wildcards were tokens.
+ */
+export function patternCovers(outer: string, inner: string): boolean {
+  const wide = outer.split('.');
+  const narrow = inner.split('.');
+  for (let i = 0; i < wide.length; i++) {
+    if (wide[i] === '>') return narrow.length > i;
+    if (i >= narrow.length || narrow[i] === '>') return false;
+    if (wide[i] !== '*' && wide[i] !== narrow[i]) return false;
+  }
+  return narrow.length === wide.length;
+}
+
+/**
  * A set of patterns, as a predicate on subjects. Literal subjects are found in a Set; only the
  * patterns with wildcards are tried one by one. Answers are remembered for the last few thousand
  * subjects asked about, as a client publishes to the same few subjects over and over.
@@ -54,6 +71,16 @@ export class SubjectPatterns {
       this.answers.set(subject, answer);
     }
     return answer;
+  }
+
+  /**
+   * Whether one of the patterns covers `pattern` (patternCovers): for a subscribe, whose subject may
+   * be a pattern. A subject without wildcards is covered when it matches.
+   */
+  covers(pattern: string): boolean {
+    if (this.matchAll) return true;
+    if (!/(?:^|\.)[*>](?:\.|$)/.test(pattern)) return this.matches(pattern);
+    return this.wildcards.some((wide) => patternCovers(wide, pattern));
   }
 }
 

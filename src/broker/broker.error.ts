@@ -18,6 +18,7 @@ export enum BrokerErrorCode {
   TooManyStreams = 'TOO_MANY_STREAMS',
   SubjectNotFound = 'SUBJECT_NOT_FOUND',
   InvalidRequest = 'INVALID_REQUEST',
+  PatternReplay = 'PATTERN_REPLAY',
 }
 
 /** The broker's own error: thrown by BrokerService, mapped to HTTP once, by BrokerExceptionFilter. */
@@ -47,6 +48,7 @@ export class BrokerError extends Error {
   static subjectNotFound = () => new BrokerError(BrokerErrorCode.SubjectNotFound, 'subject not found');
   /** A query parameter or field out of range, named in the message (`limit: …`). */
   static invalidRequest = (message: string) => new BrokerError(BrokerErrorCode.InvalidRequest, message);
+  static patternReplay = () => new BrokerError(BrokerErrorCode.PatternReplay, 'deliver other than "new" is not supported on a wildcard subject');
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

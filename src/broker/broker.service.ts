@@ -2,6 +2,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShu
 import { BrokerError, BrokerErrorCode } from './broker.error.js';
 import { FetchWaiters } from './fetch-waiters.js';
 import { isValidSubject } from './subject.js';
+import { isPattern } from './subject-tree.js';
+import { isValidSubjectPattern } from '../auth/subject-pattern.js';
 import { isSubscriberId } from './subscriber-id.js';
 import {
   DEFAULT_MAX_ACK_PENDING,
@@ -119,7 +121,12 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
    */
   async subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
-    if (ack?.deadLetterSubject !== undefined && !isValidSubject(ack.deadLetterSubject)) throw BrokerError.invalidSubject();
+    // A wildcard subscription: a valid pattern (`>` only last), without replay for now.
+    if (isPattern(subject)) {
+      if (!isValidSubjectPattern(subject)) throw BrokerError.invalidSubject();
+      if (options?.deliver !== undefined && options.deliver !== 'new') throw BrokerError.patternReplay();
+    }
+    if (ack?.deadLetterSubject !== undefined && !isPublishSubject(ack.deadLetterSubject)) throw BrokerError.invalidSubject();
     const subscriber = await this.store.subscribe(subject, ack && { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, options);
     if (subscriber === undefined) throw BrokerError.tooManySubscribers();
     if (subscriber === 'settings-differ') throw BrokerError.subscriberSettingsDiffer();
@@ -129,8 +136,8 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   async publish(subject: string, data: string): Promise<void> {
-    // Requests reach here with subjects their DTO already checked; other callers may not have.
-    if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
+    // Requests reach here with subjects their DTO already checked, but not for wildcards.
+    if (!isPublishSubject(subject)) throw BrokerError.invalidSubject();
     this.published(subject, await this.store.publish(subject, data));
   }
 
@@ -179,14 +186,14 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     publishMany: NonNullable<MessageStore['publishMany']>,
   ): Promise<PublishResult[]> {
     const allowed = messages.map(({ subject }) => mayPublish(subject));
-    const valid = messages.filter(({ subject }, i) => allowed[i] && isValidSubject(subject));
+    const valid = messages.filter(({ subject }, i) => allowed[i] && isPublishSubject(subject));
     const outcomes = await publishMany(valid);
     let next = 0;
     const results = new Array<PublishResult>(messages.length);
     for (let i = 0; i < messages.length; i++) {
       const { subject } = messages[i];
       if (!allowed[i]) results[i] = FORBIDDEN;
-      else if (!isValidSubject(subject)) results[i] = { message: BrokerError.invalidSubject().message };
+      else if (!isPublishSubject(subject)) results[i] = { message: BrokerError.invalidSubject().message };
       else {
         const outcome = outcomes[next++];
         results[i] = await this.attempt(() => this.published(subject, outcome));
@@ -360,6 +367,11 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 function assertSubscriber(subject: string, id: string): void {
   if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
   if (!isSubscriberId(id)) throw BrokerError.badId();
+}
+
+/** A subject a message may be published to: valid, and without wildcard tokens (it names one subject). */
+export function isPublishSubject(subject: unknown): subject is string {
+  return isValidSubject(subject) && !isPattern(subject);
 }
 
 function settled(outcome: SettleOutcome): number {

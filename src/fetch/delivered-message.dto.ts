@@ -5,6 +5,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
  * passes), or by any subscriber of a retained subject.
  */
 export class DeliveredMessageDto {
+  @ApiPropertyOptional({ example: 'orders.eu', description: 'Only for a subscriber of a wildcard subject (a pattern): the subject the message was published to' })
+  subject?: string;
+
   @ApiProperty({ type: 'integer', example: 17, description: 'Positive, increasing per subject in publish order, the same for every subscriber; pass it to ack, nack or extend' })
   seq!: number;
 

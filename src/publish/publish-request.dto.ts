@@ -3,7 +3,7 @@ import { IsString } from 'class-validator';
 import { SubjectProperty } from '../common/subject.property.js';
 
 export class PublishRequestDto {
-  @SubjectProperty()
+  @SubjectProperty('orders.created', { description: 'One subject: a token that is exactly `*` or `>` (a wildcard) is 400 `invalid subject`. ' })
   subject!: string;
 
   @ApiProperty({ example: '{"orderId":42}', description: 'The message, any string' })

@@ -18,7 +18,10 @@ export const MAX_PUSH_CONCURRENCY = 100;
 export const DEFAULT_PUSH_CONCURRENCY = 10;
 
 export class SubscribeRequestDto {
-  @SubjectProperty()
+  @SubjectProperty('orders.created', {
+    description:
+      'A subject, or a pattern (wildcard subscription): a token that is exactly `*` matches one token, a last token `>` one or more (`orders.*`, `orders.>`, `>`). A pattern subscriber gets what is published to every subject it matches; its fetch answers carry `messages` with each message\'s `subject`. ',
+  })
   subject!: string;
 
   @ApiPropertyOptional({

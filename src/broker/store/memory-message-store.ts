@@ -6,6 +6,7 @@ import { DeadlineTimer } from './ack/deadline-timer.js';
 import { isoTime } from './iso-time.js';
 import { jsonStringBytes } from './json-string-bytes.js';
 import { subjectMatches } from '../../auth/subject-pattern.js';
+import { isPattern, SubjectTree } from '../subject-tree.js';
 import {
   DEFAULT_MAX_ACK_PENDING,
   sameDeliver,
@@ -30,7 +31,7 @@ import { MemoryInspection } from './memory-inspection.js';
 import { MemoryStoreIndex } from './memory-store-index.js';
 import { sameAckSettings } from './same-ack-settings.js';
 import type { Page, PeekedMessage, SubjectFigures, SubscriberFigures } from './store-inspection.js';
-import { EPOCH_S, MemorySubscriber, nowS, StoredMessage, SubjectLog } from './subject-log.js';
+import { EPOCH_S, MemorySubscriber, nowS, RoutedMessage, StoredMessage, SubjectLog } from './subject-log.js';
 
 /** What an entry of `messages` adds to an answer besides its data: `{"seq":…,"data":,"deliveries":…},`. */
 const DELIVERED_MESSAGE_OVERHEAD = 48;
@@ -38,6 +39,8 @@ const DELIVERED_MESSAGE_OVERHEAD = 48;
 export const RETAINED_MESSAGE_OVERHEAD = DELIVERED_MESSAGE_OVERHEAD + 34;
 /** How often the age sweep starts a pass over the retained subjects. */
 const RETENTION_SWEEP_MS = 1000;
+/** What `"subject":` and its comma add to a message of a pattern's log in `messages`. */
+const SUBJECT_FIELD_OVERHEAD = 11;
 /** Most messages one turn of the sweep drops, and subjects it looks at: a turn stays near a millisecond. */
 const SWEEP_BATCH_MESSAGES = 2000;
 const SWEEP_BATCH_SUBJECTS = 2000;
@@ -66,6 +69,10 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       if (subscriber.ack) this.schedule(subscriber, subscriber.ack);
     },
   });
+  /** The logs of patterns with subscribers (wildcard subscriptions), found by the subjects they match. */
+  private readonly patternLogs = new SubjectTree<SubjectLog>();
+  /** The pattern logs a publish found, reused: a publish allocates no array. */
+  private readonly routes: SubjectLog[] = [];
   private readonly deadlines = new DeadlineTimer<MemorySubscriber>((subscriber, now, budget) => this.due(subscriber, now, budget));
   private messagesHeld = 0;
   private bytesHeld = 0;
@@ -100,7 +107,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): SubscriberInfo | SubscribeRefusal | undefined;
   subscribe(subject: string, ack?: AckSettings, { name, owner, deliver }: SubscribeOptions = {}): SubscriberInfo | SubscribeRefusal | undefined {
     let log = this.subjects.get(subject);
-    const rule = log ? log.rule : this.ruleOf(subject);
+    const rule = log ? log.rule : isPattern(subject) ? undefined : this.ruleOf(subject);
     if (deliver !== undefined && deliver !== 'new' && rule === undefined) return 'not-retained';
     const existing = name === undefined ? undefined : log?.names?.get(name);
     if (existing) {
@@ -131,14 +138,28 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   }
 
   publish(subject: string, data: string): PublishOutcome {
+    const { routes } = this;
+    routes.length = 0;
+    if (this.patternLogs.size > 0) this.patternLogs.match(subject, routes);
     let log = this.subjects.get(subject);
     if (!log) {
       const rule = this.ruleOf(subject);
-      if (rule === undefined) return 'no-subscriber';
+      if (rule === undefined) return routes.length === 0 ? 'no-subscriber' : this.route(subject, data, Buffer.byteLength(data, 'utf8'), routes, true);
       log = this.newLog(subject, rule);
     }
     const bytes = Buffer.byteLength(data, 'utf8');
-    if (log.rule) return this.publishRetained(log, log.rule, data, bytes);
+    if (routes.length > 0) {
+      // Every log that takes it, or none: the patterns' logs are checked first, counting its own copy.
+      const refusal = this.routeRefusal(routes, bytes, 1);
+      if (refusal) return refusal;
+    }
+    const outcome = log.rule ? this.publishRetained(log, log.rule, data, bytes) : this.append(log, data, bytes);
+    if (outcome === 'ok' && routes.length > 0) this.route(subject, data, bytes, routes, false);
+    return outcome;
+  }
+
+  /** A message of a subject without retention, in its log, under the per-subject and broker-wide limits. */
+  private append(log: SubjectLog, data: string, bytes: number): PublishOutcome {
     const { limits } = this;
     if (log.messages.length + 1 > limits.maxPendingPerSubject || log.bytes + bytes > limits.maxPendingBytesPerSubject) {
       return 'subject-overflow';
@@ -149,6 +170,41 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     log.bytes += bytes;
     this.messagesHeld += 1;
     this.bytesHeld += bytes;
+    return 'ok';
+  }
+
+  /**
+   * Why the logs of the patterns a publish matched refuse it, or undefined when each has room: its
+   * per-subject limits, as any subject's log (a stalled pattern subscriber holds back the subjects
+   * it matches, as a stalled subscriber holds back its subject), and the broker-wide limits, counting
+   * each log's copy and `others` more (the message's own log).
+   */
+  private routeRefusal(routes: readonly SubjectLog[], bytes: number, others: number): PublishOutcome | undefined {
+    const { limits } = this;
+    for (const log of routes) {
+      if (log.messages.length + 1 > limits.maxPendingPerSubject || log.bytes + bytes > limits.maxPendingBytesPerSubject) return 'subject-overflow';
+    }
+    const copies = routes.length + others;
+    if (this.messagesHeld + copies > limits.maxPending || this.bytesHeld + copies * bytes > limits.maxPendingBytes) return 'overflow';
+    return undefined;
+  }
+
+  /** Appends a copy of the message to each matching pattern's log; `check`: their room first (else the caller checked). */
+  private route(subject: string, data: string, bytes: number, routes: readonly SubjectLog[], check: boolean): PublishOutcome {
+    if (check) {
+      const refusal = this.routeRefusal(routes, bytes, 0);
+      if (refusal) return refusal;
+    }
+    const answerBytes = jsonStringBytes(data, bytes) + 1;
+    const subjectAnswerBytes = jsonStringBytes(subject, Buffer.byteLength(subject, 'utf8')) + SUBJECT_FIELD_OVERHEAD;
+    const publishedAtS = nowS();
+    for (const log of routes) {
+      log.messages.push(new RoutedMessage(data, bytes, answerBytes, publishedAtS, log.caughtUp, 0, subject, subjectAnswerBytes));
+      log.caughtUp = 0;
+      log.bytes += bytes;
+    }
+    this.messagesHeld += routes.length;
+    this.bytesHeld += routes.length * bytes;
     return 'ok';
   }
 
@@ -164,11 +220,17 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes, options?.maxInFlight);
     const { nextSeq } = subscriber;
     const retained = log.rule !== undefined;
-    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained);
+    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained || log.pattern);
     const data = new Array<string>(count);
     for (let i = 0; i < count; i++) data[i] = log.at(nextSeq + i).data;
     let messages: DeliveredMessage[] | undefined;
-    if (retained) {
+    if (log.pattern) {
+      messages = new Array<DeliveredMessage>(count);
+      for (let i = 0; i < count; i++) {
+        const message = log.at(nextSeq + i) as RoutedMessage;
+        messages[i] = { subject: message.subject, seq: nextSeq + i, data: message.data };
+      }
+    } else if (retained) {
       messages = new Array<DeliveredMessage>(count);
       for (let i = 0; i < count; i++) {
         const message = log.at(nextSeq + i);
@@ -307,9 +369,11 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
 
   /** A subject's new log, its seqs after every seq handed out before. */
   private newLog(subject: string, rule: RetentionRule | undefined): SubjectLog {
-    const log = new SubjectLog(this.nextLogStart, rule);
+    const pattern = isPattern(subject);
+    const log = new SubjectLog(this.nextLogStart, rule, pattern);
     this.subjects.set(subject, log);
     this.index.made(subject, log);
+    if (pattern) this.patternLogs.set(subject, log);
     if (rule) this.retainedLogs.set(subject, log);
     return log;
   }
@@ -464,11 +528,11 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
    * How many of the `available` messages from `seq` on fit in one answer's budget: at least one. On
    * a retained subject, each is in `messages` too, with its seq and time.
    */
-  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number, retained = false): number {
+  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number, withMessages = false): number {
     let count = 0;
     for (let answerBytes = 0; count < available; count++) {
-      const { answerBytes: bytes } = log.at(seq + count);
-      answerBytes += retained ? 2 * bytes + RETAINED_MESSAGE_OVERHEAD : bytes;
+      const message = log.at(seq + count);
+      answerBytes += withMessages ? 2 * message.answerBytes + RETAINED_MESSAGE_OVERHEAD + subjectBytesOf(message) : message.answerBytes;
       if (answerBytes > maxBytes && count > 0) break;
     }
     return count;
@@ -493,12 +557,13 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const overhead = retained ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
     const take = (seq: number): boolean => {
       const message = log.at(seq);
-      answerBytes += 2 * message.answerBytes + overhead;
+      answerBytes += 2 * message.answerBytes + overhead + subjectBytesOf(message);
       if (answerBytes > maxBytes && data.length > 0) return false;
       const deliveries = ack.deliver(seq, deadline);
       if (deliveries > 1) this.redelivered += 1;
       data.push(message.data);
-      messages.push(retained ? { seq, data: message.data, time: isoTime(message.publishedMs), deliveries } : { seq, data: message.data, deliveries });
+      if (message instanceof RoutedMessage) messages.push({ subject: message.subject, seq, data: message.data, deliveries });
+      else messages.push(retained ? { seq, data: message.data, time: isoTime(message.publishedMs), deliveries } : { seq, data: message.data, deliveries });
       return true;
     };
     let room = true;
@@ -623,6 +688,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       // The last one: the whole log goes at once, without a walk over its messages.
       this.subjects.delete(subscriber.subject);
       this.index.dropped(subscriber.subject);
+      if (log.pattern) this.patternLogs.delete(subscriber.subject);
       this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
       this.messagesHeld -= log.messages.length;
       this.bytesHeld -= log.bytes;
@@ -662,6 +728,11 @@ function startOf(log: SubjectLog, deliver: DeliverPolicy | undefined): number {
     else high = middle;
   }
   return low;
+}
+
+/** What a message of a pattern's log adds to its entry in `messages`: its subject. */
+function subjectBytesOf(message: StoredMessage): number {
+  return message instanceof RoutedMessage ? message.subjectAnswerBytes : 0;
 }
 
 function infoOf({ id, subject, ack, name }: MemorySubscriber): SubscriberInfo {

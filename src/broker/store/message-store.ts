@@ -87,6 +87,8 @@ export type SubscribeRefusal = 'settings-differ' | 'name-taken' | 'not-retained'
 
 /** A message handed to an acknowledged subscriber: in flight until acked, nacked or its deadline. */
 export interface DeliveredMessage {
+  /** For a pattern's subscriber (a wildcard subscription): the subject it was published to. */
+  subject?: string;
   /** Positive, strictly increasing per subject in publish order, the same for every subscriber. */
   seq: number;
   data: string;
@@ -119,9 +121,9 @@ export interface FetchedMessages {
    */
   remaining: number;
   /**
-   * For an acknowledged subscriber, any subscriber of a retained subject, or a take asking
-   * TakeOptions.withSeqs: `data` again, with each
-   * message's seq, and its delivery count (acknowledged) and publish time (retained).
+   * For an acknowledged subscriber, any subscriber of a retained subject or of a pattern, or a take
+   * asking TakeOptions.withSeqs: `data` again, with each message's seq, and its delivery count
+   * (acknowledged), publish time (retained) or subject (pattern).
    */
   messages?: DeliveredMessage[];
 }

@@ -31,6 +31,27 @@ export class StoredMessage {
 }
 
 /**
+ * A message in a pattern's log (a wildcard subscription): a copy of the entry stored in its own
+ * subject's log (the data string is shared, not copied), with the subject it was published to.
+ */
+export class RoutedMessage extends StoredMessage {
+  constructor(
+    data: string,
+    bytes: number,
+    answerBytes: number,
+    publishedAtS: number,
+    readersHere: number,
+    publishedMsPart: number,
+    /** The subject it was published to. */
+    readonly subject: string,
+    /** Bytes `"subject":"…",` adds to its entry in a fetch answer's `messages`. */
+    readonly subjectAnswerBytes: number,
+  ) {
+    super(data, bytes, answerBytes, publishedAtS, readersHere, publishedMsPart);
+  }
+}
+
+/**
  * One subject: its messages in publish order, each stored once whatever the number of subscribers,
  * and the subscribers, each reading the log at its own position. A publish costs the same with one
  * subscriber or ten thousand. Every message in the log is held by someone: the log starts at the
@@ -59,6 +80,11 @@ export class SubjectLog {
      * messages dropped since) is counted at the front: `at(position)` is never asked for them.
      */
     readonly rule?: RetentionRule,
+    /**
+     * A pattern's log (subject-tree.ts): its messages are RoutedMessages, copies of those published
+     * to the subjects it matches; never retained.
+     */
+    readonly pattern = false,
   ) {}
 
   get endSeq(): number {

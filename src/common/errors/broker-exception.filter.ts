@@ -11,6 +11,7 @@ export function statusOf(code: BrokerErrorCode): HttpStatus {
     case BrokerErrorCode.PushNotEnabled:
     case BrokerErrorCode.PushUrlNotAllowed:
     case BrokerErrorCode.InvalidRequest:
+    case BrokerErrorCode.PatternReplay:
       return HttpStatus.BAD_REQUEST;
     case BrokerErrorCode.SubscriberNotFound:
     case BrokerErrorCode.BadId:

@@ -1,5 +1,6 @@
 import { BrokerError } from '../../broker.error.js';
 import { isoTime } from '../iso-time.js';
+import { isPattern } from '../../subject-tree.js';
 import type { DeliveredMessage, FetchedMessages, StoreLimits, TakeOptions } from '../message-store.js';
 import type { RedisAcknowledgements } from './redis-acknowledgements.js';
 import { ACK_SCRIPT_BATCH } from './redis-acknowledgements.js';
@@ -48,6 +49,7 @@ export class RedisFetcher {
   async fetch(subject: string, id: string, max: number, waitMs: number, maxBytes: number, options: TakeOptions = {}): Promise<FetchedMessages | undefined> {
     // 0: the subscriber's own maxAckPending bounds what it has in flight.
     const ownInFlight = options.maxInFlight ?? 0;
+    const ids: string[] = [];
     const seqs: number[] = [];
     const deliveries: number[] = [];
     const times: number[] = [];
@@ -83,6 +85,7 @@ export class RedisFetcher {
         sideCalls.push(this.acks.lowerDue(subject, batch.dueHint));
         if (lease) inFlightRoom -= batch.ids.length;
       }
+      ids.push(...batch.ids);
       seqs.push(...batch.seqs);
       deliveries.push(...batch.deliveries);
       times.push(...batch.times);
@@ -107,16 +110,21 @@ export class RedisFetcher {
     const [values] = await Promise.all([Promise.all(reads).then((batches) => batches.flat()), ...sideCalls]);
     const data: string[] = [];
     const messages: DeliveredMessage[] = [];
+    // A pattern's log (wildcard subscription): its ids are '<message id> <subject>', and every answer carries messages.
+    const pattern = ids.length > 0 && ids[0].includes(' ');
     values.forEach((value, n) => {
       if (value === null) return;
       data.push(value);
-      if (retained) {
+      if (pattern) {
+        const subject = ids[n].slice(ids[n].indexOf(' ') + 1);
+        messages.push(acknowledged ? { subject, seq: seqs[n], data: value, deliveries: deliveries[n] } : { subject, seq: seqs[n], data: value });
+      } else if (retained) {
         const time = isoTime(times[n]);
         messages.push(acknowledged ? { seq: seqs[n], data: value, time, deliveries: deliveries[n] } : { seq: seqs[n], data: value, time });
       } else if (acknowledged) messages.push({ seq: seqs[n], data: value, deliveries: deliveries[n] });
       else if (options.withSeqs) messages.push({ seq: seqs[n], data: value });
     });
-    return acknowledged || retained || options.withSeqs ? { data, remaining, messages } : { data, remaining };
+    return acknowledged || retained || pattern || isPattern(subject) || options.withSeqs ? { data, remaining, messages } : { data, remaining };
   }
 
   private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, ownInFlight: number, lease?: Lease): Promise<Batch> {

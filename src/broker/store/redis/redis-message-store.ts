@@ -36,6 +36,9 @@ import { RedisRetention } from './redis-retention.js';
 import { RetentionRules } from '../retention-rules.js';
 import type { PushRegistrySource } from '../push/push-registry.js';
 import { RedisPushRegistry } from '../push/redis-push-registry.js';
+import { isPattern } from '../../subject-tree.js';
+import { PATTERNS_CHANGED, RedisPatterns } from './redis-patterns.js';
+import { RedisPatternForwarder } from './redis-pattern-forwarder.js';
 
 /**
  * Messages and subscribers in Redis, shared by every instance configured with the same Redis and
@@ -63,6 +66,9 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   private readonly subscribers: RedisSubscribers;
   private readonly retention: RedisRetention;
   private readonly inspection: RedisInspection;
+  /** Wildcard subscriptions: the registry of patterns, and the forwarding into their logs. */
+  private readonly patterns: RedisPatterns;
+  private readonly forwarder: RedisPatternForwarder;
   private readonly clock = new RedisClock();
   /** Tags this instance's wake messages, so it does not wake its own waiters twice. */
   private readonly instance = randomUUID();
@@ -80,7 +86,7 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     this.run = scriptRunner(this.client);
     this.global = globalBase(config.keyPrefix);
     this.wake = new RedisWakeChannel(this.client, `${config.keyPrefix}wake`, this.instance, {
-      published: (subject) => this.events?.published(subject),
+      published: (subject) => (subject === PATTERNS_CHANGED ? void this.patterns.reload().catch(() => {}) : this.events?.published(subject)),
       available: (subject, id) => this.events?.available(subject, id),
       removed: (subject, id) => this.events?.removed?.(subject, id),
     });
@@ -95,6 +101,15 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     this.fetcher = new RedisFetcher(this.run, base, this.accounting, this.acks, this.tidier, readData, limits);
     this.subscribers = new RedisSubscribers(this.run, base, this.accounting, indexes, this.tidier, this.wake, limits, observer, rules);
     this.pushRegistry = new RedisPushRegistry(this.client, this.guard, this.global);
+    this.patterns = new RedisPatterns(
+      this.client,
+      this.run,
+      this.global,
+      () => this.client.publish(this.wake.channel, this.wake.publishedMessage(PATTERNS_CHANGED)),
+      async (subject) => Number((await this.client.hget(`${base(subject)}:m`, 'subs')) ?? 0),
+    );
+    this.forwarder = new RedisPatternForwarder(this.client, this.run, base, this.accounting, this.wake, this.tidier, limits, this.patterns, () => this.events);
+    this.patterns.onForgotten = (pattern) => this.forwarder.detachAll(pattern);
     this.retention = new RedisRetention(this.run, base, this.accounting, indexes, this.tidier, this.guard, rules, observer);
     this.inspection = new RedisInspection(this.run, this.global, base, this.accounting, indexes, this.tidier, readData);
   }
@@ -116,6 +131,8 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     this.acks.start();
     this.accounting.start();
     this.retention.start();
+    this.patterns.start();
+    this.forwarder.start();
   }
 
   /** The connection to Redis, for others that share Redis across instances (the rate limits): guarded like the store's own calls. */
@@ -132,24 +149,55 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   subscribe(subject: string, ack?: AckSettings): Promise<SubscriberInfo | undefined>;
   subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined>;
   subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
-    return this.guard.call('subscribe', () => this.subscribers.subscribe(subject, ack, options));
+    return this.guard.call('subscribe', async () => {
+      const subscriber = await this.subscribers.subscribe(subject, ack, options);
+      // A pattern is registered before the subscribe answers: this instance's next publish sees it.
+      if (typeof subscriber === 'object' && isPattern(subject)) await this.patterns.register(subject);
+      return subscriber;
+    });
   }
 
   unsubscribe(subject: string, id: string): Promise<boolean> {
-    return this.guard.call('unsubscribe', () => this.subscribers.unsubscribe(subject, id));
+    return this.guard.call('unsubscribe', async () => {
+      const removed = await this.subscribers.unsubscribe(subject, id);
+      if (removed && isPattern(subject)) await this.patterns.forgetIfUnused(subject);
+      return removed;
+    });
   }
 
   publish(subject: string, data: string): Promise<PublishOutcome> {
-    return this.guard.call('publish', async () => (await this.publisher.publish([{ subject, data }]))[0]);
+    return this.publishMany([{ subject, data }]).then((outcomes) => outcomes[0]);
   }
 
-  /** A whole batch in one round trip on a single Redis (two on a Cluster), whatever its size. */
+  /**
+   * A whole batch in one round trip on a single Redis (two on a Cluster), whatever its size. The
+   * patterns its subjects match become readers of their logs first (in the same round trip), and
+   * what was stored is forwarded to the patterns' logs after.
+   */
   publishMany(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
-    return this.guard.call('publish', () => this.publisher.publish(messages));
+    return this.guard.call('publish', async () => {
+      const routes = new Map<string, readonly string[]>();
+      for (const { subject } of messages) {
+        if (routes.has(subject)) continue;
+        const patterns = this.patterns.matching(subject);
+        if (patterns.length > 0) routes.set(subject, patterns);
+      }
+      if (routes.size === 0) return this.publisher.publish(messages);
+      const attached = Promise.all([...routes].map(([subject, patterns]) => this.forwarder.attach(subject, patterns)));
+      const [, outcomes] = await Promise.all([attached, this.publisher.publish(messages)]);
+      const stored = new Set(messages.filter((_, i) => outcomes[i] === 'ok').map(({ subject }) => subject));
+      for (const subject of stored) this.forwarder.forward(subject, routes.get(subject) ?? []);
+      return outcomes;
+    });
   }
 
   fetch(subject: string, id: string, max: number, waitMs = 0, maxBytes = this.limits.maxFetchBytes, options?: TakeOptions): Promise<FetchedMessages | undefined> {
-    return this.guard.call('fetch', () => this.fetcher.fetch(subject, id, max, waitMs, maxBytes, options));
+    return this.guard.call('fetch', async () => {
+      const taken = await this.fetcher.fetch(subject, id, max, waitMs, maxBytes, options);
+      // Room in a pattern's log: forwards that found it full go on.
+      if (taken && taken.data.length > 0 && isPattern(subject)) this.forwarder.resume(subject);
+      return taken;
+    });
   }
 
   ack(subject: string, id: string, seqs: readonly number[]): Promise<SettleOutcome> {
@@ -174,7 +222,11 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
    * the caller's cut-off on ours. (Waiting fetches are known to Redis itself: `isActive` is not needed.)
    */
   expireIdle(idleSinceMs: number, limit: number, _isActive?: (subject: string, id: string) => boolean, named = false): Promise<SubscriberInfo[]> {
-    return this.guard.call('expire', () => this.subscribers.expireIdle(idleSinceMs + this.clock.offsetMs, limit, named));
+    return this.guard.call('expire', async () => {
+      const expired = await this.subscribers.expireIdle(idleSinceMs + this.clock.offsetMs, limit, named);
+      for (const pattern of new Set(expired.map(({ subject }) => subject).filter(isPattern))) await this.patterns.forgetIfUnused(pattern);
+      return expired;
+    });
   }
 
   /** The store-wide figures, in one call whatever the number of subjects (lua/global-stats.lua). */
@@ -238,6 +290,8 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   async close(): Promise<void> {
     this.acks.close();
     this.retention.close();
+    this.patterns.stop();
+    this.forwarder.stop();
     this.tidier.close();
     this.accounting.stop();
     this.guard.close();
