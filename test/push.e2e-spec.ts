@@ -115,6 +115,14 @@ describe('push subscribers (webhooks)', () => {
     expect((await broker.fetchMessages(subject, subscription.id)).body).toMatchObject({ data: [], remaining: 0 });
   });
 
+  it('POSTs the subject each message was published to for a wildcard subscriber', async () => {
+    const family = uniqueSubject('push.pattern');
+    await pushTo(`${family}.>`, 'pattern');
+    expect((await broker.publish(`${family}.eu.paris`, 'to paris')).status).toBe(200);
+    await eventually(() => pushedTo('pattern').length === 1);
+    expect(pushedTo('pattern')[0].body).toMatchObject({ subject: `${family}.eu.paris`, data: 'to paris' });
+  });
+
   it('retries a failed push with backoff until the receiver answers 2xx', async () => {
     const subject = uniqueSubject('push.retry');
     const before = await scrape();

@@ -89,6 +89,19 @@ describe('event streams: GET /api/stream', () => {
     expect(await broker.fetchMessages(subject, opened.id)).toMatchObject({ status: 404, body: { message: 'bad id' } });
   });
 
+  it('streams a wildcard subscriber with the subject each message was published to', async () => {
+    const family = uniqueSubject('stream.pattern');
+    const client = await open({ subject: `${family}.*` });
+    await client.waitForEvent('open');
+    expect(await broker.publish(`${family}.eu`, 'to eu')).toMatchObject({ status: 200 });
+    expect(await broker.publish(`${family}.us`, 'to us')).toMatchObject({ status: 200 });
+    const messages = await client.waitForMessages(2);
+    expect(messages.map(({ subject, data }) => ({ subject, data }))).toEqual([
+      { subject: `${family}.eu`, data: 'to eu' },
+      { subject: `${family}.us`, data: 'to us' },
+    ]);
+  });
+
   it('starts an ephemeral subscriber of a retained subject where deliver says', async () => {
     const subject = uniqueSubject('kept.replay');
     for (const data of ['a', 'b', 'c']) await broker.publish(subject, data);

@@ -48,6 +48,18 @@ describe('wildcard subscriptions', () => {
     expect(body).toEqual({ subject: `${base}.*`, id, data: [], remaining: 0, messages: [] });
   });
 
+  it('wakes a long-polling pattern subscriber as soon as a matching subject is published to', async () => {
+    const base = uniqueSubject('wild.wake');
+    const id = await subscribe({ subject: `${base}.*` });
+    const started = Date.now();
+    const waiting = broker.fetchMessages(`${base}.*`, id, { waitMs: 10000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await publish(`${base}.eu`, 'wake up');
+    const { status, body } = await waiting;
+    expect({ status, data: body.data, subject: body.messages?.[0]?.subject }).toEqual({ status: 200, data: ['wake up'], subject: `${base}.eu` });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('a `>` subscriber gets every subject below, at any depth, but not the prefix itself; only what is published after it subscribed', async () => {
     const base = uniqueSubject('w');
     await broker.subscribe(`${base}.a`);

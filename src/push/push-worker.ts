@@ -103,7 +103,8 @@ export class PushWorker {
     this.holding += 1;
     const { subject, id, push } = this.subscription;
     const deliveries = message.deliveries ?? 1;
-    const body = JSON.stringify({ subject, seq: message.seq, data: message.data, deliveries, id });
+    // A pattern subscriber's message names the subject it was published to.
+    const body = JSON.stringify({ subject: message.subject ?? subject, seq: message.seq, data: message.data, deliveries, id });
     const started = performance.now();
     const answer = await this.host.client.post(push.url, body);
     this.host.observer?.pushed(answer.outcome, (performance.now() - started) / 1000);

@@ -21,8 +21,9 @@ export interface StreamFormat {
 }
 
 /** The JSON of one message, without its braces' opening (the caller puts its prefix first). */
-function messageFields(subjectJson: string, { seq, data, time, deliveries }: DeliveredMessage): string {
-  let json = `"subject":${subjectJson},"seq":${seq},"data":${JSON.stringify(data)}`;
+function messageFields(subjectJson: string, { subject, seq, data, time, deliveries }: DeliveredMessage): string {
+  // A pattern subscriber's message names the subject it was published to.
+  let json = `"subject":${subject === undefined ? subjectJson : JSON.stringify(subject)},"seq":${seq},"data":${JSON.stringify(data)}`;
   if (time !== undefined) json += `,"time":"${time}"`;
   if (deliveries !== undefined) json += `,"deliveries":${deliveries}`;
   return json;

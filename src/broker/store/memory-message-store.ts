@@ -205,6 +205,8 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     }
     this.messagesHeld += routes.length;
     this.bytesHeld += routes.length * bytes;
+    // The broker wakes who waits on the published subject; those waiting on a pattern are woken here.
+    for (const log of routes) this.events?.published(log.pattern!);
     return 'ok';
   }
 
@@ -220,11 +222,11 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes, options?.maxInFlight);
     const { nextSeq } = subscriber;
     const retained = log.rule !== undefined;
-    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained || log.pattern);
+    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained || log.pattern !== undefined);
     const data = new Array<string>(count);
     for (let i = 0; i < count; i++) data[i] = log.at(nextSeq + i).data;
     let messages: DeliveredMessage[] | undefined;
-    if (log.pattern) {
+    if (log.pattern !== undefined) {
       messages = new Array<DeliveredMessage>(count);
       for (let i = 0; i < count; i++) {
         const message = log.at(nextSeq + i) as RoutedMessage;
@@ -370,7 +372,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   /** A subject's new log, its seqs after every seq handed out before. */
   private newLog(subject: string, rule: RetentionRule | undefined): SubjectLog {
     const pattern = isPattern(subject);
-    const log = new SubjectLog(this.nextLogStart, rule, pattern);
+    const log = new SubjectLog(this.nextLogStart, rule, pattern ? subject : undefined);
     this.subjects.set(subject, log);
     this.index.made(subject, log);
     if (pattern) this.patternLogs.set(subject, log);
@@ -688,7 +690,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       // The last one: the whole log goes at once, without a walk over its messages.
       this.subjects.delete(subscriber.subject);
       this.index.dropped(subscriber.subject);
-      if (log.pattern) this.patternLogs.delete(subscriber.subject);
+      if (log.pattern !== undefined) this.patternLogs.delete(subscriber.subject);
       this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
       this.messagesHeld -= log.messages.length;
       this.bytesHeld -= log.bytes;

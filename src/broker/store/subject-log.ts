@@ -81,10 +81,10 @@ export class SubjectLog {
      */
     readonly rule?: RetentionRule,
     /**
-     * A pattern's log (subject-tree.ts): its messages are RoutedMessages, copies of those published
-     * to the subjects it matches; never retained.
+     * A pattern's log (subject-tree.ts), the pattern itself: its messages are RoutedMessages, copies
+     * of those published to the subjects it matches; never retained.
      */
-    readonly pattern = false,
+    readonly pattern?: string,
   ) {}
 
   get endSeq(): number {
