@@ -91,8 +91,8 @@ async function redisStore(server: RedisServer, limits: StoreLimits): Promise<Red
 
 /** What both stores answer to be compared: ids replaced by the memory store's, counters of the instance included. */
 async function gauges(store: MessageStore) {
-  const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped } = await store.stats();
-  return { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped };
+  const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped, patterns } = await store.stats();
+  return { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped, patterns };
 }
 
 const show = (value: unknown) => inspect(value, { depth: 5, breakLength: Infinity });

@@ -334,6 +334,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       retained: this.retained,
       retainedBytes: this.retainedBytes,
       retentionDropped: { ...this.retentionDropped },
+      patterns: this.patternLogs.size,
     };
   }
 
