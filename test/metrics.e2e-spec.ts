@@ -190,6 +190,25 @@ describe('Metrics', () => {
       expect(after.type('gophermq_messages_held')).toBe('gauge');
     });
 
+    it('count the wildcard patterns that have subscribers, once each however many', async () => {
+      const base = uniqueSubject('metrics');
+      const [one, two] = [await broker.subscribe(`${base}.*`), await broker.subscribe(`${base}.*`)];
+      const other = await broker.subscribe(`${base}.>`);
+      await broker.subscribe(`${base}.literal`);
+      const scrape = await MetricsScrape.of(metricsUrl);
+      expect(scrape.type('gophermq_pattern_subscriptions')).toBe('gauge');
+      const subscribed = scrape.value('gophermq_pattern_subscriptions');
+      expect(subscribed).toBeGreaterThanOrEqual(2);
+      const gone = await moved(async () => {
+        await broker.post('/api/unsubscribe', { subject: `${base}.*`, id: one });
+        await broker.post('/api/unsubscribe', { subject: `${base}.>`, id: other });
+      });
+      // The pattern with a subscriber left still counts; the other is gone.
+      expect(gone.by('gophermq_pattern_subscriptions')).toBe(-1);
+      const last = await moved(() => broker.post('/api/unsubscribe', { subject: `${base}.*`, id: two }));
+      expect(last.by('gophermq_pattern_subscriptions')).toBe(-1);
+    });
+
     it('report acknowledged delivery from the start, at 0 while no subscriber uses it', async () => {
       const scrape = await MetricsScrape.of(metricsUrl);
       expect(scrape.type('gophermq_messages_in_flight')).toBe('gauge');

@@ -19,7 +19,7 @@ export class StoreStatsReader {
   private last: StoreStats = {
     messagesHeld: 0, bytesHeld: 0, subscribers: 0, subjects: 0, oldestPendingAgeMs: 0,
     inFlight: 0, redelivered: 0, deadLettered: 0, deadLetterDropped: 0,
-    retained: 0, retainedBytes: 0, retentionDropped: { age: 0, messages: 0, bytes: 0 },
+    retained: 0, retainedBytes: 0, retentionDropped: { age: 0, messages: 0, bytes: 0 }, patterns: 0,
   };
 
   constructor(

@@ -32,6 +32,33 @@ const ALPHABET = ['a', 'b', 'Z', '7', ' ', 'é', '€', '😀', '"', '\\', '\n',
 
 type Step = { op: string; args: unknown[] };
 
+/** What a run subscribes to and publishes to; `settle` waits on Redis for what a step left running in the background. */
+type World = {
+  subjects: readonly string[];
+  publishSubjects: readonly string[];
+  /** Subjects given a subscriber the run never touches, before it starts. */
+  anchored?: readonly string[];
+  settle?: (redis: RedisMessageStore) => Promise<void>;
+};
+const LITERAL_WORLD: World = { subjects: SUBJECTS, publishSubjects: SUBJECTS };
+/**
+ * Wildcard subscriptions: patterns beside literal subjects, publishes to subjects that some, all or
+ * none of them match. On Redis a pattern's messages are forwarded after the publish answers
+ * (redis-pattern-forwarder.ts), so each step waits until no forward is left running.
+ */
+const PATTERN_WORLD: World = {
+  subjects: ['orders.*', 'orders.>', '*.eu', 'orders.eu', 'mail', 'kept'],
+  publishSubjects: ['orders.eu', 'orders.us', 'orders.eu.late', 'mail.eu', 'mail', 'kept', 'audit'],
+  // A known difference (docs/decisions.md): on Redis a subject that only patterns read keeps a log
+  // (they read it), whose seqs go on; the memory store makes none, so a subscriber that comes back
+  // later starts at other seqs. The literal subjects keep a subscriber of their own, so both keep a log.
+  anchored: ['orders.eu', 'mail'],
+  settle: async (redis) => {
+    const running = (redis as unknown as { forwarder: { running: Map<string, boolean> } }).forwarder.running;
+    await eventually(() => running.size === 0, 5000);
+  },
+};
+
 /**
  * Seeds' limits: tight, so every refusal happens; fetch budgets from one message to no limit. Odd
  * seeds: broker-wide limits below the subjects' together; even seeds: under the subject limits,
@@ -44,6 +71,17 @@ function limitsFor(seed: number): StoreLimits {
   return { ...broker, maxPendingPerSubject: 6, maxPendingBytesPerSubject: 180, maxSubscribers: 7, maxInFlight: seed % 3 === 0 ? 5 : 1000, maxFetchBytes };
 }
 
+/**
+ * Limits of the runs on patterns: room for everything, as a pattern's full log holds back a publish
+ * at once on memory but only once the source subject's log has filled on Redis (a documented
+ * difference, docs/decisions.md); fetch budgets and the broker-wide in-flight bound vary.
+ */
+function patternLimitsFor(seed: number): StoreLimits {
+  const maxFetchBytes = [60, 150, 400, 1_000_000][seed % 4];
+  return { maxPending: 10_000, maxPendingBytes: 1_000_000, maxPendingPerSubject: 1000, maxPendingBytesPerSubject: 100_000, maxSubscribers: 9, maxInFlight: seed % 3 === 0 ? 5 : 1000, maxFetchBytes };
+}
+const PATTERN_SEEDS = [11, 12, 13, 14];
+
 async function redisStore(server: RedisServer, limits: StoreLimits): Promise<RedisMessageStore> {
   const config = Object.assign(new RedisConfig(), { url: server.url, keyPrefix: uniqueKeyPrefix() });
   const store = new RedisMessageStore(limits, config, RULES);
@@ -53,8 +91,8 @@ async function redisStore(server: RedisServer, limits: StoreLimits): Promise<Red
 
 /** What both stores answer to be compared: ids replaced by the memory store's, counters of the instance included. */
 async function gauges(store: MessageStore) {
-  const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped } = await store.stats();
-  return { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped };
+  const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped, patterns } = await store.stats();
+  return { messagesHeld, bytesHeld, subscribers, subjects, inFlight, redelivered, deadLettered, deadLetterDropped, retained, retainedBytes, retentionDropped, patterns };
 }
 
 const show = (value: unknown) => inspect(value, { depth: 5, breakLength: Infinity });
@@ -71,21 +109,29 @@ class DifferentialRun {
   private readonly named = new Map<string, { ack: AckSettings | undefined; owner: string | undefined; deliver: DeliverPolicy | undefined }>();
   private readonly history: string[] = [];
   private highestSeq = 0;
+  /** The untouched subscribers of `anchored` subjects: Redis id -> memory id. */
+  private readonly anchors = new Map<string, string>();
 
   constructor(
     private readonly seed: number,
     private readonly memory: MemoryMessageStore,
     private readonly redis: RedisMessageStore,
+    private readonly world: World = LITERAL_WORLD,
   ) {
     this.random = seededRandom(seed);
   }
 
   async run(steps: number): Promise<void> {
+    for (const subject of this.world.anchored ?? []) {
+      const [onMemory, onRedis] = [this.memory.subscribe(subject)!, (await this.redis.subscribe(subject))!];
+      this.anchors.set(onRedis.id, onMemory.id);
+    }
     for (let step = 1; step <= steps; step++) {
       const { op, args } = this.next();
       const label = `${op}(${args.map(show).join(', ')})`;
       this.history.push(`${step}: ${label}`);
       const [onMemory, onRedis] = await this.apply(op, args);
+      await this.world.settle?.(this.redis);
       this.compare(step, label, onMemory, onRedis);
       this.compare(step, `${label}, then stats()`, await gauges(this.memory), await gauges(this.redis));
       this.remember(op, args, onMemory);
@@ -116,14 +162,15 @@ class DifferentialRun {
   private target(): { subject: string; id: string } {
     const live = [...this.subscribers.entries()];
     const roll = this.random(20);
-    if (roll === 0) return { subject: this.pick(SUBJECTS), id: '00000000-0000-4000-8000-000000000000' };
+    const { subjects } = this.world;
+    if (roll === 0) return { subject: this.pick(subjects), id: '00000000-0000-4000-8000-000000000000' };
     if (roll === 1 && this.gone.length > 0) {
       const { subject, memoryId } = this.pick(this.gone);
       return { subject, id: memoryId };
     }
-    if (live.length === 0) return { subject: this.pick(SUBJECTS), id: 'none' };
+    if (live.length === 0) return { subject: this.pick(subjects), id: 'none' };
     const [id, { subject }] = this.pick(live);
-    if (roll === 2) return { subject: this.pick(SUBJECTS.filter((other) => other !== subject)), id };
+    if (roll === 2) return { subject: this.pick(subjects.filter((other) => other !== subject)), id };
     return { subject, id };
   }
 
@@ -148,12 +195,12 @@ class DifferentialRun {
     const bound = this.random(2) === 0 ? { maxAckPending: 1 + this.random(4) } : {};
     if (roll < 4) return { ackWaitMs: LONG_ACK_WAIT_MS, ...bound };
     if (roll === 4) return { ackWaitMs: LONG_ACK_WAIT_MS, maxDeliveries: 1 + this.random(3), ...bound };
-    return { ackWaitMs: LONG_ACK_WAIT_MS, maxDeliveries: 1 + this.random(3), deadLetterSubject: this.pick(SUBJECTS), ...bound };
+    return { ackWaitMs: LONG_ACK_WAIT_MS, maxDeliveries: 1 + this.random(3), deadLetterSubject: this.pick(this.world.publishSubjects), ...bound };
   }
 
   /** A subscribe with a name: often as the name was subscribed before, sometimes by another owner or with other settings. */
   private namedSubscribe(): [string, AckSettings | undefined, SubscribeOptions] {
-    const [subject, name] = [this.pick(SUBJECTS), this.pick(NAMES)];
+    const [subject, name] = [this.pick(this.world.subjects), this.pick(NAMES)];
     const before = this.named.get(`${subject}\n${name}`);
     const roll = this.random(4);
     const ack = before && roll < 2 ? before.ack : this.ackSettings();
@@ -177,16 +224,20 @@ class DifferentialRun {
     const roll = this.random(100);
     if (roll < 5) {
       const deliver = this.deliver();
-      return { op: 'subscribe', args: deliver === undefined ? [this.pick(SUBJECTS), this.ackSettings()] : [this.pick(SUBJECTS), this.ackSettings(), { deliver }] };
+      const subject = this.pick(this.world.subjects);
+      return { op: 'subscribe', args: deliver === undefined ? [subject, this.ackSettings()] : [subject, this.ackSettings(), { deliver }] };
     }
     if (roll < 9) return { op: 'subscribe', args: this.namedSubscribe() };
     if (roll < 15) {
       const { subject, id } = this.target();
       return { op: 'unsubscribe', args: [subject, id] };
     }
-    if (roll < 40) return { op: 'publish', args: [this.pick(SUBJECTS), this.text()] };
+    if (roll < 40) return { op: 'publish', args: [this.pick(this.world.publishSubjects), this.text()] };
     if (roll < 47) {
-      const batch = Array.from({ length: 1 + this.random(6) }, () => ({ subject: this.pick(SUBJECTS), data: this.text() }));
+      // With patterns, one subject a batch: Redis forwards each subject of a batch on its own, so a
+      // pattern's log may store two subjects' messages of one batch in either order (documented).
+      const one = this.world.settle ? this.pick(this.world.publishSubjects) : undefined;
+      const batch = Array.from({ length: 1 + this.random(6) }, () => ({ subject: one ?? this.pick(this.world.publishSubjects), data: this.text() }));
       return { op: 'publishMany', args: [batch] };
     }
     if (roll < 67) {
@@ -201,7 +252,7 @@ class DifferentialRun {
     const { subject, id } = this.target();
     if (roll < 94) return { op: 'pendingCount', args: [subject, id] };
     // The management API's calls (StoreInspection): reads, and purges of a subject or one subscriber.
-    if (roll < 97) return { op: 'inspect', args: [this.pick(SUBJECTS)] };
+    if (roll < 97) return { op: 'inspect', args: [this.pick([...this.world.subjects, ...this.world.publishSubjects])] };
     if (roll < 99) return { op: 'peek', args: this.random(2) === 0 ? [subject, undefined, 1 + this.random(6)] : [subject, id, 1 + this.random(6)] };
     return { op: 'purge', args: this.random(3) === 0 ? [subject, id] : [subject, undefined] };
   }
@@ -209,6 +260,8 @@ class DifferentialRun {
   /** The memory id of a Redis id. */
   private memoryIdOf(redisId: string): string {
     for (const [memoryId, { redisId: known }] of this.subscribers) if (known === redisId) return memoryId;
+    const anchor = this.anchors.get(redisId);
+    if (anchor) return anchor;
     return `unknown ${redisId}`;
   }
 
@@ -335,6 +388,10 @@ describe('MemoryMessageStore and RedisMessageStore, side by side', () => {
 
   it.each(SEEDS)(`answer the same to ${STEPS} random operations, seed %i`, async (seed) => {
     await side(server, limitsFor(seed), (memory, redis) => new DifferentialRun(seed, memory, redis).run(STEPS));
+  });
+
+  it.each(PATTERN_SEEDS)(`answer the same to ${STEPS} random operations on patterns and the subjects they match, seed %i`, async (seed) => {
+    await side(server, patternLimitsFor(seed), (memory, redis) => new DifferentialRun(seed, memory, redis, PATTERN_WORLD).run(STEPS));
   });
 
   it('expire the same idle subscribers', async () => {

@@ -334,6 +334,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       retained: this.retained,
       retainedBytes: this.retainedBytes,
       retentionDropped: { ...this.retentionDropped },
+      patterns: this.patternLogs.size,
     };
   }
 
@@ -534,7 +535,9 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     let count = 0;
     for (let answerBytes = 0; count < available; count++) {
       const message = log.at(seq + count);
-      answerBytes += withMessages ? 2 * message.answerBytes + RETAINED_MESSAGE_OVERHEAD + subjectBytesOf(message) : message.answerBytes;
+      // A pattern's messages carry no time: the overhead of any delivered message, and their subject.
+      const overhead = log.rule ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
+      answerBytes += withMessages ? 2 * message.answerBytes + overhead + subjectBytesOf(message) : message.answerBytes;
       if (answerBytes > maxBytes && count > 0) break;
     }
     return count;

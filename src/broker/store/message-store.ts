@@ -199,6 +199,8 @@ export interface StoreStats {
   retainedBytes: number;
   /** Totals since start: messages a retention rule dropped, by why. */
   retentionDropped: Record<RetentionDropReason, number>;
+  /** Wildcard patterns with at least one subscriber (each has a log of its own). */
+  patterns: number;
 }
 
 /**

@@ -232,7 +232,7 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   /** The store-wide figures, in one call whatever the number of subjects (lua/global-stats.lua). */
   stats(): Promise<StoreStats> {
     return this.guard.call('stats', async () => {
-      const [messagesHeld, bytesHeld, subscribers, inFlight, subjects, oldestMs, , retained, retainedBytes, droppedAge, droppedMessages, droppedBytes] = (await this.run(
+      const [messagesHeld, bytesHeld, subscribers, inFlight, subjects, oldestMs, , retained, retainedBytes, droppedAge, droppedMessages, droppedBytes, patterns] = (await this.run(
         'gmqStats',
         this.global,
       )) as number[];
@@ -251,6 +251,8 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
         retained,
         retainedBytes,
         retentionDropped: { age: droppedAge, messages: droppedMessages, bytes: droppedBytes },
+        // The registry of patterns (redis-patterns.ts): a pattern leaves it with its last subscriber.
+        patterns,
       };
     });
   }

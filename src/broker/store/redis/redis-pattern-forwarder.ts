@@ -13,8 +13,12 @@ import type { RedisWakeChannel } from './redis-wake-channel.js';
 const FORWARD_BATCH = 250;
 /** How often every (subject, pattern) pair is looked at, for the forwards an instance died before finishing. */
 const SWEEP_MS = 1000;
-/** What a message of a pattern's log adds in `messages`: `{"subject":,"seq":…,"data":,"deliveries":…},`. */
-const PATTERN_MESSAGE_OVERHEAD = 60;
+/**
+ * What a message of a pattern's log adds in `messages`: `{"subject":,"seq":…,"data":,"deliveries":…},`,
+ * the memory store's DELIVERED_MESSAGE_OVERHEAD (48) and `"subject":` with its comma (11): both
+ * stores cut an answer at the same message.
+ */
+const PATTERN_MESSAGE_OVERHEAD = 59;
 
 /**
  * Wildcard subscriptions on Redis. A pattern's subscribers read a log of its own (an ordinary

@@ -13,6 +13,7 @@ if ARGV[4] ~= '1' then
   return {accounted(oldestPublished), 0}
 end
 redis.call('ZREM', P, member)
+redis.call('HINCRBY', M, 'prd', -1)
 if redis.call('HINCRBY', M, 'subs', -1) > 0 or redis.call('HEXISTS', M, 'ret') == 1 then
   trim()
   return {accounted(oldestPublished), 0}

@@ -2,7 +2,8 @@
 -- Wildcard subscriptions (redis-pattern-forwarder.ts): makes each pattern a subject matches a reader
 -- of the subject's log, at its end, unless it is one already. A reader holds the log as a
 -- subscriber does (the messages after its position stay until they are forwarded to the pattern's
--- log) and counts in `subs` (so the subject takes a publish and keeps its log), not as a subscriber.
+-- log) and counts in `subs` (so the subject takes a publish and keeps its log), not as a subscriber:
+-- `prd` counts the pattern readers among `subs`, which the management API's figures leave out.
 -- Runs just before the publish script, on the same connection and slot.
 -- KEYS[1] subject base, KEYS[2] accounting base
 -- ARGV[1] accounting mode (on a Cluster 'l' alone: it adds nothing leased), ARGV[2] the subject,
@@ -20,6 +21,7 @@ for i = 3, #ARGV do
       redis.call('HSET', M, 'first', from, 'end', from, 'bytes', 0, 'subs', 0)
     end
     redis.call('HINCRBY', M, 'subs', 1)
+    redis.call('HINCRBY', M, 'prd', 1)
     redis.call('ZADD', P, metaNum('end'), member)
     attached = attached + 1
   end

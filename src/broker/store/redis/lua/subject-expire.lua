@@ -29,7 +29,7 @@ if out[2] > 0 and INLINE then
   if not ruleOf() then unlistIndex('subjects', subject) end
 end
 local earliest = redis.call('ZRANGE', activity, 0, 0, 'WITHSCORES')[2]
-if earliest then out[1] = tonumber(earliest) elseif not named and metaNum('subs') > 0 then out[1] = NEVER end
+if earliest then out[1] = tonumber(earliest) elseif not named and metaNum('subs') - metaNum('prd') > 0 then out[1] = NEVER end
 local answer = {accounted(oldestPublished)}
 for i = 1, #out do answer[i + 1] = out[i] end
 return answer

@@ -71,7 +71,9 @@ else
   if room < max then max = math.max(room, 0) end
   local function take(seq, entry)
     local answer, _, published, messageId = parse(entry)
-    if not fits(2 * answer + extra) then return false end
+    -- A pattern's entry (its message id is '<id> <subject>', redis-pattern-forwarder.ts) carries its
+    -- whole weight in `messages` already: counted once, as the memory store does.
+    if not fits(string.find(messageId, ' ', 1, true) and answer or 2 * answer + extra) then return false end
     local deliveries = redis.call('HINCRBY', N, seq, 1)
     if deliveries > 1 then out[3] = out[3] + 1 end
     redis.call('ZADD', F, deadline, seq)

@@ -10,7 +10,8 @@ local first, last = metaNum('first'), metaNum('end')
 local retained = redis.call('HEXISTS', M, 'ret') == 1
 local seqs = {}
 if id == '' then
-  if metaNum('subs') == 0 and not retained then return {-1} end
+  -- Patterns reading the log (`prd`) are no subscribers (subject-figures.lua).
+  if metaNum('subs') - metaNum('prd') == 0 and not retained then return {-1} end
   for seq = first, math.min(last, first + max) - 1 do seqs[#seqs + 1] = seq end
 else
   local h = redis.call('HMGET', key('s', id), 'next', 'aw')

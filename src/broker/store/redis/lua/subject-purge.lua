@@ -14,7 +14,8 @@
 local WORK = 1000
 local id, cursor, upto = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local retained = redis.call('HEXISTS', M, 'ret') == 1
-if id == '' and metaNum('subs') == 0 and not retained then return {-1} end
+-- A subject only patterns read (`prd`) has no log to purge: what it holds is theirs, not yet forwarded.
+if id == '' and metaNum('subs') - metaNum('prd') == 0 and not retained then return {-1} end
 if id ~= '' and redis.call('EXISTS', key('s', id)) == 0 then return {-1} end
 if upto < 0 then upto = metaNum('end') end
 local work, purged = 0, 0

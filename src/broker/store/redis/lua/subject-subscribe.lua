@@ -29,6 +29,8 @@ if name ~= '' then
 end
 if ARGV[11] == '0' or (INLINE and held('subscribers') + 1 > tonumber(ARGV[7])) then return {{}, -1} end
 local created = metaNum('subs') == 0
+-- Its first subscriber of its own (patterns reading the log, `prd`, are none): listed again.
+local listed = created or metaNum('subs') == metaNum('prd')
 local rule = applyRule(ARGV[12])
 if created and not rule then
   local from = math.max(held('nextLog'), 1, metaNum('end'))
@@ -70,4 +72,4 @@ if INLINE then
   lowerIndex('idle', now, ARGV[8])
   listSubject(ARGV[8])
 end
-return {accounted(oldestPublished), created and 1 or 0, id}
+return {accounted(oldestPublished), listed and 1 or 0, id}

@@ -6,7 +6,8 @@
 -- Returns {0} when the subject has no log, else {1, more (1/0), then per subscriber: id, name or '',
 -- ackWaitMs or '', maxDeliveries or '', deadLetterSubject or '', maxAckPending or '', pending,
 -- in flight, last activity (ms)}.
-if metaNum('subs') == 0 and redis.call('HEXISTS', M, 'ret') == 0 then return {0} end
+-- Patterns reading the log (`prd`) are no subscribers (subject-figures.lua).
+if metaNum('subs') - metaNum('prd') == 0 and redis.call('HEXISTS', M, 'ret') == 0 then return {0} end
 local limit = tonumber(ARGV[3])
 local from = ARGV[2] == '' and '-' or '(' .. ARGV[2]
 local ids = redis.call('ZRANGE', I, from, '+', 'BYLEX', 'LIMIT', 0, limit + 1)

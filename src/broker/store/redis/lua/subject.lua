@@ -163,8 +163,12 @@ local function remove(id, later)
     redis.call('UNLINK', key('f', id), key('v', id), key('y', id), key('u', id), key('n', id))
     redis.call('ZREM', DQ, id)
   end
-  if redis.call('HINCRBY', M, 'subs', -1) > 0 then
+  local left = redis.call('HINCRBY', M, 'subs', -1)
+  if left > 0 then
     if not later then trim() end
+    -- Only patterns read the log now (`prd`, pattern-attach.lua): the subject has no subscriber of
+    -- its own, so it leaves the subscriber indexes (its end is answered) and keeps its log for them.
+    if left == metaNum('prd') then return metaNum('end') end
     return 0
   end
   -- A retained subject's log outlives its subscribers; it leaves the subscriber indexes (its end is
