@@ -1,8 +1,10 @@
+import { GopherMQAdmin, withQuery } from './admin.js';
 import { Consumer, type ConsumeOptions, type ConsumeTarget, type MessageHandler } from './consumer.js';
 import { GopherMQConnectionError, GopherMQError } from './errors.js';
+import { MessageStream } from './message-stream.js';
 import { DEFAULT_RETRY, retryDelayMs, sleep, type RetryOptions } from './retry.js';
-import { MAX_SEQS_PER_REQUEST, ROUTES, type RetryPolicy } from './routes.js';
-import { FetchTransport, type Transport } from './transport.js';
+import { MAX_SEQS_PER_REQUEST, ROUTES, type RetryPolicy, type Route } from './routes.js';
+import { FetchTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 import type {
   AckAnswer,
   ExtendAnswer,
@@ -12,6 +14,7 @@ import type {
   NackAnswer,
   NackOptions,
   PublishBatchAnswer,
+  StreamOptions,
   SubscribeOptions,
   SubscriberRef,
   Subscription,
@@ -50,6 +53,8 @@ export class GopherMQ {
   /** For a call without a body (GET /ready). */
   private readonly bodilessHeaders: Record<string, string>;
   private readonly retry: Required<RetryOptions> | false;
+  /** The management API (`/api/admin/*`): subjects, a subject, peek, purge, a forced unsubscribe, stats. */
+  readonly admin: GopherMQAdmin;
 
   constructor(options: ClientOptions = {}) {
     this.url = (options.url ?? DEFAULT_URL).replace(/\/+$/, '');
@@ -57,6 +62,7 @@ export class GopherMQ {
     this.bodilessHeaders = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
     this.headers = { 'content-type': 'application/json', ...this.bodilessHeaders };
     this.retry = options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry };
+    this.admin = new GopherMQAdmin((route, body, callOptions, policy, path) => this.call(route, body, callOptions, policy, path));
   }
 
   /** Publishes one message to every subscriber of the subject (404 `subscriber not found` when it has none and keeps nothing). */
@@ -111,6 +117,21 @@ export class GopherMQ {
     return this.settle(seqs, (chunk) => this.call<ExtendAnswer>(ROUTES.extend, { subject: subscriber.subject, id: subscriber.id, seqs: chunk }, options, 'safe').then((a) => a.extended));
   }
 
+  /**
+   * The subscriber's messages as they become available (GET /api/stream, as JSON lines), an async
+   * iterator: with `id`, an existing subscriber's; without, an ephemeral subscriber's, made for this
+   * stream and removed by the broker when it ends. Breaking out of the loop, `close()` or the signal
+   * closes the connection. Opening is retried as a fetch is (429, 503, no answer); a stream that
+   * breaks later is not reopened: messages taken with it may be lost (at most once), as with a fetch.
+   */
+  stream(subject: string, options: StreamOptions & CallOptions = {}): MessageStream {
+    const { signal, retry, ...query } = options;
+    if (this.transport.openStream === undefined) throw new TypeError('this transport cannot read streams (it has no openStream)');
+    const path = withQuery(ROUTES.stream.path, { subject, ...query });
+    const headers = { ...this.bodilessHeaders, accept: 'application/x-ndjson' };
+    return new MessageStream(() => this.attempt(this.transport.openStream!.bind(this.transport), { method: 'GET', path, headers, signal }, { signal, retry }, 'safe'));
+  }
+
   /** Resolves while the broker accepts requests (204 on /ready); rejects with its 503 or the connection failure. Not retried unless asked: a probe wants the state now. */
   async ready(options: CallOptions = {}): Promise<void> {
     await this.call(ROUTES.ready, undefined, options, 'never');
@@ -140,24 +161,30 @@ export class GopherMQ {
    * One call with its retries: by the route's policy, unless the caller says `retry` (any call,
    * publish included, becomes repeatable: the caller accepts a possible duplicate) or `false`.
    */
-  private async call<T>(route: { method: 'GET' | 'POST'; path: string }, body: unknown, options: CallOptions, policy: RetryPolicy): Promise<T> {
+  private async call<T>(route: Route, body: unknown, options: CallOptions, policy: RetryPolicy, path: string = route.path): Promise<T> {
+    const request = {
+      method: route.method,
+      path,
+      headers: body === undefined ? this.bodilessHeaders : this.headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal,
+    };
+    const answer = await this.attempt((r) => this.transport.request(r), request, options, policy);
+    return (answer.body === '' ? undefined : JSON.parse(answer.body)) as T;
+  }
+
+  /** Sends the request until it answers 2xx (its answer), or throws the last refusal or connection failure once retries are over. */
+  private async attempt<A extends TransportResponse>(send: (request: TransportRequest) => Promise<A>, request: TransportRequest, options: CallOptions, policy: RetryPolicy): Promise<A> {
     const { signal, retry } = options;
     const explicit = retry !== undefined && retry !== false;
     const limits = retry === false || (!explicit && this.retry === false) ? undefined : { ...DEFAULT_RETRY, ...(this.retry || {}), ...(typeof retry === 'object' ? retry : {}) };
     const effective: RetryPolicy = limits === undefined ? 'never' : explicit ? 'safe' : policy;
-    const request = {
-      method: route.method,
-      path: route.path,
-      headers: body === undefined ? this.bodilessHeaders : this.headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      repeatable: effective !== 'never',
-    };
+    request.repeatable = effective !== 'never';
     for (let attempt = 0; ; attempt++) {
       let failure: unknown;
       try {
-        const answer = await this.transport.request(request);
-        if (answer.status >= 200 && answer.status < 300) return (answer.body === '' ? undefined : JSON.parse(answer.body)) as T;
+        const answer = await send(request);
+        if (answer.status >= 200 && answer.status < 300) return answer;
         failure = GopherMQError.fromAnswer(answer.status, answer.body, answer.retryAfter);
       } catch (error) {
         if (!(error instanceof GopherMQConnectionError)) throw error;

@@ -1,6 +1,6 @@
 import type { GopherMQ } from './client.js';
 import { GopherMQConnectionError, GopherMQError } from './errors.js';
-import { FetchSource, type ConsumedMessage, type MessageSource } from './message-source.js';
+import { FetchSource, StreamSource, type ConsumedMessage, type MessageSource } from './message-source.js';
 import { backoffMs, sleep } from './retry.js';
 import { MAX_SEQS_PER_REQUEST } from './routes.js';
 import type { SubscribeOptions, Subscription } from './types.js';
@@ -21,7 +21,7 @@ export interface ConsumeOptions {
   concurrency?: number;
   /**
    * Messages fetched ahead of the handlers, beyond `concurrency`; kept in flight (and extended) while
-   * they wait, nacked at stop. Default 100 for an acknowledged subscriber, 0 for an at-most-once one
+   * they wait, nacked at stop. Default 500 for an acknowledged subscriber, 0 for an at-most-once one
    * (whose fetched messages are gone: a prefetched one would be lost at stop).
    */
   prefetch?: number;
@@ -37,11 +37,30 @@ export interface ConsumeOptions {
   signal?: AbortSignal;
   /** Told of every handler that threw and every ack, nack or extend that failed; the consumer goes on. */
   onError?: (error: unknown, message?: ConsumedMessage) => void;
-  /** Where messages come from; default long-polled fetches. */
+  /**
+   * Polls in flight at once while a backlog is pending (the last answer said more are): their round
+   * trips overlap. One waits at the broker when none is pending. Default 4.
+   */
+  polls?: number;
+  /**
+   * Read the subscriber's event stream (GET /api/stream) instead of polling: one connection, the
+   * broker writing as room frees (its `maxInFlight` is this consumer's room). On an acknowledged
+   * subscriber; messages the broker wrote and the consumer had not read at stop are redelivered
+   * after their ackWaitMs (on an at-most-once one, they are lost). Default false.
+   */
+  stream?: boolean;
+  /** Where messages come from; default long-polled fetches (or the stream, with `stream`). */
   source?: MessageSource;
 }
 
 const DEFAULT_WAIT_MS = 20_000;
+const DEFAULT_POLLS = 4;
+/**
+ * Room enough for the round trips of several polls and acks to overlap (docs/decisions.md: 100
+ * measured 0.48 of a raw fetch+ack loop, 500 above 1); within a subscriber's default maxAckPending
+ * (1000), so a second consumer of the same subscriber still gets messages.
+ */
+const DEFAULT_ACKNOWLEDGED_PREFETCH = 500;
 /** Time for the broker to hear that an aborted poll's connection closed (see shutDown). */
 const AFTER_POLL_CLOSED_MS = 100;
 
@@ -56,7 +75,29 @@ interface Held {
   subscription: Subscription;
   /** When its deadline last started (fetched or extended), in ms. */
   since: number;
-  handler?: AbortController;
+  context?: LazyContext;
+}
+
+/**
+ * A handler's context whose AbortController is made only when the handler reads its signal: one per
+ * message costs more than a small handler (Node's AbortSignal is a heavy object).
+ */
+class LazyContext implements HandlerContext {
+  private controller: AbortController | undefined;
+  private abandoned = false;
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abandoned) this.controller.abort(new Error('consumer stopped'));
+    }
+    return this.controller.signal;
+  }
+
+  abandon(): void {
+    this.abandoned = true;
+    this.controller?.abort(new Error('consumer stopped'));
+  }
 }
 
 /**
@@ -77,7 +118,16 @@ export class Consumer {
   private readonly buffer: Held[] = [];
   private readonly running = new Set<Held>();
   private readonly poll = new AbortController();
+  private dispatching = false;
   private taken = 0;
+  /** Polls in flight, and the room they reserved (their `max`). */
+  private polls = 0;
+  private reserved = 0;
+  /** The last answer said more messages are pending. */
+  private backlog = false;
+  private readonly maxPolls: number;
+  /** A poll's failure, handled by the loop once no poll is in flight. */
+  private pollFailure: { error: unknown } | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   /** Resolvers of those waiting for a handler to end or the consumer to stop. */
@@ -96,7 +146,8 @@ export class Consumer {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-    this.source = options.source ?? new FetchSource(client, this.waitMs);
+    this.source = options.source ?? (options.stream ? new StreamSource(client) : new FetchSource(client, this.waitMs));
+    this.maxPolls = this.source.parallel === false ? 1 : Math.max(1, options.polls ?? DEFAULT_POLLS);
     this.createdAnonymous = target.id === undefined && target.name === undefined;
     this.done = new Promise<void>((resolve, reject) => (this.settleDone = { resolve, reject }));
     // Whoever never awaits `done` still hears of a failure through onError, not an unhandled rejection.
@@ -129,7 +180,7 @@ export class Consumer {
   }
 
   private get capacity(): number {
-    return this.concurrency + (this.options.prefetch ?? (this.acknowledged ? 100 : 0));
+    return this.concurrency + (this.options.prefetch ?? (this.acknowledged ? DEFAULT_ACKNOWLEDGED_PREFETCH : 0));
   }
 
   private async run(): Promise<void> {
@@ -138,23 +189,14 @@ export class Consumer {
       this.startExtending();
       let failures = 0;
       while (!this.stopping) {
-        const left = this.options.limit === undefined ? Infinity : this.options.limit - this.taken;
-        if (left <= 0) {
-          await this.idle(() => this.running.size === 0 && this.buffer.length === 0);
-          break;
-        }
-        const room = this.capacity - this.buffer.length - this.running.size;
-        // A few slots free is not worth a request of its own while the rest are busy.
-        if (room < Math.ceil(this.capacity / 4) && room < left) {
-          await this.idle(() => this.capacity - this.buffer.length - this.running.size >= Math.ceil(this.capacity / 4));
-          continue;
-        }
-        let messages: ConsumedMessage[];
-        try {
-          messages = await this.source.next(this.subscription!, Math.min(room, left, 10_000), this.poll.signal);
-          failures = 0;
-        } catch (error) {
-          if (this.stopping) break;
+        if (this.pollFailure !== undefined) {
+          // Handled once no poll is in flight: a re-subscribe must not race a poll of the old id.
+          if (this.polls > 0) {
+            await this.changed();
+            continue;
+          }
+          const error = this.pollFailure.error;
+          this.pollFailure = undefined;
           if (error instanceof GopherMQError && error.status === 404 && this.subscription?.name !== undefined) {
             await this.subscribe();
             continue;
@@ -164,10 +206,26 @@ export class Consumer {
           await sleep(backoffMs(failures++, { minDelayMs: 100, maxDelayMs: 5000 }), this.poll.signal).catch(() => {});
           continue;
         }
-        this.taken += messages.length;
-        const now = Date.now();
-        for (const message of messages) this.buffer.push({ message, subscription: this.subscription!, since: now });
-        this.dispatch();
+        const left = this.options.limit === undefined ? Infinity : this.options.limit - this.taken - this.reserved;
+        if (left <= 0) {
+          if (this.polls > 0) await this.changed();
+          else {
+            await this.idle(() => this.running.size === 0 && this.buffer.length === 0);
+            break;
+          }
+          continue;
+        }
+        const room = this.capacity - this.buffer.length - this.running.size - this.reserved;
+        // One poll waits at the broker; more go out at once while the last answer said more are
+        // pending (a backlog), each taking its share of the room, so the round trips overlap.
+        const another = this.polls === 0 || (this.backlog && this.polls < this.maxPolls);
+        const share = this.polls === 0 && !this.backlog ? room : Math.ceil(this.capacity / this.maxPolls);
+        // A few slots free is not worth a request of its own while the rest are busy.
+        if (!another || room <= 0 || (room < Math.ceil(this.capacity / 4) && room < left && room < share)) {
+          await this.changed();
+          continue;
+        }
+        this.launch(Math.min(room, share, left, 10_000), this.polls === 0, () => (failures = 0));
       }
     } catch (error) {
       this.report(error);
@@ -178,6 +236,36 @@ export class Consumer {
       return;
     }
     void this.stop();
+  }
+
+  /** One poll for up to `max` messages, its room reserved until it answers; `wait`: long-poll when none is pending. */
+  private launch(max: number, wait: boolean, succeeded: () => void): void {
+    const subscription = this.subscription!;
+    this.polls++;
+    this.reserved += max;
+    this.source
+      .next(subscription, max, this.poll.signal, wait)
+      .then(
+        ({ messages, more }) => {
+          succeeded();
+          this.taken += messages.length;
+          this.backlog = more && messages.length > 0;
+          const now = Date.now();
+          const held = messages.map((message) => ({ message, subscription, since: now }));
+          // Answered as stop began: in the buffer, shutDown gives them back with the others.
+          for (const one of held) this.buffer.push(one);
+        },
+        (error) => {
+          this.backlog = false;
+          if (!this.stopping) this.pollFailure ??= { error };
+        },
+      )
+      .finally(() => {
+        this.polls--;
+        this.reserved -= max;
+        this.dispatch();
+        this.notify();
+      });
   }
 
   /** Subscribes (again, after a 404), retrying while the broker cannot be reached. */
@@ -200,34 +288,59 @@ export class Consumer {
   }
 
   private dispatch(): void {
-    while (this.running.size < this.concurrency && this.buffer.length > 0 && !this.stopping) this.start(this.buffer.shift()!);
+    // A handler that ends at once ends inside start(): the loop, not a recursion, starts the next.
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      while (this.running.size < this.concurrency && this.buffer.length > 0 && !this.stopping) this.start(this.buffer.shift()!);
+    } finally {
+      this.dispatching = false;
+    }
   }
 
+  /**
+   * Runs the handler; one that returns (or throws) at once is settled at once, without a promise:
+   * a consumer of small fast jobs spends its time here, per message.
+   */
   private start(held: Held): void {
-    held.handler = new AbortController();
     this.running.add(held);
+    let result: unknown;
+    try {
+      result = this.handler(held.message, (held.context = new LazyContext()));
+    } catch (error) {
+      this.failed(held, error);
+      return;
+    }
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        () => this.succeeded(held),
+        (error: unknown) => this.failed(held, error),
+      );
+    } else {
+      this.succeeded(held);
+    }
+  }
+
+  private succeeded(held: Held): void {
+    if (!this.running.delete(held)) return; // stop gave up on it and nacked it
+    if (this.acknowledged && held.message.seq !== undefined) this.queueAck(held);
+    this.ended();
+  }
+
+  private failed(held: Held, error: unknown): void {
+    if (!this.running.delete(held)) return;
     const { message } = held;
-    // Started in a microtask, so a handler that throws at once is caught like one that rejects.
-    Promise.resolve()
-      .then(() => this.handler(message, { signal: held.handler!.signal }))
-      .then(
-        () => {
-          if (!this.running.delete(held)) return; // stop gave up on it and nacked it
-          if (this.acknowledged && message.seq !== undefined) this.queueAck(held);
-        },
-        (error) => {
-          if (!this.running.delete(held)) return;
-          this.report(error, message);
-          if (this.acknowledged && message.seq !== undefined) {
-            const delayMs = (this.options.nackDelayMs ?? defaultNackDelayMs)(message);
-            this.client.nack(held.subscription, [message.seq], { delayMs }).catch((failure) => this.report(failure, message));
-          }
-        },
-      )
-      .finally(() => {
-        this.dispatch();
-        this.notify();
-      });
+    this.report(error, message);
+    if (this.acknowledged && message.seq !== undefined) {
+      const delayMs = (this.options.nackDelayMs ?? defaultNackDelayMs)(message);
+      this.client.nack(held.subscription, [message.seq], { delayMs }).catch((failure) => this.report(failure, message));
+    }
+    this.ended();
+  }
+
+  private ended(): void {
+    this.dispatch();
+    this.notify();
   }
 
   /** Acks go in one request while another is in flight: one at a time, as many as have gathered. */
@@ -276,6 +389,7 @@ export class Consumer {
   }
 
   private notify(): void {
+    if (this.waiters.length === 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve();
@@ -294,6 +408,8 @@ export class Consumer {
     this.stopping = true;
     this.poll.abort();
     this.notify();
+    // Aborted polls settle at once; one answered just before keeps its messages in the buffer.
+    while (this.polls > 0) await this.changed();
     const problems: unknown[] = [];
     const attempt = (step: Promise<unknown>) => step.catch((error) => problems.push(error));
     // Messages not started go back for other consumers of the subscriber, just after the broker has
@@ -314,7 +430,7 @@ export class Consumer {
       this.notify();
       const abandoned = [...this.running];
       this.running.clear();
-      for (const held of abandoned) held.handler!.abort(new Error('consumer stopped'));
+      for (const held of abandoned) held.context?.abandon();
       await attempt(this.nackHeld(abandoned));
     }
     if (this.extendTimer !== undefined) clearInterval(this.extendTimer);

@@ -1,4 +1,6 @@
 import type { GopherMQ } from './client.js';
+import { GopherMQError } from './errors.js';
+import type { MessageStream } from './message-stream.js';
 import type { DeliveredMessage, Subscription } from './types.js';
 
 /** A message as a consumer's handler gets it. */
@@ -13,28 +15,75 @@ export interface ConsumedMessage {
   time?: string;
 }
 
+/** What one poll of a source answered. */
+export interface SourceBatch {
+  messages: ConsumedMessage[];
+  /** More are pending now: the consumer may poll again at once, several polls overlapping. */
+  more: boolean;
+}
+
 /**
- * Where a consumer's messages come from. Long-polled fetches today; an event stream
- * (`GET /api/stream`) can take its place behind this interface, the consumer's ack, nack, extend,
- * concurrency and stop staying as they are.
+ * Where a consumer's messages come from: long-polled fetches (`FetchSource`, the default) or the
+ * subscriber's event stream (`StreamSource`); the consumer's ack, nack, extend, concurrency and stop
+ * are the same for both.
  */
 export interface MessageSource {
   /**
-   * Up to `max` messages of the subscriber, waiting a while when none is pending: [] when the wait
-   * ended with none. Rejects with the signal's reason once it is aborted, or with the broker's error.
+   * Up to `max` messages of the subscriber; with `wait`, waiting a while when none is pending
+   * ([] when the wait ended with none). Rejects with the signal's reason once it is aborted, or with
+   * the broker's error (a 404 when the subscriber is gone).
    */
-  next(subscription: Subscription, max: number, signal: AbortSignal): Promise<ConsumedMessage[]>;
+  next(subscription: Subscription, max: number, signal: AbortSignal, wait: boolean): Promise<SourceBatch>;
+  /** False: one `next` at a time (a stream has one reader). */
+  readonly parallel?: boolean;
 }
 
-/** Long-polls `POST /api/fetch` with `waitMs`. */
+/** Polls `POST /api/fetch`, with `waitMs` when told to wait. */
 export class FetchSource implements MessageSource {
   constructor(
     private readonly client: GopherMQ,
     private readonly waitMs: number,
   ) {}
 
-  async next(subscription: Subscription, max: number, signal: AbortSignal): Promise<ConsumedMessage[]> {
-    const { subject, data, messages } = await this.client.fetch(subscription, { max, waitMs: this.waitMs, signal, retry: false });
-    return messages === undefined ? data.map((text) => ({ subject, data: text })) : messages.map((message: DeliveredMessage) => ({ subject, ...message }));
+  async next(subscription: Subscription, max: number, signal: AbortSignal, wait: boolean): Promise<SourceBatch> {
+    const { subject, data, messages, remaining } = await this.client.fetch(subscription, { max, waitMs: wait ? this.waitMs : 0, signal, retry: false });
+    const taken = messages === undefined ? data.map((text) => ({ subject, data: text })) : messages.map((message: DeliveredMessage) => ({ subject, ...message }));
+    return { messages: taken, more: remaining > 0 };
+  }
+}
+
+/**
+ * Reads the subscriber's stream (GET /api/stream with its id), opened at the first `next` and again
+ * after it broke; `maxInFlight` is the room of that first call, so the broker never has more of an
+ * acknowledged subscriber's messages out than the consumer can hold.
+ */
+export class StreamSource implements MessageSource {
+  readonly parallel = false;
+  private stream: MessageStream | undefined;
+  private subscription: Subscription | undefined;
+
+  constructor(private readonly client: GopherMQ) {}
+
+  async next(subscription: Subscription, max: number, signal: AbortSignal): Promise<SourceBatch> {
+    if (this.stream === undefined || this.subscription !== subscription) {
+      this.stream?.close();
+      this.subscription = subscription;
+      const maxInFlight = subscription.ackWaitMs === undefined ? undefined : Math.min(10_000, Math.max(1, max));
+      this.stream = this.client.stream(subscription.subject, { id: subscription.id, maxInFlight, signal, retry: false });
+    }
+    const stream = this.stream;
+    try {
+      await stream.opened;
+      const messages = await stream.read(max);
+      if (messages.length > 0) return { messages, more: false };
+    } catch (error) {
+      this.stream = undefined;
+      stream.close();
+      throw error;
+    }
+    this.stream = undefined;
+    // The broker ended it: the subscriber is gone (a named one is subscribed again), or it stops.
+    if (stream.endReason === 'unsubscribed') throw new GopherMQError(404, 'bad id');
+    throw new GopherMQError(503, 'the stream ended: the broker is shutting down', { retryAfter: 1 });
   }
 }

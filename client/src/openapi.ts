@@ -73,7 +73,7 @@ export interface paths {
         put?: never;
         /**
          * Create a subscriber that receives every later message on the subject
-         * @description At most once by default; with ackWaitMs, at least once: fetched messages stay in flight until acked, nacked or their deadline passes. With a name: the subscriber of that name on the subject, created by the first such subscribe.
+         * @description At most once by default; with ackWaitMs, at least once: fetched messages stay in flight until acked, nacked or their deadline passes. With a name: the subscriber of that name on the subject, created by the first such subscribe. With pushUrl: a push subscriber (webhook), whose messages the broker POSTs to that URL, a 2xx answer acking each.
          */
         post: operations["SubscribeController_subscribe"];
         delete?: never;
@@ -179,6 +179,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream the messages of a subscriber as they become available (Server-Sent Events or JSON lines)
+         * @description What a fetch would take, without polling: each message is taken when it is written to the stream (at most once; in flight until acked for an acknowledged subscriber). Without `id`, an ephemeral subscriber is created for the stream and removed when it ends. `Accept: application/x-ndjson` answers one JSON object per line; anything else, Server-Sent Events. The token may be sent as `access_token` in the query (for EventSource, which cannot send headers): URLs end up in proxies' logs, the broker's own logs never print it. Keep-alives every broker.stream-heartbeat seconds; the stream ends with a `close` event on unsubscribe or shutdown.
+         */
+        get: operations["StreamController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ready": {
         parameters: {
             query?: never;
@@ -188,6 +208,120 @@ export interface paths {
         };
         /** Readiness: 204 while the broker accepts requests */
         get: operations["ReadyController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List subjects with their figures
+         * @description Ordered by subject (code points); pages resume after the last subject seen, so subjects that come and go never shift a page.
+         */
+        get: operations["AdminController_subjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/subjects/{subject}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subject's figures and its subscribers (a page, ordered by id) */
+        get: operations["AdminController_subject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/peek": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look at the next messages of a subscriber, or the oldest of a subject, without taking them
+         * @description Nothing changes: no delivery, no activity, no expiry.
+         */
+        post: operations["AdminController_peek"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drop the pending messages of a subject, or of one subscriber
+         * @description What each subscriber could fetch now is gone; messages in flight stay until settled. Without id on a retained subject its retained messages go too.
+         */
+        post: operations["AdminController_purge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove any subscriber (a forced unsubscribe)
+         * @description By its store id; its waiting fetches answer at once.
+         */
+        post: operations["AdminController_unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Broker-wide counts, limits, uptime, version, store */
+        get: operations["AdminController_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -313,6 +447,18 @@ export interface components {
              * @example orders.created.dead
              */
             deadLetterSubject?: string;
+            /**
+             * Format: uri
+             * @description Makes a push subscriber (webhook): the broker POSTs each message to this URL as JSON `{"subject","seq","data","deliveries","id"}`; a 2xx answer acks it, anything else (or a time-out, push.timeout-ms) is retried with backoff (1 s doubling to 60 s, jittered; a `Retry-After` on 429/503 is honoured) up to maxDeliveries. Always acknowledged (ackWaitMs default 30000, above push.timeout-ms). It must start with an entry of push.allowed-urls (400 `push URL not allowed`; with none, 400 `push delivery is not enabled`). Not with name or maxAckPending
+             * @example https://hooks.internal/orders
+             */
+            pushUrl?: string;
+            /**
+             * @description Only with pushUrl: most push requests in flight for this subscriber at once, over every broker sharing the store (its maxAckPending). Default 10
+             * @default 10
+             * @example 10
+             */
+            pushConcurrency?: number;
         };
         SubscriptionDto: {
             /**
@@ -352,6 +498,16 @@ export interface components {
              * @example 1000
              */
             maxAckPending?: number;
+            /**
+             * @description Present for a push subscriber: the URL it is pushed to, as the URL parser normalised it
+             * @example https://hooks.internal/orders
+             */
+            pushUrl?: string;
+            /**
+             * @description Present for a push subscriber: the one given, or 10
+             * @example 10
+             */
+            pushConcurrency?: number;
         };
         UnsubscribeRequestDto: {
             /**
@@ -501,6 +657,209 @@ export interface components {
              * @example 2
              */
             extended: number;
+        };
+        SubjectFiguresDto: {
+            /** @example orders.created */
+            subject: string;
+            /**
+             * @description Its subscribers, named or not
+             * @example 2
+             */
+            subscribers: number;
+            /**
+             * @description Messages its log holds (once however many subscribers hold them): what its limits count
+             * @example 3
+             */
+            pending: number;
+            /**
+             * @description Bytes (UTF-8) of those messages
+             * @example 42
+             */
+            pendingBytes: number;
+            /**
+             * @description Messages delivered to its acknowledged subscribers and not yet settled
+             * @example 0
+             */
+            inFlight: number;
+            /**
+             * @description On a retained subject, the messages its rule holds (its whole log); 0 otherwise
+             * @example 0
+             */
+            retained: number;
+        };
+        SubjectPageDto: {
+            subjects: components["schemas"]["SubjectFiguresDto"][];
+            /**
+             * @description Pass as `cursor` for the next page; null at the end
+             * @example null
+             */
+            next: string | null;
+        };
+        SubscriberFiguresDto: {
+            /**
+             * @description The store id
+             * @example 3b241101-e2bb-4255-8caf-4136c566a962
+             */
+            id: string;
+            /** @example billing */
+            name?: string;
+            /** @example 30000 */
+            ackWaitMs?: number;
+            /** @example 5 */
+            maxDeliveries?: number;
+            /** @example orders.dead */
+            deadLetterSubject?: string;
+            /** @example 1000 */
+            maxAckPending?: number;
+            /**
+             * @description Messages it can fetch now (new ones, and those due again)
+             * @example 3
+             */
+            pending: number;
+            /**
+             * @description Its messages in flight
+             * @example 0
+             */
+            inFlight: number;
+            /**
+             * @description Its last subscribe, fetch, ack, nack or extend (RFC 3339, UTC)
+             * @example 2026-05-04T10:11:12.345Z
+             */
+            lastActiveAt: string;
+        };
+        SubjectDetailDto: {
+            /** @example orders.created */
+            subject: string;
+            /**
+             * @description Its subscribers, named or not (all of them; `subscribers` is one page)
+             * @example 2
+             */
+            subscriberCount: number;
+            /** @example 3 */
+            pending: number;
+            /** @example 42 */
+            pendingBytes: number;
+            /** @example 0 */
+            inFlight: number;
+            /** @example 0 */
+            retained: number;
+            /** @description Ordered by id, `limit` at most */
+            subscribers: components["schemas"]["SubscriberFiguresDto"][];
+            /**
+             * @description Pass as `cursor` for the next page of subscribers; null at the end
+             * @example null
+             */
+            next: string | null;
+        };
+        PeekRequestDto: {
+            /**
+             * @description Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
+             * @example orders.created
+             */
+            subject: string;
+            /**
+             * @description A subscriber id as the store holds it (with auth on: not the tagged id its client holds, see the README); absent: the subject's oldest messages
+             * @example 3b241101-e2bb-4255-8caf-4136c566a962
+             */
+            id?: string;
+            /**
+             * @description Most messages to show
+             * @default 10
+             */
+            max?: number;
+        };
+        PeekedMessageDto: {
+            /** @example 3 */
+            seq: number;
+            /** @example {"orderId":42} */
+            data: string;
+            /**
+             * @description Publish time, on a retained subject
+             * @example 2026-05-04T10:11:12.345Z
+             */
+            time?: string;
+        };
+        PeekAnswerDto: {
+            messages: components["schemas"]["PeekedMessageDto"][];
+        };
+        PurgeRequestDto: {
+            /**
+             * @description Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
+             * @example orders.created
+             */
+            subject: string;
+            /**
+             * @description A subscriber id as the store holds it (with auth on: not the tagged id its client holds, see the README); absent: every subscriber of the subject
+             * @example 3b241101-e2bb-4255-8caf-4136c566a962
+             */
+            id?: string;
+        };
+        PurgeAnswerDto: {
+            /**
+             * @description Messages dropped
+             * @example 3
+             */
+            purged: number;
+        };
+        AdminUnsubscribeRequestDto: {
+            /**
+             * @description Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
+             * @example orders.created
+             */
+            subject: string;
+            /**
+             * @description A subscriber id as the store holds it (with auth on: not the tagged id its client holds, see the README)
+             * @example 3b241101-e2bb-4255-8caf-4136c566a962
+             */
+            id: string;
+        };
+        BrokerStatsDto: {
+            /** @example 0.1.0 */
+            version: string;
+            /**
+             * @example memory
+             * @enum {string}
+             */
+            store: "memory" | "redis";
+            /**
+             * @description Seconds since this instance started
+             * @example 3600
+             */
+            uptimeSeconds: number;
+            /**
+             * @description Brokers sharing the store (Redis: those listening on its wake channel; a Cluster: null, not known); 1 on memory
+             * @example 1
+             */
+            instances: number | null;
+            /**
+             * @description Over all subjects: messagesHeld, bytesHeld, subscribers, subjects, inFlight, retained, retainedBytes
+             * @example {
+             *       "messagesHeld": 3,
+             *       "bytesHeld": 42,
+             *       "subscribers": 2,
+             *       "subjects": 1,
+             *       "inFlight": 0,
+             *       "retained": 0,
+             *       "retainedBytes": 0
+             *     }
+             */
+            counts: Record<string, never>;
+            /**
+             * @description The broker-wide limits (broker.*)
+             * @example {
+             *       "maxPending": 1000000
+             *     }
+             */
+            limits: Record<string, never>;
+            /**
+             * @description This instance's totals since it started
+             * @example {
+             *       "published": 10,
+             *       "delivered": 7,
+             *       "purged": 0
+             *     }
+             */
+            totals: Record<string, never>;
         };
     };
     responses: never;
@@ -857,7 +1216,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionDto"];
                 };
             };
-            /** @description Invalid subject (400 `invalid subject`), or a name or an acknowledgement field out of range or without the one it needs (400 `request's body is invalid`, `errors` naming it), or an invalid `deliver` (400 naming it), or `deliver` other than `new` on a subject without retention (400 `subject does not retain messages`) */
+            /** @description Invalid subject (400 `invalid subject`), or a name or an acknowledgement field out of range or without the one it needs (400 `request's body is invalid`, `errors` naming it), or an invalid `deliver` (400 naming it), or `deliver` other than `new` on a subject without retention (400 `subject does not retain messages`), or a pushUrl outside push.allowed-urls (400 `push URL not allowed`) or with push.allowed-urls empty (400 `push delivery is not enabled`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1497,6 +1856,130 @@ export interface operations {
             };
         };
     };
+    StreamController_stream: {
+        parameters: {
+            query: {
+                /** @description The bearer token, for clients that cannot send an Authorization header (EventSource); with auth on */
+                access_token?: string;
+                /** @description Ephemeral subscriber on a retained subject: start at the first message published at or after this */
+                fromTime?: string;
+                /** @description Ephemeral subscriber on a retained subject: start at the first retained message with seq ≥ this */
+                fromSeq?: number;
+                /** @description Ephemeral subscriber on a retained subject: where it starts (or fromSeq, fromTime) */
+                deliver?: "new" | "all" | "last";
+                /** @description Acknowledged subscriber: most of its messages in flight (unacked) while the stream takes more; never above its maxAckPending */
+                maxInFlight?: number;
+                /** @description An existing subscriber (the id subscribe returned); absent: an ephemeral subscriber on `subject` */
+                id?: string;
+                subject: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream: an open event, then one event per message, keep-alives, and a close event at unsubscribe or shutdown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example event: open
+                     *     data: {"id":"3b241101-e2bb-4255-8caf-4136c566a962","subject":"orders.created"}
+                     *
+                     *     id: 7
+                     *     event: message
+                     *     data: {"subject":"orders.created","seq":7,"data":"{\"orderId\":42}"}
+                     *
+                     *     : keepalive
+                     *
+                     *     event: close
+                     *     data: {"reason":"unsubscribed"}
+                     */
+                    "text/event-stream": string;
+                    /**
+                     * @example {"event":"open","id":"3b241101-e2bb-4255-8caf-4136c566a962","subject":"orders.created"}
+                     *     {"event":"message","subject":"orders.created","seq":7,"data":"{\"orderId\":42}"}
+                     *     {"event":"keepalive"}
+                     *     {"event":"close","reason":"shutdown"}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Invalid subject, or a query parameter out of range (`request's query is invalid`, with `errors`); a `deliver` on a subject without retention */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "invalid subject"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such subscriber */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "bad id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description broker.max-streams streams are open on this instance (or, without id: `too many subscribers`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "too many streams"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An unexpected failure, logged by the broker; the answer carries no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "server error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description On broker.store redis: Redis did not answer within redis.command-timeout-ms (or: the broker is shutting down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "store unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     ReadyController_ready: {
         parameters: {
             query?: never;
@@ -1519,6 +2002,525 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AdminController_subjects: {
+        parameters: {
+            query?: {
+                /** @description The previous page's `next` */
+                cursor?: string;
+                /** @description 1..1000, default 100 */
+                limit?: number;
+                /** @description Only subjects starting with it */
+                prefix?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectPageDto"];
+                };
+            };
+            /** @description `limit`, `prefix` or `cursor` out of range, named in the message */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "limit: must be an integer from 1 to 1000"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An unexpected failure, logged by the broker; the answer carries no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "server error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description On broker.store redis: Redis did not answer within redis.command-timeout-ms (or: the broker is shutting down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "store unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminController_subject: {
+        parameters: {
+            query?: {
+                /** @description The previous page's `next` */
+                cursor?: string;
+                /** @description 1..1000, default 100 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The subject, URL-encoded */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectDetailDto"];
+                };
+            };
+            /** @description Invalid subject, or `limit` or `cursor` out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "limit: must be an integer from 1 to 1000"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The subject has no subscriber and retains nothing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "subject not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An unexpected failure, logged by the broker; the answer carries no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "server error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description On broker.store redis: Redis did not answer within redis.command-timeout-ms (or: the broker is shutting down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "store unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminController_peek: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeekRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeekAnswerDto"];
+                };
+            };
+            /** @description Invalid subject or a body that is not an object of the right shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "invalid subject"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such subject (`subject not found`) or subscriber (`bad id`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "subject not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body larger than broker.body-limit-bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "request body too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "unsupported media type: send application/json"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An unexpected failure, logged by the broker; the answer carries no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "server error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description On broker.store redis: Redis did not answer within redis.command-timeout-ms (or: the broker is shutting down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "store unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminController_purge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurgeRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurgeAnswerDto"];
+                };
+            };
+            /** @description Invalid subject or a body that is not an object of the right shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "invalid subject"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such subject (`subject not found`) or subscriber (`bad id`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "subject not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body larger than broker.body-limit-bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "request body too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "unsupported media type: send application/json"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An unexpected failure, logged by the broker; the answer carries no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "server error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description On broker.store redis: Redis did not answer within redis.command-timeout-ms (or: the broker is shutting down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "store unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminController_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUnsubscribeRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusResponseDto"];
+                };
+            };
+            /** @description Invalid subject or a body that is not an object of the right shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "invalid subject"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such subscriber */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "bad id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body larger than broker.body-limit-bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "request body too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "unsupported media type: send application/json"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An unexpected failure, logged by the broker; the answer carries no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "server error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description On broker.store redis: Redis did not answer within redis.command-timeout-ms (or: the broker is shutting down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "store unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdminController_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerStatsDto"];
+                };
+            };
+            /** @description An unexpected failure, logged by the broker; the answer carries no details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "server error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description On broker.store redis: Redis did not answer within redis.command-timeout-ms (or: the broker is shutting down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "store unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
             };
         };
     };

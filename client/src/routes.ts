@@ -25,7 +25,14 @@ export const ROUTES = {
   ack: { method: 'POST', path: '/api/ack' },
   nack: { method: 'POST', path: '/api/nack' },
   extend: { method: 'POST', path: '/api/extend' },
+  stream: { method: 'GET', path: '/api/stream' },
   ready: { method: 'GET', path: '/ready' },
+  adminSubjects: { method: 'GET', path: '/api/admin/subjects' },
+  adminSubject: { method: 'GET', path: '/api/admin/subjects/{subject}' },
+  adminPeek: { method: 'POST', path: '/api/admin/peek' },
+  adminPurge: { method: 'POST', path: '/api/admin/purge' },
+  adminUnsubscribe: { method: 'POST', path: '/api/admin/unsubscribe' },
+  adminStats: { method: 'GET', path: '/api/admin/stats' },
 } as const satisfies Record<string, Route>;
 
 /** Most seqs one ack, nack or extend may carry (the broker's limit); the client splits longer lists. */

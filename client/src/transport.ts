@@ -24,11 +24,27 @@ export interface TransportResponse {
 }
 
 /**
+ * An answer read as it arrives (GET /api/stream). A 2xx answer has `chunks`, its text as it comes;
+ * any other status has its whole `body`, as `request` answers it.
+ */
+export interface TransportStream extends TransportResponse {
+  /**
+   * The 2xx answer's text as it arrives; ends when the broker ends the answer, rejects with the
+   * signal's reason once aborted, or with a `GopherMQConnectionError` when the connection fails.
+   */
+  chunks?: AsyncIterable<string>;
+  /** Closes the connection (the broker sees the client gone); the chunks end. */
+  close(): void;
+}
+
+/**
  * How the client sends requests: answers every status, rejects with a `GopherMQConnectionError`
  * when no answer came, or with the signal's reason when it was aborted.
  */
 export interface Transport {
   request(request: TransportRequest): Promise<TransportResponse>;
+  /** A request whose answer is read as it arrives; needed by `stream()` and a streaming `consume()`. */
+  openStream?(request: TransportRequest): Promise<TransportStream>;
   /** Releases what the transport keeps open (idle keep-alive connections). */
   close?(): void;
 }
@@ -52,6 +68,55 @@ export class FetchTransport implements Transport {
     } catch (error) {
       throw connectionFailure(error, signal);
     }
+  }
+
+  /** fetch() with its own controller, aborted by `close()` and by the caller's signal; the body read through its stream reader. */
+  async openStream({ method, path, headers, body, signal }: TransportRequest): Promise<TransportStream> {
+    if (signal?.aborted) throw signal.reason;
+    const connection = new AbortController();
+    const onAbort = () => connection.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const close = () => {
+      signal?.removeEventListener('abort', onAbort);
+      connection.abort(new Error('stream closed'));
+    };
+    let response: Response;
+    try {
+      response = await this.fetchFunction(this.baseUrl + path, { method, headers, body, signal: connection.signal });
+    } catch (error) {
+      close();
+      throw connectionFailure(error, signal);
+    }
+    const retryAfter = response.headers.get('retry-after') ?? undefined;
+    if (response.status < 200 || response.status >= 300 || response.body === null) {
+      try {
+        return { status: response.status, body: await response.text(), retryAfter, close };
+      } catch (error) {
+        throw connectionFailure(error, signal);
+      } finally {
+        close();
+      }
+    }
+    const reader = response.body.getReader();
+    async function* chunks(): AsyncGenerator<string> {
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          let read: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            read = await reader.read();
+          } catch (error) {
+            if (connection.signal.aborted && !signal?.aborted) return; // closed by this side
+            throw connectionFailure(error, signal);
+          }
+          if (read.done) return;
+          yield decoder.decode(read.value, { stream: true });
+        }
+      } finally {
+        close();
+      }
+    }
+    return { status: response.status, body: '', retryAfter, chunks: chunks(), close };
   }
 }
 

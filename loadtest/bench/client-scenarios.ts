@@ -2,7 +2,7 @@
  * The client package and the command line, each against a baseline in the same run, on a broker of
  * their own (the bench process is the client: it is pinned to the other CPUs, the broker to the last):
  *   client-cost     client CPU per publish: the client on Node against node:http with a keep-alive agent
- *   client-consume  consume() (acknowledged, concurrency 20) against a raw fetch+ack loop
+ *   client-consume  consume() (acknowledged, concurrency 20; polling, and streaming) against a raw fetch+ack loop
  *   cli-pub         `gophermq pub` reading 100,000 lines from standard input
  */
 import { spawn } from 'node:child_process';
@@ -116,7 +116,7 @@ async function fill(mq: GopherMQ, subject: string, backlog: number): Promise<voi
 
 const clientConsume: Scenario = {
   name: 'client-consume',
-  description: 'consume() (acknowledged, concurrency 20, a handler that returns at once) draining a backlog, against 20 raw loops of fetch max=100 + ack, alternating',
+  description: 'consume() (acknowledged, concurrency 20, a handler that returns at once) draining a backlog, polling and with stream: true, against 20 raw loops of fetch max=100 + ack, in turn',
   async run(settings): Promise<ScenarioReport> {
     const backlog = settings.long ? 300_000 : 100_000;
     return withBroker(settings, async (broker) => {
@@ -140,23 +140,25 @@ const clientConsume: Scenario = {
           );
           return { handled, seconds: (performance.now() - started) / 1000 };
         },
-        'consume(), concurrency 20': async (subject: string) => {
-          const sub = await mq.subscribe(subject, { name: 'consume', ackWaitMs: 600_000 });
-          await fill(mq, subject, backlog);
-          const started = performance.now();
-          let handled = 0;
-          let finished = 0;
-          const consumer = mq.consume(sub, () => {
-            if (++handled === backlog) finished = performance.now();
-          }, { concurrency: 20 });
-          while (handled < backlog) await new Promise((resolve) => setTimeout(resolve, 5));
-          await consumer.stop();
-          return { handled, seconds: (finished - started) / 1000 };
-        },
+        'consume(), concurrency 20': (subject: string) => consumeRun(subject, false),
+        'consume(), concurrency 20, stream': (subject: string) => consumeRun(subject, true),
       };
+      async function consumeRun(subject: string, stream: boolean): Promise<{ handled: number; seconds: number }> {
+        const sub = await mq.subscribe(subject, { name: 'consume', ackWaitMs: 600_000 });
+        await fill(mq, subject, backlog);
+        const started = performance.now();
+        let handled = 0;
+        let finished = 0;
+        const consumer = mq.consume(sub, () => {
+          if (++handled === backlog) finished = performance.now();
+        }, { concurrency: 20, stream, prefetch: process.env.PREFETCH ? Number(process.env.PREFETCH) : undefined, polls: process.env.POLLS ? Number(process.env.POLLS) : undefined });
+        while (handled < backlog) await new Promise((resolve) => setTimeout(resolve, 5));
+        await consumer.stop();
+        return { handled, seconds: (finished - started) / 1000 };
+      }
       type Mode = keyof typeof modes;
       const names = Object.keys(modes) as Mode[];
-      const runs = { 'raw fetch+ack loop': [] as number[], 'consume(), concurrency 20': [] as number[] };
+      const runs = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Mode, number[]>;
       for (const name of names) await modes[name](`bench.consume.warm.${round++}`);
       for (let rep = 0; rep < settings.reps; rep++) {
         for (const name of rep % 2 === 0 ? names : [...names].reverse()) {
@@ -166,12 +168,19 @@ const clientConsume: Scenario = {
         }
       }
       mq.close();
-      const ratios = runs['consume(), concurrency 20'].map((perS, i) => perS / runs['raw fetch+ack loop'][i]);
+      const ratiosOf = (name: Mode) => runs[name].map((perS, i) => perS / runs['raw fetch+ack loop'][i]);
+      const ratios = ratiosOf('consume(), concurrency 20');
+      const streamRatios = ratiosOf('consume(), concurrency 20, stream');
       const ratio = median(ratios);
       return {
         name: this.name,
         rows: [
           row(`drain ${fmt.int(backlog)} acknowledged: consume(), concurrency 20`, median(runs['consume(), concurrency 20']), `${fmt.ratio(ratio)} × the raw loop's msg/s (per repetition: ${ratios.map(fmt.ratio).join(', ')})`),
+          row(
+            `drain ${fmt.int(backlog)} acknowledged: consume(), concurrency 20, stream: true`,
+            median(runs['consume(), concurrency 20, stream']),
+            `${fmt.ratio(median(streamRatios))} × the raw loop's msg/s (per repetition: ${streamRatios.map(fmt.ratio).join(', ')})`,
+          ),
           row(`drain ${fmt.int(backlog)} acknowledged: raw fetch max=100 + ack, 20 loops`, median(runs['raw fetch+ack loop']), ''),
         ],
         details: [],

@@ -8,8 +8,8 @@ import type { Query } from './admin-query.js';
 import { AdminUnsubscribeRequestDto, PeekRequestDto, PurgeRequestDto } from './admin-requests.dto.js';
 import { AdminService } from './admin.service.js';
 
-const LIMIT = { name: 'limit', required: false, description: '1..1000, default 100' } as const;
-const CURSOR = { name: 'cursor', required: false, description: "The previous page's `next`" } as const;
+const LIMIT = { name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, description: '1..1000, default 100' } as const;
+const CURSOR = { name: 'cursor', required: false, type: String, description: "The previous page's `next`" } as const;
 const BAD_QUERY = { status: 400, example: 'limit: must be an integer from 1 to 1000', description: '`limit`, `prefix` or `cursor` out of range, named in the message' };
 const NO_SUBJECT = { status: 404, example: 'subject not found', description: 'The subject has no subscriber and retains nothing' };
 
@@ -20,7 +20,7 @@ export class AdminController {
 
   @Get('subjects')
   @ApiOperation({ summary: 'List subjects with their figures', description: 'Ordered by subject (code points); pages resume after the last subject seen, so subjects that come and go never shift a page.' })
-  @ApiQuery({ name: 'prefix', required: false, description: 'Only subjects starting with it' })
+  @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Only subjects starting with it' })
   @ApiQuery(LIMIT)
   @ApiQuery(CURSOR)
   @ApiOkResponse({ type: SubjectPageDto })

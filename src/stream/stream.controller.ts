@@ -37,13 +37,13 @@ export class StreamController {
       'The token may be sent as `access_token` in the query (for EventSource, which cannot send headers): URLs end up in proxies\' logs, the broker\'s own logs never print it. ' +
       'Keep-alives every broker.stream-heartbeat seconds; the stream ends with a `close` event on unsubscribe or shutdown.',
   })
-  @ApiQuery({ name: 'subject', required: true, example: 'orders.created' })
-  @ApiQuery({ name: 'id', required: false, description: 'An existing subscriber (the id subscribe returned); absent: an ephemeral subscriber on `subject`' })
+  @ApiQuery({ name: 'subject', required: true, type: String, example: 'orders.created' })
+  @ApiQuery({ name: 'id', required: false, type: String, description: 'An existing subscriber (the id subscribe returned); absent: an ephemeral subscriber on `subject`' })
   @ApiQuery({ name: 'maxInFlight', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_STREAM_IN_FLIGHT, default: DEFAULT_STREAM_IN_FLIGHT }, description: "Acknowledged subscriber: most of its messages in flight (unacked) while the stream takes more; never above its maxAckPending" })
   @ApiQuery({ name: 'deliver', required: false, enum: ['new', 'all', 'last'], description: 'Ephemeral subscriber on a retained subject: where it starts (or fromSeq, fromTime)' })
   @ApiQuery({ name: 'fromSeq', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Ephemeral subscriber on a retained subject: start at the first retained message with seq ≥ this' })
   @ApiQuery({ name: 'fromTime', required: false, schema: { type: 'string', format: 'date-time' }, description: 'Ephemeral subscriber on a retained subject: start at the first message published at or after this' })
-  @ApiQuery({ name: 'access_token', required: false, description: 'The bearer token, for clients that cannot send an Authorization header (EventSource); with auth on' })
+  @ApiQuery({ name: 'access_token', required: false, type: String, description: 'The bearer token, for clients that cannot send an Authorization header (EventSource); with auth on' })
   // The media types are the 200's own (content below): the errors stay application/json.
   @ApiOkResponse({
     description: 'The stream: an open event, then one event per message, keep-alives, and a close event at unsubscribe or shutdown',
