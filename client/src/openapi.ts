@@ -336,7 +336,7 @@ export interface components {
     schemas: {
         PublishRequestDto: {
             /**
-             * @description Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
+             * @description One subject: a token that is exactly `*` or `>` (a wildcard) is 400 `invalid subject`. Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
              * @example orders.created
              */
             subject: string;
@@ -407,7 +407,7 @@ export interface components {
         };
         SubscribeRequestDto: {
             /**
-             * @description Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
+             * @description A subject, or a pattern (wildcard subscription): a token that is exactly `*` matches one token, a last token `>` one or more (`orders.*`, `orders.>`, `>`). A pattern subscriber gets what is published to every subject it matches; its fetch answers carry `messages` with each message's `subject`. Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
              * @example orders.created
              */
             subject: string;
@@ -544,6 +544,11 @@ export interface components {
             waitMs?: number;
         };
         DeliveredMessageDto: {
+            /**
+             * @description Only for a subscriber of a wildcard subject (a pattern): the subject the message was published to
+             * @example orders.eu
+             */
+            subject?: string;
             /**
              * @description Positive, increasing per subject in publish order, the same for every subscriber; pass it to ack, nack or extend
              * @example 17
