@@ -136,6 +136,22 @@ describe('shutdown', () => {
     expect(broker.logs.find((entry) => 'messagesHeld' in entry)).toMatchObject({ level: 40, messagesHeld: 3, bytesHeld: 11 });
   });
 
+  it('is not held by a connection that never sent a request (a browser preconnects one): it closes it and exits 0', async () => {
+    const broker = await BrokerProcess.start({ BROKER_SHUTDOWN__TIMEOUT: '10', BROKER_DRAIN__IDLE__GRACE: '0' });
+    const preconnected = await rawClient(broker.port, '');
+    try {
+      const closed = readToEnd(preconnected);
+      const signalled = Date.now();
+      broker.child.kill('SIGTERM');
+      expect(await within(5000, 'exit', broker.exited)).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(5000);
+      expect(await within(1000, 'the idle connection closed', closed)).toBe('');
+    } finally {
+      preconnected.destroy();
+      if (isRunning(broker.child.pid!)) broker.child.kill('SIGKILL');
+    }
+  });
+
   it('exits 1 once broker.shutdown-timeout has passed when clients stall, saying what it cut', async () => {
     const broker = await BrokerProcess.start({ BROKER_REQUEST__TIMEOUT: '60', BROKER_SHUTDOWN__TIMEOUT: '1', BROKER_DRAIN__IDLE__GRACE: '0' });
     // `expect: 100-continue` makes the broker say when it has the request, before the body.

@@ -154,6 +154,22 @@ describe('broker.tls and monitoring.tls: the API and /metrics over HTTPS', () =>
     }
   });
 
+  it('exits 0 at once on SIGTERM while a client holds a TLS connection it never sent a request on', async () => {
+    const quiet = await BrokerProcess.start({ ...tls('BROKER', own), BROKER_DRAIN__IDLE__GRACE: '0' });
+    const socket = connect({ port: quiet.port, host: '127.0.0.1', ca, servername: 'localhost' });
+    socket.on('error', () => {});
+    try {
+      await once(socket, 'secureConnect');
+      const signalled = Date.now();
+      quiet.child.kill('SIGTERM');
+      expect(await quiet.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(5000);
+    } finally {
+      socket.destroy();
+      quiet.child.kill('SIGKILL');
+    }
+  });
+
   it('with monitoring.token too: 401 without the token, over HTTPS', async () => {
     const guarded = await BrokerProcess.start({ ...tls('MONITORING', own), MONITORING_TOKEN: 'scrape-0123456789abcdef' });
     try {
