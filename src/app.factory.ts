@@ -14,6 +14,7 @@ import { rateLimitIsOn, useRateLimit } from './auth/rate-limit.js';
 import type { Cluster, Redis } from 'ioredis';
 import { MESSAGE_STORE } from './broker/store/message-store.js';
 import { RedisMessageStore } from './broker/store/redis/redis-message-store.js';
+import { compileBodyValidators } from './common/validation/valid-body.decorator.js';
 import { serveConsole } from './console/serve-console.js';
 
 export interface CreateAppOptions {
@@ -59,6 +60,7 @@ export async function createApp(config: GopherMqConfig, options: CreateAppOption
   configureApp(app, config);
   if (config.broker.serveConsole) await serveConsole(app);
   await app.init();
+  compileBodyValidators(); // not at each route's first request, in the middle of serving
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }

@@ -25,6 +25,11 @@ export class DtoValidator {
     return validate;
   }
 
+  /** Whether the check of `dto` is compiled (or found to need none). */
+  isCompiled(dto: DtoClass): boolean {
+    return this.compiled.has(dto);
+  }
+
   /** Throws RequestValidationError unless `body` fits `dto`. */
   assertValid(dto: DtoClass, body: unknown): void {
     const validate = this.validatorFor(dto);
