@@ -23,6 +23,7 @@ import { pushScenario } from './push-scenario.js';
 import { WILDCARD_SCENARIOS } from './wildcard-scenarios.js';
 import { SCENARIOS, type Row, type ScenarioReport, type Settings } from './scenarios.js';
 import { STREAM_SCENARIOS } from './stream-scenarios.js';
+import { stopAllServers } from './servers.js';
 import { fmt, markdownTable } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -137,6 +138,7 @@ try {
     console.error(`  (${((Date.now() - scenarioStarted) / 1000).toFixed(0)} s)\n`);
   }
 } finally {
+  await stopAllServers();
   await redis?.stop();
 }
 

@@ -88,6 +88,11 @@ export class ServerUnderTest {
     clearTimeout(timer);
   }
 
+  /** Ends the process at once (the bench is exiting and cannot wait). */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
   /** Resolves with the exit code if the process ends; used to fail fast during start-up. */
   whenExited(): Promise<number | null> {
     return this.exited!;
@@ -150,9 +155,28 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   }
   const child = spawn(command, commandArgs, { env, cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const server = new ServerUnderTest(kind, `http://127.0.0.1:${port}`, child, metricsPort);
+  running.add(server);
+  void server.whenExited().then(() => running.delete(server));
   await waitUntilReady(server);
   return server;
 }
+
+/** Every server started and not yet exited, whichever scenario started it. */
+const running = new Set<ServerUnderTest>();
+
+/**
+ * Stops every server still running: a scenario that fails (a broker that cannot start, a load
+ * that throws) leaves the others it started, and their inherited output pipes kept the bench's
+ * caller waiting. The bench calls this on its way out, whatever happened.
+ */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop()));
+}
+
+// An exit without the above (an uncaught error, process.exit): no server outlives the bench.
+process.once('exit', () => {
+  for (const server of running) server.kill();
+});
 
 async function waitUntilReady(server: ServerUnderTest, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
