@@ -489,3 +489,70 @@ describe('bounded messages in flight', () => {
     });
   });
 });
+
+describe('acks carried on the next fetch (`ack` in POST /api/fetch)', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await TestBroker.start();
+  });
+  afterAll(() => broker.close());
+
+  const seqsOf = (answer: Answer) => (answer.body.messages as Array<{ seq: number }>).map(({ seq }) => seq);
+  const acknowledged = async (subject: string, settings: Record<string, unknown> = {}) =>
+    (await broker.post('/api/subscribe', { subject, ackWaitMs: 60_000, ...settings })).body.id as string;
+
+  it('acks those seqs for good, says how many in `acked`, then takes the next messages: one request per batch', async () => {
+    const subject = uniqueSubject();
+    const id = await acknowledged(subject);
+    for (const data of ['a', 'b', 'c', 'd']) await broker.publish(subject, data);
+    const first = await broker.fetchMessages(subject, id, { max: 2 });
+    expect(first.body).not.toHaveProperty('acked'); // absent unless asked for: old clients see what they saw
+    const second = await broker.fetchMessages(subject, id, { max: 2, ack: seqsOf(first) });
+    expect(JSON.stringify(second.body)).toBe(JSON.stringify({ subject, id, data: ['c', 'd'], remaining: 0, acked: 2, messages: second.body.messages }));
+    // Acked seqs are settled: acking them again counts nothing, and they are never delivered again.
+    expect((await broker.post('/api/ack', { subject, id, seqs: seqsOf(first) })).body).toEqual({ acked: 0 });
+    const last = await broker.fetchMessages(subject, id, { ack: [...seqsOf(second), 999_999] });
+    expect(last.body).toMatchObject({ data: [], remaining: 0, acked: 2 });
+    expect(await broker.get(BrokerService).store.stats()).toMatchObject({ inFlight: 0 });
+  });
+
+  it('frees room under maxAckPending for the same fetch, and a long-poll waits after its acks', async () => {
+    const subject = uniqueSubject();
+    const id = await acknowledged(subject, { maxAckPending: 2 });
+    for (const data of ['a', 'b', 'c']) await broker.publish(subject, data);
+    const first = await broker.fetchMessages(subject, id);
+    expect(first.body.data).toEqual(['a', 'b']);
+    expect((await broker.fetchMessages(subject, id, { ack: seqsOf(first) })).body).toMatchObject({ data: ['c'], acked: 2 });
+    const started = Date.now();
+    const waiting = broker.fetchMessages(subject, id, { waitMs: 10_000, ack: [] });
+    setTimeout(() => void broker.publish(subject, 'late'), 200);
+    expect((await waiting).body).toMatchObject({ data: ['late'], acked: 0 });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('is 400 on an at-most-once subscriber, and takes nothing then', async () => {
+    const subject = uniqueSubject();
+    const id = await broker.subscribe(subject);
+    await broker.publish(subject, 'kept');
+    expect(await broker.fetchMessages(subject, id, { ack: [1] })).toMatchObject({ status: 400, body: { message: 'subscriber does not use acknowledgements' } });
+    expect((await broker.fetchMessages(subject, id)).body.data).toEqual(['kept']);
+  });
+
+  it.each([
+    ['a string', { ack: 'all' }, 'ack: must be an array'],
+    ['seq 0', { ack: [0] }, 'ack[0]: must be >= 1'],
+    ['a fraction', { ack: [1.5] }, 'ack[0]: must be an integer'],
+    ['1,001 seqs', { ack: Array.from({ length: 1001 }, (_, i) => i + 1) }, 'ack: must NOT have more than 1000 items'],
+  ])('refuses %s with 400 naming the field', async (_case, extra, problem) => {
+    const subject = uniqueSubject();
+    const id = await acknowledged(subject);
+    const answer = await broker.fetchMessages(subject, id, extra);
+    expect(answer.status).toBe(400);
+    expect([answer.body.message, ...(answer.body.errors ?? [])].join('\n')).toContain(problem);
+  });
+
+  it('is 404 for an unknown subscriber, as fetch and ack are', async () => {
+    const subject = uniqueSubject();
+    expect(await broker.fetchMessages(subject, '3b241101-e2bb-4255-8caf-4136c566a962', { ack: [1] })).toMatchObject({ status: 404, body: { message: 'bad id' } });
+  });
+});

@@ -542,6 +542,14 @@ export interface components {
              * @example 20000
              */
             waitMs?: number;
+            /**
+             * @description Acknowledged subscribers: seqs to ack before taking (what POST /api/ack does, in the same request: a consumer loop sends one request per batch, not two). The answer then says how many were acked in `acked`; on an at-most-once subscriber 400 `subscriber does not use acknowledgements` and nothing is taken
+             * @example [
+             *       15,
+             *       16
+             *     ]
+             */
+            ack?: number[];
         };
         DeliveredMessageDto: {
             /**
@@ -584,6 +592,11 @@ export interface components {
              * @example 0
              */
             remaining: number;
+            /**
+             * @description When the fetch carried `ack`: how many of those seqs were in flight and are now settled for good (as POST /api/ack answers)
+             * @example 2
+             */
+            acked?: number;
             /**
              * @description For an acknowledged subscriber, and any subscriber of a retained subject: the messages of `data`, in the same order, with their seq, their delivery count (acknowledged) and publish time (retained)
              * @example [

@@ -61,10 +61,11 @@ async function* chunksOf(answer: FetchResponseDto): AsyncGenerator<string> {
 }
 
 /** The answer's JSON, a message at a time, in the order JSON.stringify writes the object's keys. */
-function* piecesOf({ subject, id, data, remaining, messages }: FetchResponseDto): Generator<string> {
+function* piecesOf({ subject, id, data, remaining, acked, messages }: FetchResponseDto): Generator<string> {
   yield `{"subject":${JSON.stringify(subject)},"id":${JSON.stringify(id)},"data":[`;
   for (let i = 0; i < data.length; i++) yield (i > 0 ? ',' : '') + JSON.stringify(data[i]);
   yield `],"remaining":${remaining}`;
+  if (acked !== undefined) yield `,"acked":${acked}`;
   if (messages !== undefined) {
     yield ',"messages":[';
     for (let i = 0; i < messages.length; i++) yield (i > 0 ? ',' : '') + JSON.stringify(messages[i]);

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { MAX_SEQS_PER_REQUEST } from '../ack/settle-request.dto.js';
 import { MAX_FETCH_MESSAGES } from '../broker/broker.service.js';
 import { SubjectProperty } from '../common/subject.property.js';
 
@@ -20,4 +21,16 @@ export class FetchRequestDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_WAIT_MS, example: 20000, description: 'When nothing is pending, wait up to this long for a message (long-poll)' })
   @IsOptional() @IsInt() @Min(0) @Max(MAX_WAIT_MS)
   waitMs?: number;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'integer', minimum: 1 },
+    maxItems: MAX_SEQS_PER_REQUEST,
+    example: [15, 16],
+    description:
+      `Acknowledged subscribers: seqs to ack before taking (what POST /api/ack does, in the same request: a consumer loop sends one request per batch, not two). ` +
+      `The answer then says how many were acked in \`acked\`; on an at-most-once subscriber 400 \`subscriber does not use acknowledgements\` and nothing is taken`,
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(MAX_SEQS_PER_REQUEST) @IsInt({ each: true }) @Min(1, { each: true })
+  ack?: number[];
 }

@@ -14,6 +14,9 @@ export class FetchResponseDto {
   @ApiProperty({ type: 'integer', example: 0, description: 'Messages still pending for this subscriber; for an acknowledged one, those available now, not those in flight' })
   remaining!: number;
 
+  @ApiPropertyOptional({ type: 'integer', example: 2, description: 'When the fetch carried `ack`: how many of those seqs were in flight and are now settled for good (as POST /api/ack answers)' })
+  acked?: number;
+
   @ApiPropertyOptional({
     type: [DeliveredMessageDto],
     example: [{ seq: 17, data: '{"orderId":42}', deliveries: 1 }],

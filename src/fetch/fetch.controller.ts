@@ -51,12 +51,16 @@ export class FetchController {
   })
   @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'This client (its token, or its connection) holds its share of broker.max-fetch-bytes-in-flight in answers it has not read yet (or: broker is shutting down; or, on broker.store redis, `store unavailable`: Redis did not answer in time)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
-    const { subject, id, max, waitMs } = request;
+    const { subject, id, max, waitMs, ack } = request;
     const sentId = sentIdOf(request); // with auth on, the tagged id the client holds, not the store's
     const budget = new FetchAnswerBudget(this.inFlight, reply.raw, this.inFlight.admitAnswer(reply.request));
+    // Acks first: the room they free under maxAckPending is this fetch's to take.
+    const acked = ack === undefined ? undefined : await this.broker.ack(subject, id, ack);
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
     const { data, remaining, messages } = await this.broker.fetch(subject, id, { max, waitMs, signal, budget });
-    const answer = messages ? { subject, id: sentId, data, remaining, messages } : { subject, id: sentId, data, remaining };
+    const answer: FetchResponseDto = { subject, id: sentId, data, remaining };
+    if (acked !== undefined) answer.acked = acked;
+    if (messages) answer.messages = messages;
     return fetchAnswer(answer, budget.chars);
   }
 }
