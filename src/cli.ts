@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { addAdminCommands } from './cli/admin-commands.js';
 import { addMessageCommands } from './cli/message-commands.js';
 import { readyStatus } from './health/ready-probe.js';
 // The settings and the app are loaded by the commands that need them: `pub`, `sub` and `health`
@@ -10,7 +11,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const program = new Command('gophermq')
   .description('GopherMQ: a message broker over plain HTTP/JSON')
   .version(version, '-V, --version', 'print the version')
-  .addHelpText('after', '\nExamples:\n  gophermq broker\n  gophermq sub orders.created &\n  gophermq pub orders.created \'{"orderId":42}\'\n  gophermq health --url http://127.0.0.1:8082\n\n"gophermq <command> --help" shows the options of a command.');
+  .addHelpText('after', '\nExamples:\n  gophermq broker\n  gophermq sub orders.created &\n  gophermq pub orders.created \'{"orderId":42}\'\n  gophermq subjects --prefix orders.\n  gophermq health --url http://127.0.0.1:8082\n\n"gophermq <command> --help" shows the options of a command.');
 
 program
   .command('broker')
@@ -104,5 +105,6 @@ function parseMilliseconds(value: string): number {
 }
 
 addMessageCommands(program);
+addAdminCommands(program);
 
 await program.parseAsync();

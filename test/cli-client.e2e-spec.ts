@@ -42,7 +42,7 @@ describe('gophermq client commands', () => {
     expect(await run(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['broker', 'health', 'pub', 'sub', 'fetch', 'unsubscribe']) expect(help.stdout).toMatch(new RegExp(`\\n  ${command} `));
+    for (const command of ['broker', 'health', 'pub', 'sub', 'fetch', 'unsubscribe', 'subjects']) expect(help.stdout).toMatch(new RegExp(`\\n  ${command} `));
     expect(help.stdout).toContain('Examples:');
     const pubHelp = await run(['pub', '--help']);
     expect(pubHelp.stdout).toContain('seq 100000 | gophermq pub jobs');
@@ -136,6 +136,31 @@ describe('gophermq client commands', () => {
     expect(await run(['fetch', subject, '--id', id, '--json', '--wait-ms', '0', ...url])).toEqual({ code: 0, stdout: `${JSON.stringify({ subject, seq: null, data: 'y' })}\n`, stderr: '' });
     expect(await run(['unsubscribe', subject, '--id', id, ...url])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await run(['fetch', subject, '--id', id, ...url])).toEqual({ code: 1, stdout: '', stderr: 'gophermq: 404 bad id\n' });
+  });
+
+  it('subjects: a readable table of the subjects under --prefix; --limit; --json one object per line', async () => {
+    const prefix = `${uniqueSubject('cli')}.`;
+    const names = Array.from({ length: 3 }, (_, i) => `${prefix}s${i}`);
+    for (const subject of names) await broker.subscribe(subject);
+    await broker.publish(names[1], 'hello');
+    const listed = await run(['subjects', '--prefix', prefix, ...url]);
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0].split(/\s{2,}/)).toEqual(['SUBJECT', 'SUBSCRIBERS', 'PENDING', 'BYTES', 'IN FLIGHT', 'RETAINED']);
+    expect(lines.slice(1).map((line) => line.split(/\s+/))).toEqual([
+      [names[0], '1', '0', '0', '0', '0'],
+      [names[1], '1', '1', expect.stringMatching(/^[1-9]\d*$/), '0', '0'],
+      [names[2], '1', '0', '0', '0', '0'],
+    ]);
+    const json = await run(['subjects', '--prefix', prefix, '--limit', '2', '--json', ...url]);
+    expect(json.code).toBe(0);
+    expect(json.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+      { subject: names[0], subscribers: 1, pending: 0, pendingBytes: 0, inFlight: 0, retained: 0 },
+      { subject: names[1], subscribers: 1, pending: 1, pendingBytes: expect.any(Number), inFlight: 0, retained: 0 },
+    ]);
+    expect(await run(['subjects', '--prefix', 'no such prefix', ...url])).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(/^gophermq: 400 prefix: /) });
+    const help = await run(['subjects', '--help']);
+    expect(help.stdout).toContain('gophermq subjects --prefix orders. --limit 20');
   });
 
   it('--token (or GOPHERMQ_TOKEN) is sent as the bearer token', async () => {
