@@ -2,7 +2,6 @@ import { Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Socket } from 'node:net';
-import { Server as TlsServer } from 'node:tls';
 import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessControl } from '../../auth/access-control.js';
@@ -11,6 +10,7 @@ import { BrokerService } from '../../broker/broker.service.js';
 import { GopherMqConfig } from '../../config/gophermq-config.js';
 import { FetchAnswerShares, type AnswerClient } from './fetch-answer-shares.js';
 import { stopAccepting } from './stop-accepting.js';
+import { UnusedConnections } from './unused-connections.js';
 
 /**
  * Most requests one connection may have waiting for their answer. HTTP/1.1 clients send the next
@@ -73,8 +73,7 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
   private inFlight = 0;
   private readonly answers: FetchAnswerShares;
   private readonly open = new Set<CountedSocket>();
-  /** Connections that have not sent a request yet (a browser opens one ahead of need). */
-  private readonly unused = new Set<Socket>();
+  private unused?: UnusedConnections;
   private readonly idleGraceMs: number;
   private phase: Phase = 'serving';
   private onDrained?: () => void;
@@ -136,9 +135,7 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
   /** Before Fastify is ready, so the hook applies to every route. */
   onModuleInit(): void {
     this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onRequest', this.onRequest);
-    // Requests arrive on the TLS socket, not the TCP one under it, when the broker serves TLS.
-    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', this.onConnection);
+    this.unused = new UnusedConnections(this.adapterHost.httpAdapter.getHttpServer() as Server);
   }
 
   /**
@@ -163,17 +160,9 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
       grace.abort();
     }
     server.closeIdleConnections();
-    // Node counts a connection that has sent nothing as busy (waiting for its first request), so
-    // neither closeIdleConnections() nor the server's close ends it: a preconnected browser tab
-    // held the exit until broker.shutdown-timeout cut it. Nothing was asked on it; close it. One
-    // that has sent part of a request is a stalled client and stays for the timeout to judge.
-    for (const socket of this.unused) if (socket.bytesRead === 0) socket.destroy();
+    // A preconnected browser tab held the exit until broker.shutdown-timeout cut it.
+    this.unused?.closeUnused();
   }
-
-  private readonly onConnection = (socket: Socket): void => {
-    this.unused.add(socket);
-    socket.once('close', () => this.unused.delete(socket));
-  };
 
   private readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     if (this.phase !== 'serving' && (this.phase === 'draining' || isReadiness(request))) {
@@ -184,7 +173,7 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     const socket: CountedSocket = request.raw.socket;
     socket[latestAnswer] = reply.raw;
     if (socket[unanswered] === undefined) {
-      this.unused.delete(socket);
+      this.unused?.used(socket);
       socket[unanswered] = 0;
       socket.once('close', this.onConnectionClosed);
       this.open.add(socket);
