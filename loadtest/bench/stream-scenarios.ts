@@ -296,6 +296,7 @@ const manyStreams: Scenario = {
     const deliveries: number[] = [];
     let perStreamBytes = NaN;
     let loopMaxMs = NaN;
+    let busiestCpuMs = NaN;
     let sockets: Socket[] = [];
     try {
       const before = await server.stats(true);
@@ -317,7 +318,8 @@ const manyStreams: Scenario = {
       await new Promise((done) => setTimeout(done, 6000));
       const end = await server.stats(false);
       loopMaxMs = end.loopDelayMaxMs;
-      settings.log(`  longest event-loop delay meanwhile (1 ms timer): ${fmt.ms(loopMaxMs)} ms`);
+      busiestCpuMs = end.busiestTurnCpuMs;
+      settings.log(`  longest event-loop delay meanwhile (1 ms timer): ${fmt.ms(loopMaxMs)} ms; busiest turn: ${fmt.ms(busiestCpuMs)} ms of CPU in ${fmt.ms(end.busiestTurnWallMs)} ms`);
     } finally {
       for (const socket of sockets) socket.destroy();
       await server.stop();
@@ -334,7 +336,7 @@ const manyStreams: Scenario = {
       serverCpuUsPerRequest: NaN,
       peakRssBytes: NaN,
       ratio: NaN,
-      note: `p50 ms = publish → the message read on all ${MANY_STREAMS} streams; ${fmt.int(perStreamBytes)} bytes of RSS per open stream; longest event-loop delay ${fmt.ms(loopMaxMs)} ms`,
+      note: `p50 ms = publish → the message read on all ${MANY_STREAMS} streams; ${fmt.int(perStreamBytes)} bytes of RSS per open stream; longest event-loop delay ${fmt.ms(loopMaxMs)} ms, busiest turn ${fmt.ms(busiestCpuMs)} ms of CPU`,
     });
     return {
       name: this.name,

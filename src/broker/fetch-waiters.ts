@@ -1,3 +1,4 @@
+import { FanOutRounds } from './fan-out-rounds.js';
 import { StandingConsumers } from './standing-consumers.js';
 
 /** Why a parked fetch stopped waiting. */
@@ -109,6 +110,7 @@ export class FetchWaiters {
   private readonly bySubject = new Map<string, Map<string, Waiter[]>>();
   private readonly pacer = new Pacer();
   private count = 0;
+  private readonly wakes = new FanOutRounds();
   /** Consumers that stay (event streams): every wake below reaches them too, as it reaches parked fetches. */
   readonly standing = new StandingConsumers();
 
@@ -136,9 +138,7 @@ export class FetchWaiters {
   /** A message went to every subscriber of `subject`: wake one waiter of each. */
   notify(subject: string): void {
     this.standing.notify(subject);
-    const subscribers = this.bySubject.get(subject);
-    if (!subscribers) return;
-    for (const queue of subscribers.values()) queue[0].finishLater('woken');
+    this.wakes.wake(subject, this.bySubject, wakeFirst);
   }
 
   /** Wakes the longest-waiting fetch of one subscriber (messages became available for it alone). */
@@ -186,3 +186,8 @@ export class FetchWaiters {
 }
 
 export type { Waiter };
+
+/** A publish wakes the longest-waiting fetch of a subscriber (its queue can be gone by a later slice). */
+function wakeFirst(queue: Waiter[]): void {
+  queue[0]?.finishLater('woken');
+}

@@ -1,3 +1,5 @@
+import { FanOutRounds } from './fan-out-rounds.js';
+
 /** Why a standing consumer is ended by the broker. */
 export type EndReason = 'unsubscribed' | 'shutdown';
 
@@ -26,6 +28,7 @@ export interface StandingConsumer {
 export class StandingConsumers {
   private readonly bySubject = new Map<string, Map<string, StandingConsumer[]>>();
   private count = 0;
+  private readonly wakes = new FanOutRounds();
 
   get size(): number {
     return this.count;
@@ -59,11 +62,9 @@ export class StandingConsumers {
     return this.bySubject.get(subject)?.has(subscriberId) ?? false;
   }
 
-  /** A message went to every subscriber of `subject`: one consumer of each is woken. */
+  /** A message went to every subscriber of `subject`: one consumer of each is woken (in slices: FanOutRounds). */
   notify(subject: string): void {
-    const subscribers = this.bySubject.get(subject);
-    if (!subscribers) return;
-    for (const list of subscribers.values()) wakeOneOf(list);
+    this.wakes.wake(subject, this.bySubject, wakeOneOf);
   }
 
   wakeOne(subject: string, subscriberId: string): void {

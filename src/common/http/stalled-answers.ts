@@ -6,10 +6,13 @@ import type { Socket } from 'node:net';
 import type { Counter } from 'prom-client';
 import { GopherMqConfig } from '../../config/gophermq-config.js';
 import { ANSWERS_CUT_METRIC } from '../../metrics/request-metrics.providers.js';
+import { visitInSlices } from '../turns/visit-in-slices.js';
 import { InFlightRequests } from './in-flight-requests.js';
 
 /** How often the connections are checked: the write timeout is met within a second. */
 const CHECK_INTERVAL_MS = 1000;
+/** Connections checked per turn of the event loop. */
+const CHECKS_PER_TURN = 1000;
 const REPORT_INTERVAL_MS = 10_000;
 
 const doneBytes = Symbol('gophermq.doneBytes');
@@ -33,6 +36,8 @@ export class StalledAnswers implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private lastReportMs = 0;
   private unreported = 0;
+  /** A check is under way (in slices); the next one waits for it. */
+  private checking = false;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -54,12 +59,14 @@ export class StalledAnswers implements OnModuleInit, OnApplicationShutdown {
   }
 
   private readonly check = (): void => {
+    if (this.checking) return;
+    this.checking = true;
     const now = Date.now();
     let cut = 0;
-    for (const socket of this.inFlight.connections as ReadonlySet<WatchedSocket>) {
+    void visitInSlices(this.inFlight.connections as ReadonlySet<WatchedSocket>, CHECKS_PER_TURN, (socket) => {
       if (socket.writableLength === 0 || socket.destroyed) {
-        socket[progressAtMs] = undefined;
-        continue;
+        if (socket[progressAtMs] !== undefined) socket[progressAtMs] = undefined;
+        return;
       }
       const done = socket.bytesWritten - socket.writableLength;
       if (socket[progressAtMs] === undefined || socket[doneBytes] !== done) {
@@ -69,8 +76,10 @@ export class StalledAnswers implements OnModuleInit, OnApplicationShutdown {
         socket.destroy();
         cut += 1;
       }
-    }
-    if (cut > 0) this.report(cut, now);
+    }).finally(() => {
+      this.checking = false;
+      if (cut > 0) this.report(cut, now);
+    });
   };
 
   private report(cut: number, now: number): void {
