@@ -151,7 +151,9 @@ if (selected.some((scenario) => scenario.name === 'c1000') && Number.isFinite(fd
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt.mib(os.totalmem())} MiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
 console.error(`GopherMQ benchmark (${long ? 'long' : 'default'}): ${machine}`);
 console.error(
-  `runs of ${settings.durationS} s, ${settings.reps} repetitions per server, ${settings.connections} connections; medians reported; ` +
+  (peers
+    ? `${settings.reps} runs of each system in each form, after a warm-up run of a tenth the size; medians reported; `
+    : `runs of ${settings.durationS} s, ${settings.reps} repetitions per server, ${settings.connections} connections; medians reported; `) +
     (settings.start.cpus ? `servers pinned to CPU ${settings.start.cpus}, load generator on the others\n` : 'unpinned\n'),
 );
 
