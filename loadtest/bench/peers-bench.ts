@@ -117,11 +117,11 @@ export class PeersBench {
     return {
       name,
       description: `GopherMQ (memory, Redis), BullMQ and JetStream (memory store): ${form.messages.toLocaleString('en-US')} 16-byte messages, ${what}; server CPU per message`,
-      run: (settings) => this.runForm(settings, form),
+      run: (settings) => this.runForm(settings, name, form),
     };
   }
 
-  private async runForm(settings: Settings, form: Form): Promise<ScenarioReport> {
+  private async runForm(settings: Settings, name: string, form: Form): Promise<ScenarioReport> {
     const runs = new Map<PeerSystem, PeerRun[]>(this.systems.map((system) => [system, []]));
     const warmup = { ...form, messages: Math.max(form.batch, Math.round(form.messages / 10)) };
     for (const system of this.systems) await this.once(system, warmup);
@@ -136,7 +136,7 @@ export class PeersBench {
         );
       }
     }
-    return report(form, runs);
+    return report(name, form, runs);
   }
 
   private async once(system: PeerSystem, form: Form): Promise<PeerRun> {
@@ -169,7 +169,7 @@ function describeParts(run: PeerRun): string {
     .join(' + ');
 }
 
-function report(form: Form, runs: Map<PeerSystem, PeerRun[]>): ScenarioReport {
+function report(name: string, form: Form, runs: Map<PeerSystem, PeerRun[]>): ScenarioReport {
   const perMessage = (mine: PeerRun[], value: (run: PeerRun) => number) => median(mine.map((run) => value(run) / run.messages));
   const cpuOf = (name: string) => perMessage(runs.get([...runs.keys()].find((system) => system.name === name)!)!, serverCpuUs);
   const table = [
@@ -201,7 +201,7 @@ function report(form: Form, runs: Map<PeerSystem, PeerRun[]>): ScenarioReport {
     ...(form.name === 'batched' ? [ahead('GopherMQ, Redis store', 'BullMQ'), ahead('GopherMQ, memory store', 'JetStream, memory store')] : []),
     { target: `${form.name}: every message of every system received and acknowledged once, no errors`, measured: String(errors), pass: errors === 0 },
   ];
-  return { name: `peers-${form.name}`, rows: [], details: [table], targets };
+  return { name, rows: [], details: [table], targets };
 }
 
 // ---------------------------------------------------------------------------------------------
