@@ -12,6 +12,7 @@
  *   npm run bench -- --broker-env=GOPHERMQ_MONITORING_ENABLE=false --compare=dist/cli.js
  *   npm run bench -- --unpinned            do not pin the servers to the last CPU (Linux default: pinned)
  *   npm run bench -- --store=redis         the Redis store against the memory store, on a redis-server of its own
+ *   npm run bench -- --peers               beside BullMQ and NATS JetStream: messages/s and server CPU per message
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisBench, REDIS_DEFAULT_SCENARIOS } from './redis-bench.js';
+import { PeersBench } from './peers-bench.js';
 import { pushScenario } from './push-scenario.js';
 import { WILDCARD_SCENARIOS } from './wildcard-scenarios.js';
 import { SCENARIOS, type Row, type ScenarioReport, type Settings } from './scenarios.js';
@@ -40,6 +42,8 @@ const { values: flags } = parseArgs({
     'compare-env': { type: 'string' },
     unpinned: { type: 'boolean', default: false },
     store: { type: 'string' },
+    peers: { type: 'boolean', default: false },
+    messages: { type: 'string' },
     check: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -47,11 +51,16 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench -- [--long] [--only=a,b] [--reps=N] [--duration=S] [--broker=cli.js] [--json=file] [--cpu-prof=dir] [--check]
-       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis]
+       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis] [--peers [--messages=N]]
 scenarios: ${[...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS].map((scenario) => scenario.name).join(', ')}
 --store=redis: the broker on the Redis store against the memory store (in the baseline's place),
   on a redis-server the bench starts; adds the scenarios batch-publish, round-trips, two-instances,
   cross-instance-long-poll; default: ${REDIS_DEFAULT_SCENARIOS.join(', ')}
+--peers: the broker (memory store, Redis store) beside BullMQ on the same redis-server and NATS JetStream
+  (nats-server -js, memory store), which the bench starts (Debian: apt-get install redis-server nats-server):
+  N 16-byte messages published and consumed with acks, in batches of 100 (peers-batched) and one per
+  request (peers-per-request, N/10 messages); messages/s and server CPU per message, read from
+  /proc/<pid>/stat of every server process. --messages=N (default 100000); --reps, --unpinned apply.
 --check exits 1 when a target is missed.`);
   process.exit(0);
 }
@@ -100,17 +109,36 @@ if (flags.store !== undefined && (flags.store !== 'redis' || flags.compare)) {
   console.error('--store takes only "redis", and does not go with --compare (the memory store is its comparison)');
   process.exit(2);
 }
+const messages = Number(flags.messages ?? 100_000);
+if (flags.peers && (flags.store !== undefined || flags.compare)) {
+  console.error('--peers runs the broker on both stores itself: it does not go with --store or --compare');
+  process.exit(2);
+}
+if (!Number.isInteger(messages) || messages < 1 || (flags.messages !== undefined && !flags.peers)) {
+  console.error('--messages takes a whole number of messages, ≥ 1, and goes with --peers');
+  process.exit(2);
+}
 const redis = flags.store === 'redis' ? await RedisBench.start(settings) : undefined;
-if (redis) console.error(`Redis store mode: "redis" rows are the broker on the Redis store at ${redis.redis.url}, "memory" rows the same build on the memory store`);
+let peers: PeersBench | undefined;
+try {
+  peers = flags.peers ? await PeersBench.start(settings, messages) : undefined;
+} catch (error) {
+  console.error(`the peers bench could not start: ${(error as Error).message}`);
+  await stopAllServers();
+  process.exit(1);
+}
+if (peers) console.error('Peers mode: the broker on the memory and the Redis store, BullMQ on the same redis-server, JetStream on a memory stream');
+else if (redis) console.error(`Redis store mode: "redis" rows are the broker on the Redis store at ${redis.redis.url}, "memory" rows the same build on the memory store`);
 else if (settings.start.compareCli) console.error(`A/B mode: "baseline" rows are the broker at ${settings.start.compareCli}, not bare Fastify`);
 const serverName = (row: Row) => (redis ? { broker: 'redis', baseline: 'memory' }[row.server] : row.server);
 
-const scenarios = redis ? [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS, ...redis.scenarios()] : [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS];
+const scenarios = peers ? peers.scenarios() : redis ? [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS, ...redis.scenarios()] : [...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS];
 const only = flags.only?.split(',').map((name) => name.trim()) ?? (redis ? REDIS_DEFAULT_SCENARIOS : undefined);
 const unknown = only?.filter((name) => !scenarios.some((scenario) => scenario.name === name)) ?? [];
 if (unknown.length > 0) {
   console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${scenarios.map((scenario) => scenario.name).join(', ')}`);
-  await redis?.stop();
+  await peers?.stop();
+  await stopAllServers();
   process.exit(2);
 }
 const selected = scenarios.filter((scenario) => !only || only.includes(scenario.name));
@@ -123,7 +151,9 @@ if (selected.some((scenario) => scenario.name === 'c1000') && Number.isFinite(fd
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt.mib(os.totalmem())} MiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
 console.error(`GopherMQ benchmark (${long ? 'long' : 'default'}): ${machine}`);
 console.error(
-  `runs of ${settings.durationS} s, ${settings.reps} repetitions per server, ${settings.connections} connections; medians reported; ` +
+  (peers
+    ? `${settings.reps} runs of each system in each form, after a warm-up run of a tenth the size; medians reported; `
+    : `runs of ${settings.durationS} s, ${settings.reps} repetitions per server, ${settings.connections} connections; medians reported; `) +
     (settings.start.cpus ? `servers pinned to CPU ${settings.start.cpus}, load generator on the others\n` : 'unpinned\n'),
 );
 
@@ -138,6 +168,7 @@ try {
     console.error(`  (${((Date.now() - scenarioStarted) / 1000).toFixed(0)} s)\n`);
   }
 } finally {
+  await peers?.stop();
   await stopAllServers();
   await redis?.stop();
 }
@@ -164,10 +195,10 @@ const targetTable = [['target', 'measured', 'result'], ...targets.map((target) =
 
 console.log(`## GopherMQ benchmark, ${new Date().toISOString().slice(0, 10)}\n`);
 console.log(
-  `\`npm run bench${long || redis ? ' --' : ''}${long ? ' --long' : ''}${redis ? ' --store=redis' : ''}\` on ${machine}; ${settings.reps} × ${settings.durationS} s per server, ${settings.connections} connections` +
+  `\`npm run bench${long || redis || peers ? ' --' : ''}${long ? ' --long' : ''}${redis ? ' --store=redis' : ''}${peers ? ` --peers${flags.messages ? ` --messages=${messages}` : ''}` : ''}\` on ${machine}; ${peers ? `${settings.reps} runs of each system, the median reported` : `${settings.reps} × ${settings.durationS} s per server, ${settings.connections} connections`}` +
     `${settings.start.cpus ? `, servers pinned to CPU ${settings.start.cpus}` : ''}.\n`,
 );
-console.log(markdownTable(table));
+if (rows.length > 0) console.log(markdownTable(table));
 for (const note of rows.filter((row) => row.note && row.server === 'broker')) console.log(`\n- ${note.scenario}: ${note.note}`);
 for (const details of reports.flatMap((report) => report.details)) console.log(`\n${markdownTable(details)}`);
 if (redis) console.log(`\nRedis's work per request under load (Redis store, medians over its load runs): under load, commands of concurrent requests share reads, so reads/req is below the round trips one request waits for; see the round-trips table for those:\n\n${markdownTable(redis.perRequestTable())}`);

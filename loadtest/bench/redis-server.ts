@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './servers.js';
+import { freePort, track, type StartedProcess } from './servers.js';
 
 /** Redis's counters at one moment; `since` turns two of them into what happened between. */
 export interface RedisCounters {
@@ -28,13 +28,19 @@ export interface RedisCounters {
   bytesIn: number;
 }
 
-export class RedisUnderTest {
+export class RedisUnderTest implements StartedProcess {
+  private readonly exited: Promise<unknown>;
+
   private constructor(
     readonly url: string,
     private readonly child: ChildProcess,
     private readonly dir: string,
     private readonly admin: Redis,
-  ) {}
+  ) {
+    this.exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', done));
+    // Stopped with the servers if a scenario fails before its own clean-up.
+    track(this, this.exited, 'backing');
+  }
 
   /** Starts redis-server on a free port, without persistence, in a temporary directory. */
   static async start(cpus?: string): Promise<RedisUnderTest> {
@@ -53,8 +59,9 @@ export class RedisUnderTest {
       await new Promise((done) => setTimeout(done, 50));
     }
     const admin = new Redis(url);
+    const redis = new RedisUnderTest(url, child, dir, admin);
     await admin.ping();
-    return new RedisUnderTest(url, child, dir, admin);
+    return redis;
   }
 
   get pid(): number {
@@ -90,11 +97,13 @@ export class RedisUnderTest {
 
   async stop(): Promise<void> {
     this.admin.disconnect();
-    if (this.child.exitCode === null) {
-      const exited = new Promise((done) => this.child.once('exit', done));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

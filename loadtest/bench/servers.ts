@@ -155,27 +155,44 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   }
   const child = spawn(command, commandArgs, { env, cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const server = new ServerUnderTest(kind, `http://127.0.0.1:${port}`, child, metricsPort);
-  running.add(server);
-  void server.whenExited().then(() => running.delete(server));
+  track(server, server.whenExited());
   await waitUntilReady(server);
   return server;
 }
 
-/** Every server started and not yet exited, whichever scenario started it. */
-const running = new Set<ServerUnderTest>();
+/** A process the bench started and must stop on its way out: a server under test, a redis-server, a nats-server. */
+export interface StartedProcess {
+  /** Stops it gracefully (and cleans up what it left, e.g. its data directory). */
+  stop(): Promise<void>;
+  /** Ends it at once (the bench is exiting and cannot wait). */
+  kill(): void;
+}
+
+/** Every process started and not yet exited, whichever scenario started it: the servers, then what they stand on. */
+const running = { servers: new Set<StartedProcess>(), backing: new Set<StartedProcess>() };
 
 /**
- * Stops every server still running: a scenario that fails (a broker that cannot start, a load
+ * Registers a process to stop in stopAllServers, until `exited` settles. "backing" processes
+ * (redis-server, nats-server) are stopped after the servers, which may be using them.
+ */
+export function track(started: StartedProcess, exited: Promise<unknown>, tier: keyof typeof running = 'servers'): void {
+  running[tier].add(started);
+  void exited.then(() => running[tier].delete(started));
+}
+
+/**
+ * Stops every process still running: a scenario that fails (a broker that cannot start, a load
  * that throws) leaves the others it started, and their inherited output pipes kept the bench's
  * caller waiting. The bench calls this on its way out, whatever happened.
  */
 export async function stopAllServers(): Promise<void> {
-  await Promise.all([...running].map((server) => server.stop()));
+  await Promise.all([...running.servers].map((server) => server.stop()));
+  await Promise.all([...running.backing].map((server) => server.stop()));
 }
 
 // An exit without the above (an uncaught error, process.exit): no server outlives the bench.
 process.once('exit', () => {
-  for (const server of running) server.kill();
+  for (const server of [...running.servers, ...running.backing]) server.kill();
 });
 
 async function waitUntilReady(server: ServerUnderTest, timeoutMs = 30_000): Promise<void> {
