@@ -12,6 +12,7 @@
  *   npm run bench -- --broker-env=GOPHERMQ_MONITORING_ENABLE=false --compare=dist/cli.js
  *   npm run bench -- --unpinned            do not pin the servers to the last CPU (Linux default: pinned)
  *   npm run bench -- --store=redis         the Redis store against the memory store, on a redis-server of its own
+ *   npm run bench -- --only=cli-pub --cli-before=/path/to/before/dist/cli.js   that build's `gophermq pub` in turn with this one's
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
     json: { type: 'string' },
     'cpu-prof': { type: 'string' },
     compare: { type: 'string' },
+    'cli-before': { type: 'string' },
     'broker-env': { type: 'string' },
     'compare-env': { type: 'string' },
     unpinned: { type: 'boolean', default: false },
@@ -47,11 +49,12 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench -- [--long] [--only=a,b] [--reps=N] [--duration=S] [--broker=cli.js] [--json=file] [--cpu-prof=dir] [--check]
-       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis]
+       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis] [--cli-before=cli.js]
 scenarios: ${[...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS].map((scenario) => scenario.name).join(', ')}
 --store=redis: the broker on the Redis store against the memory store (in the baseline's place),
   on a redis-server the bench starts; adds the scenarios batch-publish, round-trips, two-instances,
   cross-instance-long-poll; default: ${REDIS_DEFAULT_SCENARIOS.join(', ')}
+--cli-before: cli-pub runs that build's \`gophermq pub\` in turn with this one's.
 --check exits 1 when a target is missed.`);
   process.exit(0);
 }
@@ -74,6 +77,7 @@ const settings: Settings = {
     compareEnv: parseEnv(flags['compare-env']),
     cpus: flags.unpinned ? undefined : pinServers(),
   },
+  cliBefore: flags['cli-before'] ? resolve(flags['cli-before']) : undefined,
   log: (line) => console.error(line),
 };
 
