@@ -377,14 +377,19 @@ export class Consumer {
    * within microtasks, and a poll it launches takes the acks), what is left goes in an ack request,
    * unless a poll that does not wait is in flight: its answer launches the next poll, which carries
    * them, and if none is launched then, this check runs again. So a backlog costs one request per
-   * batch, and an ack waits at most about one round trip, never for a long-poll.
+   * batch, and an ack waits at most about one round trip, never for a long-poll. With a source
+   * that cannot carry acks, they go at once, one ack request in flight with all gathered meanwhile.
    */
   private checkAcks(): void {
-    if (this.ackCheck !== undefined || this.acks.length === 0) return;
-    this.ackCheck = setTimeout(() => {
+    if (this.acks.length === 0) return;
+    // A source that cannot carry them (the stream, whose room frees as acks arrive): sent at once.
+    if (this.source.carriesAcks !== true) {
+      void this.flushAcks();
+      return;
+    }
+    this.ackCheck ??= setTimeout(() => {
       this.ackCheck = undefined;
-      if (this.acks.length === 0) return;
-      if (this.quickPolls > 0 && this.source.carriesAcks === true && !this.stopping) return;
+      if (this.acks.length === 0 || (this.quickPolls > 0 && !this.stopping)) return;
       void this.flushAcks();
     }, 0);
   }
