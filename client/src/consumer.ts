@@ -138,6 +138,8 @@ export class Consumer {
   private acks: Array<{ subscription: Subscription; seq: number }> = [];
   private flushing: Promise<void> | undefined;
   private ackCheck: ReturnType<typeof setTimeout> | undefined;
+  /** The source carries acks, and its broker took them (an answer without `acked` is a broker that ignores `ack`). */
+  private carryAcks: boolean;
   private extendTimer: ReturnType<typeof setInterval> | undefined;
   private settleDone!: { resolve: () => void; reject: (error: unknown) => void };
 
@@ -152,6 +154,7 @@ export class Consumer {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.source = options.source ?? (options.stream ? new StreamSource(client) : new FetchSource(client, this.waitMs));
     this.maxPolls = this.source.parallel === false ? 1 : Math.max(1, options.polls ?? DEFAULT_POLLS);
+    this.carryAcks = this.source.carriesAcks === true;
     this.createdAnonymous = target.id === undefined && target.name === undefined;
     this.done = new Promise<void>((resolve, reject) => (this.settleDone = { resolve, reject }));
     // Whoever never awaits `done` still hears of a failure through onError, not an unhandled rejection.
@@ -248,15 +251,20 @@ export class Consumer {
    */
   private launch(max: number, wait: boolean, succeeded: () => void): void {
     const subscription = this.subscription!;
-    const carried = this.source.carriesAcks === true && this.acknowledged ? this.takeAcks(subscription) : undefined;
+    const carried = this.carryAcks && this.acknowledged ? this.takeAcks(subscription) : undefined;
     this.polls++;
     this.reserved += max;
     if (!wait) this.quickPolls++;
     this.source
       .next(subscription, max, this.poll.signal, wait, carried)
       .then(
-        ({ messages, more }) => {
+        ({ messages, more, acked }) => {
           succeeded();
+          if (carried !== undefined && acked === undefined) {
+            // A broker from before acks on fetch ignores the field: they go in ack requests, now and from now on.
+            this.carryAcks = false;
+            this.acks.unshift(...carried.map((seq) => ({ subscription, seq })));
+          }
           this.taken += messages.length;
           this.backlog = more && messages.length > 0;
           const now = Date.now();
@@ -383,13 +391,13 @@ export class Consumer {
   private checkAcks(): void {
     if (this.acks.length === 0) return;
     // A source that cannot carry them (the stream, whose room frees as acks arrive): sent at once.
-    if (this.source.carriesAcks !== true) {
+    if (!this.carryAcks) {
       void this.flushAcks();
       return;
     }
     this.ackCheck ??= setTimeout(() => {
       this.ackCheck = undefined;
-      if (this.acks.length === 0 || (this.quickPolls > 0 && !this.stopping)) return;
+      if (this.acks.length === 0 || (this.quickPolls > 0 && this.carryAcks && !this.stopping)) return;
       void this.flushAcks();
     }, 0);
   }

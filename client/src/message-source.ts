@@ -20,7 +20,11 @@ export interface SourceBatch {
   messages: ConsumedMessage[];
   /** More are pending now: the consumer may poll again at once, several polls overlapping. */
   more: boolean;
-  /** With acks carried (`carriesAcks`): how many of them were in flight and are now acked. */
+  /**
+   * With acks carried (`carriesAcks`): how many of them were in flight and are now acked. Absent
+   * although acks were given: they were not taken (a broker from before acks on fetch ignores the
+   * field), and the consumer sends them, and every later ack, in ack requests.
+   */
   acked?: number;
 }
 

@@ -223,6 +223,31 @@ describe('consume()', () => {
     expect(seen.sort()).toEqual(range(200).sort());
   });
 
+  it('acknowledged: a broker that ignores acks on the fetch (no `acked` in its answer): they go in ack requests, and no more ride', async () => {
+    const subject = uniqueSubject();
+    const fetches = new FetchSource(mq, 20_000);
+    const given: number[][] = [];
+    // What a broker from before acks on fetch answers: the messages, no `acked`, nothing acked.
+    const source: MessageSource = {
+      carriesAcks: true,
+      async next(subscription, max, signal, wait, ack) {
+        if (ack !== undefined) given.push([...ack]);
+        const { messages, more } = await fetches.next(subscription, max, signal, wait);
+        return { messages, more };
+      },
+    };
+    const sub = await mq.subscribe(subject, { name: 'older', ackWaitMs: 1000 });
+    await publishAll(subject, range(200));
+    const seen: string[] = [];
+    const consumer = mq.consume(sub, (message) => void seen.push(message.data), { concurrency: 5, prefetch: 20, source });
+    await eventually(() => seen.length === 200, 10_000);
+    await pause(1200); // past ackWaitMs: anything not acked would come back
+    await consumer.stop();
+    expect(seen.sort()).toEqual(range(200).sort());
+    expect((await mq.fetch(sub)).data).toEqual([]);
+    expect(given).toHaveLength(1); // the first poll with acks, then none
+  });
+
   it('limit: handles that many and stops, fetching no more', async () => {
     const subject = uniqueSubject();
     const sub = await mq.subscribe(subject);
