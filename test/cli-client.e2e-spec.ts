@@ -76,6 +76,30 @@ describe('gophermq client commands', () => {
     expect((await broker.fetchMessages(subject, id)).body.data).toEqual(lines);
   });
 
+  it('pub from standard input: lines longer than a read, "\\r\\n", characters split between reads, a last line without "\\n"', async () => {
+    const subject = uniqueSubject();
+    const id = await broker.subscribe(subject);
+    const long = 'x'.repeat(200_000);
+    const accents = 'é'.repeat(70_000); // 140,000 bytes: a two-byte character lands on every read's edge
+    const lines = [long, 'crlf', accents, '', '{"orderId":42}', 'last'];
+    const input = `${long}\ncrlf\r\n${accents}\n\n{"orderId":42}\nlast`;
+    expect(await run(['pub', subject, ...url], { input })).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect((await broker.fetchMessages(subject, id)).body.data).toEqual(lines);
+  });
+
+  it.each([
+    ['800', 'refused with "messages: at most 800 entries"'],
+    ['300', 'refused by the scan before parsing, "more than 1216 values": halved until taken'],
+  ])("pub to a broker with broker.max-batch-size %s, below --batch-size (%s): every line arrives, in order", async (maxBatchSize) => {
+    await TestBroker.using({ BROKER_MAX__BATCH__SIZE: maxBatchSize }, async (small) => {
+      const subject = uniqueSubject();
+      const id = await small.subscribe(subject);
+      const lines = Array.from({ length: 2500 }, (_, i) => String(i + 1));
+      expect(await run(['pub', subject, '--url', small.url], { input: `${lines.join('\n')}\n` })).toEqual({ code: 0, stdout: '', stderr: '' });
+      expect((await small.fetchMessages(subject, id, { max: 10_000 })).body.data).toEqual(lines);
+    });
+  });
+
   it('pub refused: "gophermq: <status> <message>" on standard error and exit 1', async () => {
     const subject = uniqueSubject();
     expect(await run(['pub', subject, 'x', ...url])).toEqual({ code: 1, stdout: '', stderr: 'gophermq: 404 subscriber not found\n' });

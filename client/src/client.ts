@@ -93,10 +93,14 @@ export class GopherMQ {
     await this.call(ROUTES.unsubscribe, { subject: subscriber.subject, id: subscriber.id }, options, 'safe');
   }
 
-  /** Takes the subscriber's pending messages (`max` of them at most), waiting up to `waitMs` for one when none is pending. */
+  /**
+   * Takes the subscriber's pending messages (`max` of them at most), waiting up to `waitMs` for one
+   * when none is pending. `ack` (an acknowledged subscriber, at most 1000 seqs) acks those first, in
+   * the same request: the answer's `acked` says how many were in flight.
+   */
   async fetch(subscriber: SubscriberRef, options: FetchOptions & CallOptions = {}): Promise<FetchAnswer> {
-    const { signal, retry, max, waitMs } = options;
-    return this.call<FetchAnswer>(ROUTES.fetch, { subject: subscriber.subject, id: subscriber.id, max, waitMs }, { signal, retry }, 'safe');
+    const { signal, retry, max, waitMs, ack } = options;
+    return this.call<FetchAnswer>(ROUTES.fetch, { subject: subscriber.subject, id: subscriber.id, max, waitMs, ack }, { signal, retry }, 'safe');
   }
 
   /** Settles in-flight messages of an acknowledged subscriber for good; answers how many were in flight. */

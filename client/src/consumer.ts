@@ -123,6 +123,8 @@ export class Consumer {
   /** Polls in flight, and the room they reserved (their `max`). */
   private polls = 0;
   private reserved = 0;
+  /** Polls in flight that do not wait at the broker: each answers within a round trip, and the next poll carries the acks. */
+  private quickPolls = 0;
   /** The last answer said more messages are pending. */
   private backlog = false;
   private readonly maxPolls: number;
@@ -132,8 +134,12 @@ export class Consumer {
   private stopped: Promise<void> | undefined;
   /** Resolvers of those waiting for a handler to end or the consumer to stop. */
   private waiters: Array<() => void> = [];
+  /** Acks not sent yet: they go with the next poll (a source that `carriesAcks`), else in an ack request. */
   private acks: Array<{ subscription: Subscription; seq: number }> = [];
   private flushing: Promise<void> | undefined;
+  private ackCheck: ReturnType<typeof setTimeout> | undefined;
+  /** The source carries acks, and its broker took them (an answer without `acked` is a broker that ignores `ack`). */
+  private carryAcks: boolean;
   private extendTimer: ReturnType<typeof setInterval> | undefined;
   private settleDone!: { resolve: () => void; reject: (error: unknown) => void };
 
@@ -148,6 +154,7 @@ export class Consumer {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.source = options.source ?? (options.stream ? new StreamSource(client) : new FetchSource(client, this.waitMs));
     this.maxPolls = this.source.parallel === false ? 1 : Math.max(1, options.polls ?? DEFAULT_POLLS);
+    this.carryAcks = this.source.carriesAcks === true;
     this.createdAnonymous = target.id === undefined && target.name === undefined;
     this.done = new Promise<void>((resolve, reject) => (this.settleDone = { resolve, reject }));
     // Whoever never awaits `done` still hears of a failure through onError, not an unhandled rejection.
@@ -238,16 +245,26 @@ export class Consumer {
     void this.stop();
   }
 
-  /** One poll for up to `max` messages, its room reserved until it answers; `wait`: long-poll when none is pending. */
+  /**
+   * One poll for up to `max` messages, its room reserved until it answers; `wait`: long-poll when
+   * none is pending. It carries the acks gathered so far, when its source can.
+   */
   private launch(max: number, wait: boolean, succeeded: () => void): void {
     const subscription = this.subscription!;
+    const carried = this.carryAcks && this.acknowledged ? this.takeAcks(subscription) : undefined;
     this.polls++;
     this.reserved += max;
+    if (!wait) this.quickPolls++;
     this.source
-      .next(subscription, max, this.poll.signal, wait)
+      .next(subscription, max, this.poll.signal, wait, carried)
       .then(
-        ({ messages, more }) => {
+        ({ messages, more, acked }) => {
           succeeded();
+          if (carried !== undefined && acked === undefined) {
+            // A broker from before acks on fetch ignores the field: they go in ack requests, now and from now on.
+            this.carryAcks = false;
+            this.acks.unshift(...carried.map((seq) => ({ subscription, seq })));
+          }
           this.taken += messages.length;
           this.backlog = more && messages.length > 0;
           const now = Date.now();
@@ -257,15 +274,28 @@ export class Consumer {
         },
         (error) => {
           this.backlog = false;
+          // They may not have been acked: sent again (an ack is idempotent), unless the subscriber is gone.
+          if (carried !== undefined && !(error instanceof GopherMQError && error.status === 404)) this.acks.unshift(...carried.map((seq) => ({ subscription, seq })));
           if (!this.stopping) this.pollFailure ??= { error };
         },
       )
       .finally(() => {
         this.polls--;
         this.reserved -= max;
+        if (!wait) this.quickPolls--;
         this.dispatch();
         this.notify();
+        this.checkAcks();
       });
+  }
+
+  /** Up to MAX_SEQS_PER_REQUEST of the gathered acks of this subscriber, taken off the list (an old subscriber's are dropped). */
+  private takeAcks(subscription: Subscription): number[] | undefined {
+    if (this.acks.length === 0) return undefined;
+    const taken = this.acks.splice(0, MAX_SEQS_PER_REQUEST);
+    const seqs: number[] = [];
+    for (const ack of taken) if (ack.subscription === subscription) seqs.push(ack.seq);
+    return seqs.length > 0 ? seqs : undefined;
   }
 
   /** Subscribes (again, after a 404), retrying while the broker cannot be reached. */
@@ -343,25 +373,50 @@ export class Consumer {
     this.notify();
   }
 
-  /** Acks go in one request while another is in flight: one at a time, as many as have gathered. */
+  /** Gathers the ack; it goes with the next poll, or in an ack request if no poll is coming (checkAcks). */
   private queueAck(held: Held): void {
     if (held.subscription !== this.subscription) return;
     this.acks.push({ subscription: held.subscription, seq: held.message.seq! });
-    this.flushing ??= this.flushAcks();
+    this.checkAcks();
   }
 
-  private async flushAcks(): Promise<void> {
-    while (this.acks.length > 0) {
-      const batch = this.acks.splice(0, MAX_SEQS_PER_REQUEST);
-      const subscription = batch[0].subscription;
-      const seqs = batch.filter((ack) => ack.subscription === subscription).map((ack) => ack.seq);
-      try {
-        await this.client.ack(subscription, seqs);
-      } catch (error) {
-        this.report(error);
-      }
+  /**
+   * After the loop has had its turn (a timer: a handler's end and a poll's answer wake the loop
+   * within microtasks, and a poll it launches takes the acks), what is left goes in an ack request,
+   * unless a poll that does not wait is in flight: its answer launches the next poll, which carries
+   * them, and if none is launched then, this check runs again. So a backlog costs one request per
+   * batch, and an ack waits at most about one round trip, never for a long-poll. With a source
+   * that cannot carry acks, they go at once, one ack request in flight with all gathered meanwhile.
+   */
+  private checkAcks(): void {
+    if (this.acks.length === 0) return;
+    // A source that cannot carry them (the stream, whose room frees as acks arrive): sent at once.
+    if (!this.carryAcks) {
+      void this.flushAcks();
+      return;
     }
-    this.flushing = undefined;
+    this.ackCheck ??= setTimeout(() => {
+      this.ackCheck = undefined;
+      if (this.acks.length === 0 || (this.quickPolls > 0 && this.carryAcks && !this.stopping)) return;
+      void this.flushAcks();
+    }, 0);
+  }
+
+  /** Ack requests, one at a time, until none is gathered; the one running if there is one. */
+  private flushAcks(): Promise<void> {
+    this.flushing ??= (async () => {
+      while (this.acks.length > 0) {
+        const batch = this.acks.splice(0, MAX_SEQS_PER_REQUEST);
+        const subscription = batch[0].subscription;
+        const seqs = batch.filter((ack) => ack.subscription === subscription).map((ack) => ack.seq);
+        try {
+          await this.client.ack(subscription, seqs);
+        } catch (error) {
+          this.report(error);
+        }
+      }
+    })().finally(() => (this.flushing = undefined));
+    return this.flushing;
   }
 
   /** Every ackWaitMs/4, extends what it holds (waiting or running) whose deadline is past half. */
@@ -434,7 +489,10 @@ export class Consumer {
       await attempt(this.nackHeld(abandoned));
     }
     if (this.extendTimer !== undefined) clearInterval(this.extendTimer);
-    await attempt(this.flushing ?? Promise.resolve());
+    if (this.ackCheck !== undefined) clearTimeout(this.ackCheck);
+    this.ackCheck = undefined;
+    // The acks still gathered (among them those of aborted polls) go now; then any gathered meanwhile.
+    while (this.flushing !== undefined || this.acks.length > 0) await attempt(this.flushAcks());
     if (this.createdAnonymous && this.subscription !== undefined) await attempt(this.client.unsubscribe(this.subscription));
     for (const problem of problems) this.report(problem);
   }

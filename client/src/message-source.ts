@@ -20,6 +20,12 @@ export interface SourceBatch {
   messages: ConsumedMessage[];
   /** More are pending now: the consumer may poll again at once, several polls overlapping. */
   more: boolean;
+  /**
+   * With acks carried (`carriesAcks`): how many of them were in flight and are now acked. Absent
+   * although acks were given: they were not taken (a broker from before acks on fetch ignores the
+   * field), and the consumer sends them, and every later ack, in ack requests.
+   */
+  acked?: number;
 }
 
 /**
@@ -31,24 +37,31 @@ export interface MessageSource {
   /**
    * Up to `max` messages of the subscriber; with `wait`, waiting a while when none is pending
    * ([] when the wait ended with none). Rejects with the signal's reason once it is aborted, or with
-   * the broker's error (a 404 when the subscriber is gone).
+   * the broker's error (a 404 when the subscriber is gone). `ack`: seqs to acknowledge in the same
+   * request, before taking (given only to a source that `carriesAcks`, at most 1000); after a
+   * rejection they may or may not be acked, and the consumer sends them again (an ack is idempotent).
    */
-  next(subscription: Subscription, max: number, signal: AbortSignal, wait: boolean): Promise<SourceBatch>;
+  next(subscription: Subscription, max: number, signal: AbortSignal, wait: boolean, ack?: readonly number[]): Promise<SourceBatch>;
   /** False: one `next` at a time (a stream has one reader). */
   readonly parallel?: boolean;
+  /** True: `next` acks the seqs it is given (a fetch with `ack`), so an acknowledged consumer sends one request per batch, not two. */
+  readonly carriesAcks?: boolean;
 }
 
-/** Polls `POST /api/fetch`, with `waitMs` when told to wait. */
+/** Polls `POST /api/fetch`, with `waitMs` when told to wait, carrying the acks of handled messages (`ack`). */
 export class FetchSource implements MessageSource {
+  readonly carriesAcks = true;
+
   constructor(
     private readonly client: GopherMQ,
     private readonly waitMs: number,
   ) {}
 
-  async next(subscription: Subscription, max: number, signal: AbortSignal, wait: boolean): Promise<SourceBatch> {
-    const { subject, data, messages, remaining } = await this.client.fetch(subscription, { max, waitMs: wait ? this.waitMs : 0, signal, retry: false });
+  async next(subscription: Subscription, max: number, signal: AbortSignal, wait: boolean, ack?: readonly number[]): Promise<SourceBatch> {
+    const carried = ack !== undefined && ack.length > 0 ? ack : undefined;
+    const { subject, data, messages, remaining, acked } = await this.client.fetch(subscription, { max, waitMs: wait ? this.waitMs : 0, ack: carried, signal, retry: false });
     const taken = messages === undefined ? data.map((text) => ({ subject, data: text })) : messages.map((message: DeliveredMessage) => ({ subject, ...message }));
-    return { messages: taken, more: remaining > 0 };
+    return { messages: taken, more: remaining > 0, acked };
   }
 }
 

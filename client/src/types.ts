@@ -27,8 +27,11 @@ export type Subscription = Omit<AnswerOf<'/api/subscribe'>, 'deliver'> & { deliv
 /** Which subscriber a call is about: a `Subscription`, or its subject and id. */
 export type SubscriberRef = Pick<Subscription, 'subject' | 'id'>;
 
-/** How many messages a fetch takes at most (`max`, 1–10,000) and how long it waits for one when none is pending (`waitMs`, up to 30,000). */
-export type FetchOptions = Omit<RequestOf<'/api/fetch'>, 'subject' | 'id'>;
+/**
+ * How many messages a fetch takes at most (`max`, 1–10,000), how long it waits for one when none is
+ * pending (`waitMs`, up to 30,000), and the seqs it acks first (`ack`, at most 1000; acknowledged subscribers).
+ */
+export type FetchOptions = Omit<RequestOf<'/api/fetch'>, 'subject' | 'id' | 'ack'> & { ack?: readonly number[] };
 export type FetchAnswer = AnswerOf<'/api/fetch'>;
 /** A message with its seq (acknowledged subscribers, retained subjects), delivery count and publish time. */
 export type DeliveredMessage = Schemas['DeliveredMessageDto'];

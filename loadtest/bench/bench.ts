@@ -13,6 +13,7 @@
  *   npm run bench -- --unpinned            do not pin the servers to the last CPU (Linux default: pinned)
  *   npm run bench -- --store=redis         the Redis store against the memory store, on a redis-server of its own
  *   npm run bench -- --peers               beside BullMQ and NATS JetStream: messages/s and server CPU per message
+ *   npm run bench -- --only=cli-pub --cli-before=/path/to/before/dist/cli.js   that build's `gophermq pub` in turn with this one's
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
     json: { type: 'string' },
     'cpu-prof': { type: 'string' },
     compare: { type: 'string' },
+    'cli-before': { type: 'string' },
     'broker-env': { type: 'string' },
     'compare-env': { type: 'string' },
     unpinned: { type: 'boolean', default: false },
@@ -51,7 +53,7 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench -- [--long] [--only=a,b] [--reps=N] [--duration=S] [--broker=cli.js] [--json=file] [--cpu-prof=dir] [--check]
-       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis] [--peers [--messages=N]]
+       [--compare=cli.js] [--broker-env=K=V,…] [--compare-env=K=V,…] [--unpinned] [--store=redis] [--peers [--messages=N]] [--cli-before=cli.js]
 scenarios: ${[...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENARIOS].map((scenario) => scenario.name).join(', ')}
 --store=redis: the broker on the Redis store against the memory store (in the baseline's place),
   on a redis-server the bench starts; adds the scenarios batch-publish, round-trips, two-instances,
@@ -61,6 +63,7 @@ scenarios: ${[...SCENARIOS, pushScenario, ...STREAM_SCENARIOS, ...WILDCARD_SCENA
   N 16-byte messages published and consumed with acks, in batches of 100 (peers-batched) and one per
   request (peers-per-request, N/10 messages); messages/s and server CPU per message, read from
   /proc/<pid>/stat of every server process. --messages=N (default 100000); --reps, --unpinned apply.
+--cli-before: cli-pub runs that build's \`gophermq pub\` in turn with this one's.
 --check exits 1 when a target is missed.`);
   process.exit(0);
 }
@@ -83,6 +86,7 @@ const settings: Settings = {
     compareEnv: parseEnv(flags['compare-env']),
     cpus: flags.unpinned ? undefined : pinServers(),
   },
+  cliBefore: flags['cli-before'] ? resolve(flags['cli-before']) : undefined,
   log: (line) => console.error(line),
 };
 

@@ -3,7 +3,9 @@
  * their own (the bench process is the client: it is pinned to the other CPUs, the broker to the last):
  *   client-cost     client CPU per publish: the client on Node against node:http with a keep-alive agent
  *   client-consume  consume() (acknowledged, concurrency 20; polling, and streaming) against a raw fetch+ack loop
- *   cli-pub         `gophermq pub` reading 100,000 lines from standard input
+ *                   (and a raw loop whose fetch carries the last batch's acks)
+ *   cli-pub         `gophermq pub` reading 100,000 lines from standard input, against the same batches sent
+ *                   in process one at a time, and (--cli-before) another build of the command
  */
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -116,7 +118,7 @@ async function fill(mq: GopherMQ, subject: string, backlog: number): Promise<voi
 
 const clientConsume: Scenario = {
   name: 'client-consume',
-  description: 'consume() (acknowledged, concurrency 20, a handler that returns at once) draining a backlog, polling and with stream: true, against 20 raw loops of fetch max=100 + ack, in turn',
+  description: 'consume() (acknowledged, concurrency 20, a handler that returns at once) draining a backlog, polling and with stream: true, against 20 raw loops of fetch max=100 + ack (and 20 raw loops carrying the acks on the next fetch), in turn',
   async run(settings): Promise<ScenarioReport> {
     const backlog = settings.long ? 300_000 : 100_000;
     return withBroker(settings, async (broker) => {
@@ -135,6 +137,25 @@ const clientConsume: Scenario = {
                 if (!messages || messages.length === 0) return;
                 handled += messages.length;
                 await mq.ack(sub, messages.map((message) => message.seq));
+              }
+            }),
+          );
+          return { handled, seconds: (performance.now() - started) / 1000 };
+        },
+        // The same loops sending one request per batch: each fetch carries the acks of the last.
+        'raw fetch loop, acks on the next fetch': async (subject: string) => {
+          const sub = await mq.subscribe(subject, { name: 'raw', ackWaitMs: 600_000 });
+          await fill(mq, subject, backlog);
+          const started = performance.now();
+          let handled = 0;
+          await Promise.all(
+            Array.from({ length: settings.connections }, async () => {
+              let ack: number[] = [];
+              for (;;) {
+                const { messages } = await mq.fetch(sub, { max: 100, ack });
+                if (!messages || messages.length === 0) return; // that fetch acked the last batch
+                handled += messages.length;
+                ack = messages.map((message) => message.seq);
               }
             }),
           );
@@ -164,7 +185,7 @@ const clientConsume: Scenario = {
         for (const name of rep % 2 === 0 ? names : [...names].reverse()) {
           const { handled, seconds } = await modes[name](`bench.consume.${round++}`);
           runs[name].push(handled / seconds);
-          settings.log(`  client-consume ${name.padEnd(26)} rep ${rep + 1}: ${fmt.int(handled / seconds)} msg/s`);
+          settings.log(`  client-consume ${name.padEnd(38)} rep ${rep + 1}: ${fmt.int(handled / seconds)} msg/s`);
         }
       }
       mq.close();
@@ -182,6 +203,11 @@ const clientConsume: Scenario = {
             `${fmt.ratio(median(streamRatios))} × the raw loop's msg/s (per repetition: ${streamRatios.map(fmt.ratio).join(', ')})`,
           ),
           row(`drain ${fmt.int(backlog)} acknowledged: raw fetch max=100 + ack, 20 loops`, median(runs['raw fetch+ack loop']), ''),
+          row(
+            `drain ${fmt.int(backlog)} acknowledged: raw fetch max=100 carrying the last batch's acks, 20 loops`,
+            median(runs['raw fetch loop, acks on the next fetch']),
+            `${fmt.ratio(median(ratiosOf('raw fetch loop, acks on the next fetch')))} × the fetch+ack loop's msg/s; consume() ${fmt.ratio(median(runs['consume(), concurrency 20'].map((perS, i) => perS / runs['raw fetch loop, acks on the next fetch'][i])))} × this loop's`,
+          ),
         ],
         details: [],
         targets: [{ target: 'consume() (acknowledged, concurrency 20) ≥ 0.9 × the raw fetch+ack loop msg/s', measured: fmt.ratio(ratio), pass: ratio >= 0.9 }],
@@ -190,34 +216,73 @@ const clientConsume: Scenario = {
   },
 };
 
+/** Runs the command with `input` on its standard input; answers its exit code and seconds from spawn to exit. */
+async function timedCommand(args: string[], input: string | undefined): Promise<{ code: number | null; seconds: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'ignore', 'inherit'] });
+  child.stdin.end(input);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, seconds: (performance.now() - started) / 1000 };
+}
+
 const cliPub: Scenario = {
   name: 'cli-pub',
-  description: '`gophermq pub SUBJECT` with 100,000 lines on standard input (batches of 1000), the whole command timed, start-up included',
+  description:
+    '`gophermq pub SUBJECT` with 100,000 lines on standard input, the whole command timed, start-up included; against, in turn, this process sending the same batches of 1000 one at a time (the ordered client without start-up), `gophermq --version` (the start-up), and with --cli-before=<dist/cli.js> that build of the command',
   async run(settings): Promise<ScenarioReport> {
     const lines = 100_000;
     return withBroker(settings, async (broker) => {
       const mq = new GopherMQ({ url: broker.url });
       const subject = 'bench.cli.pub';
       const sub = await mq.subscribe(subject);
-      const input = `${Array.from({ length: lines }, (_, i) => String(i + 1)).join('\n')}\n`;
-      const rates: number[] = [];
-      for (let rep = 0; rep < settings.reps + 1; rep++) {
-        const started = performance.now();
-        const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), 'pub', subject, '--url', broker.url], { stdio: ['pipe', 'inherit', 'inherit'] });
-        child.stdin.end(input);
-        const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-        const seconds = (performance.now() - started) / 1000;
+      const text = Array.from({ length: lines }, (_, i) => String(i + 1));
+      const input = `${text.join('\n')}\n`;
+      const batches = Array.from({ length: lines / 1000 }, (_, b) => text.slice(b * 1000, (b + 1) * 1000).map((data) => ({ subject, data })));
+      const published = async (seconds: number, code: number | null = 0) => {
         let received = 0;
         for (let got = -1; got !== 0; received += got) got = (await mq.fetch(sub, { max: 10_000 })).data.length;
-        if (code !== 0 || received !== lines) throw new Error(`gophermq pub exited ${code}, ${received} of ${lines} messages arrived`);
-        if (rep > 0) rates.push(lines / seconds); // the first run warms the broker
-        settings.log(`  cli-pub rep ${rep}: ${fmt.int(lines / seconds)} msg/s (${seconds.toFixed(2)} s)${rep === 0 ? ', warm-up' : ''}`);
+        if (code !== 0 || received !== lines) throw new Error(`exited ${code}, ${received} of ${lines} messages arrived`);
+        return lines / seconds;
+      };
+      const command = (cli: string) => async () => {
+        const { code, seconds } = await timedCommand([cli, 'pub', subject, '--url', broker.url], input);
+        return published(seconds, code);
+      };
+      const kinds: Record<string, () => Promise<number>> = {
+        'gophermq pub': command(join(REPO_ROOT, 'dist/cli.js')),
+        ...(settings.cliBefore !== undefined && { 'gophermq pub, --cli-before build': command(settings.cliBefore) }),
+        'in process, batches of 1000 one at a time': async () => {
+          const started = performance.now();
+          for (const batch of batches) await mq.publishBatch(batch);
+          return published((performance.now() - started) / 1000);
+        },
+        // The fixed cost in the command's figure: Node and the command's modules starting, as msg/s of 100,000 lines.
+        'start-up only (gophermq --version)': async () => lines / (await timedCommand([join(REPO_ROOT, 'dist/cli.js'), '--version'], undefined)).seconds,
+      };
+      const names = Object.keys(kinds);
+      const runs = Object.fromEntries(names.map((name) => [name, [] as number[]]));
+      for (const name of names) await kinds[name](); // warm-up: the broker, and the files in the page cache
+      for (let rep = 0; rep < settings.reps; rep++) {
+        for (const name of rep % 2 === 0 ? names : [...names].reverse()) {
+          const rate = await kinds[name]();
+          runs[name].push(rate);
+          settings.log(`  cli-pub ${name.padEnd(42)} rep ${rep + 1}: ${fmt.int(rate)} msg/s (${(lines / rate).toFixed(2)} s)`);
+        }
       }
       mq.close();
-      const rate = median(rates);
+      const rate = median(runs['gophermq pub']);
+      const ratioTo = (name: string) => median(runs['gophermq pub'].map((perS, i) => perS / runs[name][i]));
+      const rows = [
+        row(`seq 100000 piped to gophermq pub (${settings.reps} runs)`, rate, `per run: ${runs['gophermq pub'].map(fmt.int).join(', ')} msg/s; ${fmt.ratio(ratioTo('in process, batches of 1000 one at a time'))} × the in-process loop's`),
+        ...(settings.cliBefore !== undefined
+          ? [row(`seq 100000 piped to gophermq pub of ${settings.cliBefore}`, median(runs['gophermq pub, --cli-before build']), `this build ${fmt.ratio(ratioTo('gophermq pub, --cli-before build'))} × that build's msg/s`)]
+          : []),
+        row('100,000 messages in batches of 1000 one at a time, in process', median(runs['in process, batches of 1000 one at a time']), ''),
+        row('gophermq --version, as 100,000 / its seconds', median(runs['start-up only (gophermq --version)']), `start-up ${(lines / median(runs['start-up only (gophermq --version)'])).toFixed(2)} s`),
+      ];
       return {
         name: this.name,
-        rows: [row(`seq 100000 | gophermq pub (${settings.reps} runs)`, rate, `per run: ${rates.map(fmt.int).join(', ')} msg/s`)],
+        rows,
         details: [],
         targets: [{ target: 'gophermq pub from standard input ≥ 50,000 msg/s', measured: fmt.int(rate), pass: rate >= 50_000 }],
       };

@@ -25,6 +25,8 @@ export interface Settings {
   longPollS: number;
   c1000S: number;
   start: StartOptions;
+  /** Another build's dist/cli.js, whose `gophermq pub` cli-pub runs in turn with this one's (--cli-before). */
+  cliBefore?: string;
   log: (line: string) => void;
 }
 

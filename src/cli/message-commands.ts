@@ -1,10 +1,8 @@
-import { createInterface } from 'node:readline';
-import type { ConsumedMessage, Message, PublishResult } from '@gophermq/client';
+import type { ConsumedMessage } from '@gophermq/client';
 import { Option, type Command } from 'commander';
+import { BatchPublisher } from './batch-publisher.js';
 import { clientFor, positiveInteger, runOrExit, wholeNumber, withConnectionOptions, type ConnectionOptions } from './connection-options.js';
-
-/** The status a refused entry of a batch would have had as a publish of its own. */
-const REFUSAL_STATUS: Record<string, number> = { 'invalid subject': 400, forbidden: 403, 'subscriber not found': 404, 'broker overflow': 429 };
+import { lineBatches } from './line-batches.js';
 
 /** `pub`, `sub`, `fetch` and `unsubscribe`: the broker's messages from a shell, on the client library. */
 export function addMessageCommands(program: Command): void {
@@ -12,15 +10,17 @@ export function addMessageCommands(program: Command): void {
     .description('publish one message per DATA argument, or one per line of standard input')
     .argument('<subject>')
     .argument('[data...]')
-    .option('--batch-size <n>', 'lines sent per request (at most the broker\'s broker.max-batch-size)', positiveInteger, 1000)
-    .addHelpText('after', '\nExamples:\n  gophermq pub orders.created \'{"orderId":42}\'\n  seq 100000 | gophermq pub jobs\n\nPrints nothing on success. A refused message: "gophermq: <status> <message>" on standard error, exit 1.')
+    .option('--batch-size <n>', 'lines sent per request; fewer when the broker\'s broker.max-batch-size is smaller', positiveInteger, 1000)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gophermq pub orders.created \'{"orderId":42}\'\n  seq 100000 | gophermq pub jobs\n\nMessages arrive in the order given (one batch in flight at a time). Prints nothing on success.\nA refused message: "gophermq: <status> <message>" on standard error, exit 1; the lines after it are not sent.',
+    )
     .action((subject: string, data: string[], options: ConnectionOptions & { batchSize: number }) =>
       runOrExit(options.url, async () => {
         const mq = clientFor(options);
         try {
           if (data.length === 1) await mq.publish(subject, data[0]);
-          else if (data.length > 1) await publishAll(mq, chunks(data.map((text) => ({ subject, data: text })), options.batchSize));
-          else await publishAll(mq, linesOf(subject, options.batchSize));
+          else await publishLines(new BatchPublisher(mq, options.batchSize), subject, data.length > 1 ? [data] : lineBatches(process.stdin, options.batchSize));
         } finally {
           mq.close();
         }
@@ -112,46 +112,15 @@ function printer(json: boolean): (message: ConsumedMessage) => Promise<void> | v
   };
 }
 
-/** Sends the batches one request at a time, in order, the next one read while the last is in flight; stops at the first refusal. */
-async function publishAll(mq: ReturnType<typeof clientFor>, batches: AsyncIterable<Message[]> | Iterable<Message[]>): Promise<void> {
+/** Publishes each batch of lines in order, the next batch read and built while the last is in flight. */
+async function publishLines(publisher: BatchPublisher, subject: string, batches: AsyncIterable<string[]> | Iterable<string[]>): Promise<void> {
   let inFlight: Promise<void> | undefined;
-  const send = async (batch: Message[]) => refuseOnFirst(await mq.publishBatch(batch));
-  for await (const batch of batches) {
+  for await (const lines of batches) {
+    const messages = lines.map((data) => ({ subject, data }));
     await inFlight;
-    inFlight = send(batch);
+    inFlight = publisher.publish(messages);
+    // Awaited below; a refusal while the next batch is read must not count as unhandled meanwhile.
+    inFlight.catch(() => {});
   }
   await inFlight;
-}
-
-function refuseOnFirst(results: PublishResult[]): void {
-  const refused = results.find((result) => result.message !== undefined);
-  if (refused === undefined) return;
-  throw new RefusedMessage(REFUSAL_STATUS[refused.message!] ?? 400, refused.message!);
-}
-
-/** A batch entry the broker refused; printed as `gophermq: <status> <message>`, like a refused publish. */
-class RefusedMessage extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(`${status} ${message}`);
-    this.name = 'RefusedMessage';
-  }
-}
-
-function* chunks<T>(items: T[], size: number): Iterable<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
-
-async function* linesOf(subject: string, size: number): AsyncIterable<Message[]> {
-  let batch: Message[] = [];
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    batch.push({ subject, data: line });
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { GopherMQ, type ConsumedMessage } from '@gophermq/client';
+import { FetchSource, GopherMQ, GopherMQError, NodeHttpTransport, type ConsumedMessage, type MessageSource, type TransportRequest } from '@gophermq/client';
 import { eventually } from '../support/eventually.js';
 import { TestBroker, uniqueSubject } from '../support/test-broker.js';
 
@@ -158,6 +158,96 @@ describe('consume()', () => {
     expect(back.messages!.every((m) => m.deliveries === 2)).toBe(true);
   });
 
+  it('acknowledged: the acks ride on the next fetch, one request per batch, and every message is acked once', async () => {
+    const subject = uniqueSubject();
+    const sent: Array<{ path: string; body: { ack?: number[]; seqs?: number[] } }> = [];
+    const transport = new NodeHttpTransport(broker.url);
+    const recording = new GopherMQ({
+      url: broker.url,
+      transport: {
+        request: (request: TransportRequest) => {
+          sent.push({ path: request.path, body: JSON.parse(request.body ?? '{}') });
+          return transport.request(request);
+        },
+        close: () => transport.close(),
+      },
+    });
+    const sub = await mq.subscribe(subject, { name: 'carried', ackWaitMs: 1000 });
+    await publishAll(subject, range(3000));
+    const delivered: number[] = [];
+    const consumer = recording.consume(sub, (message) => void delivered.push(message.seq!), { concurrency: 20 });
+    await eventually(() => delivered.length === 3000, 10_000);
+    await consumer.stop();
+    recording.close();
+
+    const fetches = sent.filter((request) => request.path === '/api/fetch');
+    const ackRequests = sent.filter((request) => request.path === '/api/ack');
+    const carried = fetches.flatMap((request) => request.body.ack ?? []);
+    const acked = [...carried, ...ackRequests.flatMap((request) => request.body.seqs ?? [])];
+    // Each delivered once and acked (a poll aborted at stop gives its acks to /api/ack again: they may not have arrived).
+    expect(new Set(delivered).size).toBe(3000);
+    expect([...new Set(acked)].sort((a, b) => a - b)).toEqual(delivered.sort((a, b) => a - b));
+    // The backlog's batches carried the acks of the ones before; only the last ones needed /api/ack.
+    expect(carried.length).toBeGreaterThanOrEqual(2000);
+    expect(ackRequests.length).toBeLessThanOrEqual(3);
+    await pause(1200); // past ackWaitMs: anything not acked would come back
+    expect((await mq.fetch(sub)).data).toEqual([]);
+  });
+
+  it('acknowledged: a poll that carried acks and failed sends them again, and a long-poll does not hold them back', async () => {
+    const subject = uniqueSubject();
+    const fetches = new FetchSource(mq, 20_000);
+    let failed = 0;
+    const errors: unknown[] = [];
+    // The broker's own fetch, failing once (a 503 as a draining broker answers) when it carries acks.
+    const source: MessageSource = {
+      carriesAcks: true,
+      async next(subscription, max, signal, wait, ack) {
+        if (ack !== undefined && failed++ === 0) throw new GopherMQError(503, 'broker is shutting down', { retryAfter: 1 });
+        return fetches.next(subscription, max, signal, wait, ack);
+      },
+    };
+    const sub = await mq.subscribe(subject, { name: 'retried', ackWaitMs: 1000 });
+    await publishAll(subject, range(200));
+    const seen: string[] = [];
+    // A backlog in small batches: the polls after the first carry acks.
+    const consumer = mq.consume(sub, (message) => void seen.push(message.data), { concurrency: 5, prefetch: 20, source, onError: (error) => errors.push(error) });
+    await eventually(() => seen.length === 200, 10_000);
+    // The backlog is drained: one poll waits at the broker for 20 s, and the last acks went without it.
+    await pause(1200);
+    expect((await mq.fetch(sub)).data).toEqual([]);
+    await consumer.stop();
+    expect(failed).toBeGreaterThan(1);
+    expect(errors).toHaveLength(1);
+    // None came back after ackWaitMs: the acks of the failed poll went again.
+    expect(seen.sort()).toEqual(range(200).sort());
+  });
+
+  it('acknowledged: a broker that ignores acks on the fetch (no `acked` in its answer): they go in ack requests, and no more ride', async () => {
+    const subject = uniqueSubject();
+    const fetches = new FetchSource(mq, 20_000);
+    const given: number[][] = [];
+    // What a broker from before acks on fetch answers: the messages, no `acked`, nothing acked.
+    const source: MessageSource = {
+      carriesAcks: true,
+      async next(subscription, max, signal, wait, ack) {
+        if (ack !== undefined) given.push([...ack]);
+        const { messages, more } = await fetches.next(subscription, max, signal, wait);
+        return { messages, more };
+      },
+    };
+    const sub = await mq.subscribe(subject, { name: 'older', ackWaitMs: 1000 });
+    await publishAll(subject, range(200));
+    const seen: string[] = [];
+    const consumer = mq.consume(sub, (message) => void seen.push(message.data), { concurrency: 5, prefetch: 20, source });
+    await eventually(() => seen.length === 200, 10_000);
+    await pause(1200); // past ackWaitMs: anything not acked would come back
+    await consumer.stop();
+    expect(seen.sort()).toEqual(range(200).sort());
+    expect((await mq.fetch(sub)).data).toEqual([]);
+    expect(given).toHaveLength(1); // the first poll with acks, then none
+  });
+
   it('limit: handles that many and stops, fetching no more', async () => {
     const subject = uniqueSubject();
     const sub = await mq.subscribe(subject);
@@ -171,7 +261,12 @@ describe('consume()', () => {
 });
 
 describe('consume() in a process killed mid-batch', () => {
-  it('loses no acknowledged message: what it had not acked is delivered again to the next consumer', async () => {
+  it.each([
+    // Every message in the first poll: the acks go in ack requests.
+    ['acks in requests of their own', '{ concurrency: 10 }'],
+    // A backlog in batches of 8: each poll carries the acks of the messages handled before it.
+    ['acks carried on the next fetch', '{ concurrency: 10, prefetch: 20 }'],
+  ])('loses no acknowledged message (%s): what it had not acked is delivered again to the next consumer', async (_mode, options) => {
     const broker = await TestBroker.start();
     const mq = new GopherMQ({ url: broker.url });
     const folder = mkdtempSync(join(tmpdir(), 'gophermq-consumer-'));
@@ -192,7 +287,7 @@ const mq = new GopherMQ({ url: ${JSON.stringify(broker.url)} });
 mq.consume(${JSON.stringify(settings)}, async (message) => {
   await new Promise((resolve) => setTimeout(resolve, 5));
   process.stdout.write(message.data + '\\n');
-}, { concurrency: 10 });
+}, ${options});
 `,
       );
       const worker = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
