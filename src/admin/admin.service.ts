@@ -11,6 +11,7 @@ import { GopherMqConfig } from '../config/gophermq-config.js';
 import type { BrokerStatsDto, PeekAnswerDto, SubjectDetailDto, SubjectPageDto, SubscriberFiguresDto } from './admin-answers.dto.js';
 import { encodeCursor, limitOf, prefixOf, subjectCursorOf, subscriberCursorOf, type Query } from './admin-query.js';
 import { DEFAULT_PEEK } from './admin-requests.dto.js';
+import { RequestTotalsReader } from './request-totals.js';
 
 /** The version in package.json (the build ships it beside dist/). */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -23,6 +24,7 @@ export class AdminService {
   constructor(
     private readonly broker: BrokerService,
     private readonly config: GopherMqConfig,
+    private readonly requests: RequestTotalsReader,
   ) {
     this.store = broker.store;
   }
@@ -70,6 +72,7 @@ export class AdminService {
     const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, retained, retainedBytes } = await this.store.stats();
     const { broker } = this.config;
     const { published, delivered, expiredSubscribers, purged, refused } = this.broker.counters;
+    const requests = await this.requests.read();
     return {
       version: VERSION,
       store: broker.store,
@@ -84,7 +87,7 @@ export class AdminService {
         maxSubscribers: broker.maxSubscribers,
         maxInFlight: broker.maxInFlight,
       },
-      totals: { published, delivered, expiredSubscribers, purged, refusedNoSubscriber: refused.no_subscriber, refusedOverflow: refused.overflow + refused.subject_overflow },
+      totals: { published, delivered, expiredSubscribers, purged, refusedNoSubscriber: refused.no_subscriber, refusedOverflow: refused.overflow + refused.subject_overflow, ...requests },
     };
   }
 }
