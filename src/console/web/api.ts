@@ -110,5 +110,8 @@ export const admin = {
 };
 
 export interface SubjectDetail extends Omit<SubjectRow, 'subscribers'> {
+  /** Every subscriber of the subject; `subscribers` is the first page of them. */
+  subscriberCount: number;
   subscribers: SubscriberRow[];
+  next: string | null;
 }
