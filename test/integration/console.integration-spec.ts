@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser, textsOf, waitForText } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
@@ -283,6 +284,30 @@ describe('web console at /console', () => {
     });
   });
 
+  it('is not served with broker.serve-console false', async () => {
+    await TestBroker.using({ BROKER_SERVE__CONSOLE: 'false' }, async (broker) => {
+      expect((await fetch(`${broker.url}/console/`)).status).toBe(404);
+      expect((await fetch(`${broker.url}/console/console.js`)).status).toBe(404);
+      expect((await fetch(`${broker.url}/api/admin/stats`)).status).toBe(200);
+    });
+  });
+
+  describe('the README\'s screenshot', () => {
+    // `npm run console:screenshot` takes it again: the subjects page of a broker with a few subjects,
+    // at a laptop's width, by this same headless Chromium.
+    const update = process.env.UPDATE_CONSOLE_SCREENSHOT === '1';
+
+    it('is docs/console.png, shown in the README, a PNG small enough for the repository', async () => {
+      if (update) await takeScreenshot(browser, SCREENSHOT);
+      const png = readFileSync(SCREENSHOT);
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(png.length).toBeLessThan(150 * 1024);
+      // Width and height, from the PNG's header: a laptop's width.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1100, 620]);
+      expect(readFileSync('README.md', 'utf8')).toContain('](docs/console.png)');
+    });
+  });
+
   describe('with auth on', () => {
     const secret = 'console-admin-token-0123456789';
     let broker: TestBroker;
@@ -338,4 +363,40 @@ async function adminGet(broker: TestBroker, path: string): Promise<any> {
   const response = await fetch(broker.url + path);
   if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   return response.json();
+}
+
+const SCREENSHOT = 'docs/console.png';
+
+/** The subjects page of a broker holding what an operator would see: backlogs, some in flight, one retained subject. */
+async function takeScreenshot(browser: Browser, file: string): Promise<void> {
+  const rules = 'retention:\n  - subjects: "audit.>"\n    max-messages: 10000\n';
+  const broker = await TestBroker.start({}, rules);
+  const page = await browser.newPage();
+  try {
+    const fill = async (subject: string, subscribers: number, messages: number, taken = 0) => {
+      const ids: string[] = [];
+      for (let i = 0; i < subscribers; i++) ids.push((await broker.post('/api/subscribe', { subject, ackWaitMs: taken > 0 ? 60_000 : undefined })).body.id);
+      const data = (n: number) => JSON.stringify({ orderId: 1000 + n, total: (n * 7.31).toFixed(2) });
+      for (let sent = 0; sent < messages; sent += 100) {
+        await broker.post('/api/publish/batch', { messages: Array.from({ length: Math.min(100, messages - sent) }, (_, i) => ({ subject, data: data(sent + i) })) });
+      }
+      if (taken > 0) await broker.fetchMessages(subject, ids[0], { max: taken });
+    };
+    await fill('audit.logins', 0, 240);
+    await fill('billing.invoices.due', 2, 57, 5);
+    await fill('orders.created', 3, 1280, 40);
+    await fill('orders.shipped', 1, 12);
+    await fill('payments.refunds', 1, 0);
+    await fill('search.reindex', 2, 3400);
+    await page.setViewport({ width: 1100, height: 620 });
+    await page.goto(`${broker.url}/console/#/subjects`);
+    await page.waitForSelector('tr[data-subject="search.reindex"]');
+    // Two reads, so the rates column shows something.
+    await fill('orders.created', 0, 60);
+    await waitForText(page, 'tr[data-subject="orders.created"] td[data-count=pending]', '1,340');
+    await page.screenshot({ path: file as `${string}.png`, type: 'png' });
+  } finally {
+    await page.close();
+    await broker.close();
+  }
 }
