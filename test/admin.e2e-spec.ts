@@ -58,10 +58,10 @@ describe('management API', () => {
     const body = await detail(subject);
     expect(body).toMatchObject({ subject, subscriberCount: 2, pending: 3, pendingBytes: 3, inFlight: 1, retained: 0, next: null });
     const byId = Object.fromEntries(body.subscribers.map((one: { id: string }) => [one.id, one]));
-    expect(byId[plain]).toEqual({ id: plain, pending: 3, inFlight: 0, lastActiveAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(byId[plain]).toEqual({ id: plain, pending: 3, inFlight: 0, lastActiveAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), streams: 0 });
     expect(byId[acked]).toEqual({
       id: acked, name: 'worker', ackWaitMs: 30000, maxDeliveries: 3, deadLetterSubject: `${subject}.dead`, maxAckPending: 1000,
-      pending: 2, inFlight: 1, lastActiveAt: expect.any(String),
+      pending: 2, inFlight: 1, lastActiveAt: expect.any(String), streams: 0,
     });
     expect(body.subscribers.map((one: { id: string }) => one.id)).toEqual([plain, acked].sort());
     // Pages of subscribers, by id.
@@ -70,6 +70,25 @@ describe('management API', () => {
     const rest = await detail(subject, `?limit=1&cursor=${page.next}`);
     expect([...page.subscribers, ...rest.subscribers].map((one: { id: string }) => one.id)).toEqual([plain, acked].sort());
     expect(rest.next).toBeNull();
+  });
+
+  it("counts each subscriber's event streams open on this instance", async () => {
+    const subject = uniqueSubject('admin');
+    const id = await broker.subscribe(subject);
+    const streamsOf = async () => (await detail(subject)).subscribers.find((one: { id: string }) => one.id === id).streams;
+    const readers = [new AbortController(), new AbortController()];
+    try {
+      for (const reader of readers) {
+        const stream = await fetch(`${broker.url}/api/stream?subject=${q(subject)}&id=${id}`, { signal: reader.signal });
+        expect(stream.status).toBe(200);
+      }
+      expect(await streamsOf()).toBe(2);
+      readers[0].abort();
+      await eventually(async () => (await streamsOf()) === 1);
+    } finally {
+      for (const reader of readers) reader.abort();
+    }
+    await eventually(async () => (await streamsOf()) === 0);
   });
 
   it('peeks at the next messages of a subscriber, or the oldest of a subject, changing nothing', async () => {

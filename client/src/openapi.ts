@@ -744,6 +744,11 @@ export interface components {
              * @example 2026-05-04T10:11:12.345Z
              */
             lastActiveAt: string;
+            /**
+             * @description Event streams (GET /api/stream) open on this instance that read it; on Redis, other instances count their own
+             * @example 0
+             */
+            streams: number;
         };
         SubjectDetailDto: {
             /** @example orders.created */

@@ -55,6 +55,9 @@ export class SubscriberFiguresDto {
 
   @ApiProperty({ description: 'Its last subscribe, fetch, ack, nack or extend (RFC 3339, UTC)', example: '2026-05-04T10:11:12.345Z' })
   lastActiveAt!: string;
+
+  @ApiProperty({ description: 'Event streams (GET /api/stream) open on this instance that read it; on Redis, other instances count their own', example: 0 })
+  streams!: number;
 }
 
 export class SubjectDetailDto {

@@ -90,6 +90,7 @@ export interface SubscriberRow {
   pending: number;
   inFlight: number;
   lastActiveAt?: string;
+  /** Event streams open on the instance that answered. */
   streams?: number;
 }
 

@@ -57,12 +57,12 @@ export function SubjectPage({ subject }: { subject: string }) {
           <div class="table">
             <table>
               <caption>Subscribers</caption>
-              <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Settings</th><th scope="col">Pending</th><th scope="col">In flight</th><th scope="col">Last active</th><th scope="col">Actions</th></tr></thead>
+              <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Settings</th><th scope="col">Pending</th><th scope="col">In flight</th><th scope="col">Last active</th><th scope="col">Streams</th><th scope="col">Actions</th></tr></thead>
               <tbody>
                 ${detail.subscribers.map((s) => html`
                   <tr key=${s.id} data-id=${s.id}>
                     <th scope="row"><code>${s.id}</code></th><td>${s.name ?? ''}</td><td>${settingsOf(s)}</td>
-                    <td data-count="pending">${count(s.pending)}</td><td data-count="inFlight">${count(s.inFlight)}</td><td>${s.lastActiveAt ?? ''}</td>
+                    <td data-count="pending">${count(s.pending)}</td><td data-count="inFlight">${count(s.inFlight)}</td><td>${s.lastActiveAt ?? ''}</td><td data-count="streams">${count(s.streams)}</td>
                     <td class="actions">
                       <button type="button" aria-label=${`Peek ${s.id}`} onClick=${() => peek(s.id)}>Peek</button>
                       <${ConfirmButton} label="Purge…" name=${`Purge ${s.id}…`} question=${`Drop every pending message of ${s.id}?`} confirm="Purge" onConfirm=${() => purge(s.id)} />
