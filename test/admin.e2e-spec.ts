@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MetricsServer } from '../src/metrics/metrics.server.js';
 import { MetricsScrape } from './metrics-scrape.js';
+import { eventually } from './support/eventually.js';
 import { TestBroker, uniqueSubject, type Answer } from './support/test-broker.js';
 
 // The management API (/api/admin), as an operator's tools use it: over HTTP, on the test store
@@ -57,10 +58,10 @@ describe('management API', () => {
     const body = await detail(subject);
     expect(body).toMatchObject({ subject, subscriberCount: 2, pending: 3, pendingBytes: 3, inFlight: 1, retained: 0, next: null });
     const byId = Object.fromEntries(body.subscribers.map((one: { id: string }) => [one.id, one]));
-    expect(byId[plain]).toEqual({ id: plain, pending: 3, inFlight: 0, lastActiveAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(byId[plain]).toEqual({ id: plain, pending: 3, inFlight: 0, lastActiveAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), streams: 0 });
     expect(byId[acked]).toEqual({
       id: acked, name: 'worker', ackWaitMs: 30000, maxDeliveries: 3, deadLetterSubject: `${subject}.dead`, maxAckPending: 1000,
-      pending: 2, inFlight: 1, lastActiveAt: expect.any(String),
+      pending: 2, inFlight: 1, lastActiveAt: expect.any(String), streams: 0,
     });
     expect(body.subscribers.map((one: { id: string }) => one.id)).toEqual([plain, acked].sort());
     // Pages of subscribers, by id.
@@ -69,6 +70,25 @@ describe('management API', () => {
     const rest = await detail(subject, `?limit=1&cursor=${page.next}`);
     expect([...page.subscribers, ...rest.subscribers].map((one: { id: string }) => one.id)).toEqual([plain, acked].sort());
     expect(rest.next).toBeNull();
+  });
+
+  it("counts each subscriber's event streams open on this instance", async () => {
+    const subject = uniqueSubject('admin');
+    const id = await broker.subscribe(subject);
+    const streamsOf = async () => (await detail(subject)).subscribers.find((one: { id: string }) => one.id === id).streams;
+    const readers = [new AbortController(), new AbortController()];
+    try {
+      for (const reader of readers) {
+        const stream = await fetch(`${broker.url}/api/stream?subject=${q(subject)}&id=${id}`, { signal: reader.signal });
+        expect(stream.status).toBe(200);
+      }
+      expect(await streamsOf()).toBe(2);
+      readers[0].abort();
+      await eventually(async () => (await streamsOf()) === 1);
+    } finally {
+      for (const reader of readers) reader.abort();
+    }
+    await eventually(async () => (await streamsOf()) === 0);
   });
 
   it('peeks at the next messages of a subscriber, or the oldest of a subject, changing nothing', async () => {
@@ -175,6 +195,19 @@ describe('management API', () => {
     expect(body.instances === null || body.instances >= 1).toBe(true);
   });
 
+  it("tells the requests this instance answered and its errors, from the broker's own counters", async () => {
+    const totals = async () => (await get(broker, '/api/admin/stats')).body.totals;
+    const before = await totals();
+    expect(before).toMatchObject({ requests: expect.any(Number), clientErrors: expect.any(Number), serverErrors: expect.any(Number), denied: 0 });
+    await broker.publish(uniqueSubject('admin'), 'nobody listens'); // 404 subscriber not found
+    await get(broker, '/api/admin/subjects?limit=0'); // 400
+    // The counters are counted once the answer is sent: the next stats may come a moment after.
+    await eventually(async () => (await totals()).clientErrors >= before.clientErrors + 2);
+    const after = await totals();
+    expect(after.requests).toBeGreaterThanOrEqual(before.requests + 3);
+    expect(after.serverErrors).toBe(before.serverErrors);
+  });
+
   describe('bad input: a 4xx with a message', () => {
     it.each([
       ['limit 0', '/api/admin/subjects?limit=0', 'limit: must be an integer from 1 to 1000'],
@@ -234,6 +267,7 @@ describe('management API access', () => {
       expect(await get(broker, '/api/admin/subjects')).toMatchObject({ status: 401, body: { message: 'unauthorized' } });
       const purge = await broker.post('/api/admin/purge', { subject: 'x' }, { headers: { 'content-type': 'application/json', ...bearer('app-secret-000001') } });
       expect(purge).toMatchObject({ status: 403, body: { message: 'forbidden' } });
+      expect((await get(broker, '/api/admin/stats', bearer('ops-secret-000001'))).body.totals.denied).toBeGreaterThanOrEqual(4);
       // The admin API shows store ids: the app's tagged id is not one.
       const subject = uniqueSubject('admin');
       const tagged = (await broker.post('/api/subscribe', { subject }, { headers: { 'content-type': 'application/json', ...bearer('app-secret-000001') } })).body.id as string;

@@ -204,6 +204,14 @@ describe('Deployment files', () => {
       expect(job.static_configs[0].targets).toEqual([`broker:${brokerConfig('broker').monitoring.port}`]);
     });
 
+    it("gives Prometheus the alert rules beside its config, where prometheus.yml's rule_files finds them", () => {
+      const configFlag = (services.prometheus.command as string[]).find((flag) => flag.startsWith('--config.file='))!;
+      const configDir = posix.dirname(configFlag.split('=')[1]);
+      const ruleFiles = parse(readFileSync('deploy/prometheus/prometheus.yml', 'utf8')).rule_files as string[];
+      expect(ruleFiles.length).toBeGreaterThan(0);
+      for (const file of ruleFiles) expect(posix.normalize(hostPath('prometheus', posix.join(configDir, file)))).toBe('deploy/prometheus/alerts.yml');
+    });
+
     it('has Prometheus find each broker of the cluster profile by name, on its metrics port', () => {
       const job = parse(readFileSync('deploy/prometheus/prometheus.yml', 'utf8')).scrape_configs.find((config: any) => config.job_name === 'gophermq');
       const brokers = clusterBrokers();
@@ -457,6 +465,33 @@ describe('Deployment files', () => {
       }
       expect(queries).toContain('rate(gophermq_store_errors_total');
       expect(queries).toContain('gophermq_store_up{job=~"$job", instance=~"$instance"}');
+    });
+
+    it('has variables for the Prometheus job and instance, and every query keeps to them', () => {
+      const variables = dashboard.templating.list as Array<any>;
+      expect(variables.map((variable) => [variable.name, variable.type])).toEqual([
+        ['job', 'query'],
+        ['instance', 'query'],
+      ]);
+      const [job, instance] = variables;
+      expect(job.query.query).toBe('label_values(up, job)');
+      // Instances of the chosen job only, several at once or all of them.
+      expect(instance.query.query).toBe('label_values(up{job=~"$job"}, instance)');
+      expect(instance).toMatchObject({ includeAll: true, multi: true });
+      const queries = panels.flatMap((panel) => (panel.targets ?? []).map((target: any) => ({ panel: panel.title, expr: target.expr as string })));
+      for (const { panel, expr } of queries) {
+        // Every series selector (a metric name followed by its braces) names both variables.
+        const selectors = [...expr.matchAll(/\b[a-z_][a-z0-9_]*\{([^}]*)\}/g)].map(([, labels]) => labels);
+        expect({ panel, expr, selectors: selectors.length > 0 }).toEqual({ panel, expr, selectors: true });
+        for (const labels of selectors) expect({ panel, expr, labels }).toEqual({ panel, expr, labels: expect.stringMatching(/^job=~"\$job", instance=~"\$instance"/) });
+      }
+    });
+
+    it('has a panel of the requests denied by access control and the rate limit, by token and reason', () => {
+      const panel = panels.find((one) => (one.targets ?? []).some((target: any) => target.expr.includes('gophermq_requests_denied_total')));
+      expect(panel).toBeDefined();
+      expect(panel.targets.map((target: any) => target.expr)).toEqual(['sum by (token, reason) (rate(gophermq_requests_denied_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))']);
+      expect(panel.type).toBe('timeseries');
     });
 
     it('queries only series the broker exports', async () => {

@@ -744,6 +744,11 @@ export interface components {
              * @example 2026-05-04T10:11:12.345Z
              */
             lastActiveAt: string;
+            /**
+             * @description Event streams (GET /api/stream) open on this instance that read it; on Redis, other instances count their own
+             * @example 0
+             */
+            streams: number;
         };
         SubjectDetailDto: {
             /** @example orders.created */
@@ -870,11 +875,15 @@ export interface components {
              */
             limits: Record<string, never>;
             /**
-             * @description This instance's totals since it started
+             * @description This instance's totals since it started: published, delivered, expiredSubscribers, purged, refusedNoSubscriber, refusedOverflow; with monitoring on also requests (API requests answered), clientErrors (4xx), serverErrors (5xx) and denied (by access control or the rate limit)
              * @example {
              *       "published": 10,
              *       "delivered": 7,
-             *       "purged": 0
+             *       "purged": 0,
+             *       "requests": 40,
+             *       "clientErrors": 2,
+             *       "serverErrors": 0,
+             *       "denied": 0
              *     }
              */
             totals: Record<string, never>;

@@ -55,6 +55,9 @@ export class SubscriberFiguresDto {
 
   @ApiProperty({ description: 'Its last subscribe, fetch, ack, nack or extend (RFC 3339, UTC)', example: '2026-05-04T10:11:12.345Z' })
   lastActiveAt!: string;
+
+  @ApiProperty({ description: 'Event streams (GET /api/stream) open on this instance that read it; on Redis, other instances count their own', example: 0 })
+  streams!: number;
 }
 
 export class SubjectDetailDto {
@@ -123,6 +126,10 @@ export class BrokerStatsDto {
   @ApiProperty({ description: 'The broker-wide limits (broker.*)', example: { maxPending: 1000000 } })
   limits!: Record<string, number>;
 
-  @ApiProperty({ description: "This instance's totals since it started", example: { published: 10, delivered: 7, purged: 0 } })
+  @ApiProperty({
+    description:
+      "This instance's totals since it started: published, delivered, expiredSubscribers, purged, refusedNoSubscriber, refusedOverflow; with monitoring on also requests (API requests answered), clientErrors (4xx), serverErrors (5xx) and denied (by access control or the rate limit)",
+    example: { published: 10, delivered: 7, purged: 0, requests: 40, clientErrors: 2, serverErrors: 0, denied: 0 },
+  })
   totals!: Record<string, number>;
 }

@@ -8,9 +8,11 @@ import type { SubscriberFigures } from '../broker/store/store-inspection.js';
 import { isValidSubject } from '../broker/subject.js';
 import { isSubscriberId } from '../broker/subscriber-id.js';
 import { GopherMqConfig } from '../config/gophermq-config.js';
+import { StreamHub } from '../stream/stream-hub.js';
 import type { BrokerStatsDto, PeekAnswerDto, SubjectDetailDto, SubjectPageDto, SubscriberFiguresDto } from './admin-answers.dto.js';
 import { encodeCursor, limitOf, prefixOf, subjectCursorOf, subscriberCursorOf, type Query } from './admin-query.js';
 import { DEFAULT_PEEK } from './admin-requests.dto.js';
+import { RequestTotalsReader } from './request-totals.js';
 
 /** The version in package.json (the build ships it beside dist/). */
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -23,6 +25,8 @@ export class AdminService {
   constructor(
     private readonly broker: BrokerService,
     private readonly config: GopherMqConfig,
+    private readonly requests: RequestTotalsReader,
+    private readonly streams: StreamHub,
   ) {
     this.store = broker.store;
   }
@@ -41,7 +45,7 @@ export class AdminService {
     const [figures, page] = await Promise.all([this.store.subjectFigures(subject), this.store.listSubscribers(subject, after, limit)]);
     if (!figures || !page) throw BrokerError.subjectNotFound();
     const { subscribers, ...counts } = figures;
-    return { ...counts, subscriberCount: subscribers, subscribers: page.items.map(subscriberDto), next: encodeCursor(page.next) };
+    return { ...counts, subscriberCount: subscribers, subscribers: page.items.map((figures) => subscriberDto(figures, this.streams.streamsOf(figures.id))), next: encodeCursor(page.next) };
   }
 
   async peek(subject: string, id: string | undefined, max = DEFAULT_PEEK): Promise<PeekAnswerDto> {
@@ -70,6 +74,7 @@ export class AdminService {
     const { messagesHeld, bytesHeld, subscribers, subjects, inFlight, retained, retainedBytes } = await this.store.stats();
     const { broker } = this.config;
     const { published, delivered, expiredSubscribers, purged, refused } = this.broker.counters;
+    const requests = await this.requests.read();
     return {
       version: VERSION,
       store: broker.store,
@@ -84,13 +89,13 @@ export class AdminService {
         maxSubscribers: broker.maxSubscribers,
         maxInFlight: broker.maxInFlight,
       },
-      totals: { published, delivered, expiredSubscribers, purged, refusedNoSubscriber: refused.no_subscriber, refusedOverflow: refused.overflow + refused.subject_overflow },
+      totals: { published, delivered, expiredSubscribers, purged, refusedNoSubscriber: refused.no_subscriber, refusedOverflow: refused.overflow + refused.subject_overflow, ...requests },
     };
   }
 }
 
-function subscriberDto({ id, name, ack, pending, inFlight, lastActiveMs }: SubscriberFigures): SubscriberFiguresDto {
-  const dto: SubscriberFiguresDto = { id, pending, inFlight, lastActiveAt: isoTime(lastActiveMs) };
+function subscriberDto({ id, name, ack, pending, inFlight, lastActiveMs }: SubscriberFigures, streams: number): SubscriberFiguresDto {
+  const dto: SubscriberFiguresDto = { id, pending, inFlight, lastActiveAt: isoTime(lastActiveMs), streams };
   if (name !== undefined) dto.name = name;
   if (ack) {
     dto.ackWaitMs = ack.ackWaitMs;

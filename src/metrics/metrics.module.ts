@@ -9,7 +9,7 @@ import { MetricsServer } from './metrics.server.js';
 import { PushModule } from '../push/push.module.js';
 import { pushMetricsProvider } from './push-metrics.providers.js';
 import { RequestMetricsHook } from './request-metrics.hook.js';
-import { ANSWERS_CUT_METRIC, REQUESTS_ABORTED_METRIC, REQUESTS_DENIED_METRIC, requestMetricProviders } from './request-metrics.providers.js';
+import { ANSWERS_CUT_METRIC, REQUEST_DURATION_METRIC, REQUESTS_ABORTED_METRIC, REQUESTS_DENIED_METRIC, requestMetricProviders } from './request-metrics.providers.js';
 import { storeMetricsProvider } from './store-metrics.providers.js';
 import { StoreStatsReader } from './store-stats.reader.js';
 
@@ -43,8 +43,9 @@ export class MetricsModule {
         MetricsServer,
       ],
       // The aborted-requests counter is counted by the app's catch-all filter, the denied one by access
-      // control, the cut answers by StalledAnswers.
-      exports: [MetricsServer, Registry, getToken(REQUESTS_ABORTED_METRIC), getToken(REQUESTS_DENIED_METRIC), getToken(ANSWERS_CUT_METRIC)],
+      // control, the cut answers by StalledAnswers; the management API's stats read the latency
+      // histogram (requests by status code) and the denials.
+      exports: [MetricsServer, Registry, getToken(REQUEST_DURATION_METRIC), getToken(REQUESTS_ABORTED_METRIC), getToken(REQUESTS_DENIED_METRIC), getToken(ANSWERS_CUT_METRIC)],
     };
   }
 }

@@ -50,6 +50,8 @@ export interface StreamRequest {
 export class StreamHub implements StreamRunner, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Streams');
   private readonly open = new Set<EventStream>();
+  /** Open streams by the store's id of their subscriber, for the management API. */
+  private readonly bySubscriber = new Map<string, number>();
   /** Admitted, not yet open (an ephemeral subscriber being created). */
   private opening = 0;
   private readonly queue = new Denque<EventStream>();
@@ -81,6 +83,11 @@ export class StreamHub implements StreamRunner, OnModuleInit, BeforeApplicationS
     return this.open.size;
   }
 
+  /** Streams open now on this instance that read the subscriber of this store id. */
+  streamsOf(subscriberId: string): number {
+    return this.bySubscriber.get(subscriberId) ?? 0;
+  }
+
   onModuleInit(): void {
     this.timer = setInterval(this.beat, HEARTBEAT_CHECK_MS).unref();
   }
@@ -103,6 +110,7 @@ export class StreamHub implements StreamRunner, OnModuleInit, BeforeApplicationS
     const { subject, subscriberId, clientId, maxInFlight, ephemeral, format } = request;
     const stream = new EventStream(this, response, format, subject, subscriberId, clientId, maxInFlight, ephemeral);
     this.open.add(stream);
+    this.bySubscriber.set(subscriberId, this.streamsOf(subscriberId) + 1);
     this.broker.waiters.standing.add(stream);
     stream.open();
     // Shutdown began while it was being admitted: it ends as the others did.
@@ -143,7 +151,11 @@ export class StreamHub implements StreamRunner, OnModuleInit, BeforeApplicationS
   }
 
   finished(stream: EventStream): Promise<void> {
-    this.open.delete(stream);
+    if (this.open.delete(stream)) {
+      const left = this.streamsOf(stream.subscriberId) - 1;
+      if (left > 0) this.bySubscriber.set(stream.subscriberId, left);
+      else this.bySubscriber.delete(stream.subscriberId);
+    }
     this.broker.waiters.standing.delete(stream);
     if (!stream.ephemeral) return Promise.resolve();
     // Its subscriber was made for it: it goes with it, and its pending messages are released.

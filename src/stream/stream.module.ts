@@ -6,5 +6,5 @@ import { StreamHub } from './stream-hub.js';
 import { StreamMetrics } from './stream-metrics.js';
 
 /** GET /api/stream: a subscriber's messages pushed over one HTTP answer (SSE or NDJSON). */
-@Module({ imports: [BrokerModule, AuthModule], controllers: [StreamController], providers: [StreamHub, StreamMetrics] })
+@Module({ imports: [BrokerModule, AuthModule], controllers: [StreamController], providers: [StreamHub, StreamMetrics], exports: [StreamHub] })
 export class StreamModule {}

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +218,16 @@ describe('GopherMQ scraped by Prometheus', () => {
         for (const name of metricNames(expr)) if (name !== 'gophermq_store_up') expect({ expr, name, exported: exported.has(name) }).toEqual({ expr, name, exported: true });
         await prometheus.query(expr);
       }
+    });
+
+    it('fires each alert on the series of its unit tests (deploy/prometheus/alerts.test.yml), after its `for`, and not on harmless ones', () => {
+      const run = spawnSync('promtool', ['test', 'rules', 'deploy/prometheus/alerts.test.yml'], { encoding: 'utf8' });
+      expect({ status: run.status, output: run.stdout + run.stderr }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+      // Every alert has a test that expects it to fire.
+      const alerts = (parse(readFileSync('deploy/prometheus/alerts.yml', 'utf8')) as { groups: Array<{ rules: Array<{ alert: string }> }> }).groups.flatMap((group) => group.rules.map((rule) => rule.alert));
+      const tests = (parse(readFileSync('deploy/prometheus/alerts.test.yml', 'utf8')) as { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> }).tests;
+      const fired = new Set(tests.flatMap((test) => test.alert_rule_test.filter((check) => check.exp_alerts.length > 0).map((check) => check.alertname)));
+      expect(alerts.filter((alert) => !fired.has(alert))).toEqual([]);
     });
 
     it('finds no naming problem in /metrics but the two it cannot be spared', async () => {

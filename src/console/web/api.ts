@@ -90,6 +90,7 @@ export interface SubscriberRow {
   pending: number;
   inFlight: number;
   lastActiveAt?: string;
+  /** Event streams open on the instance that answered. */
   streams?: number;
 }
 
@@ -110,5 +111,8 @@ export const admin = {
 };
 
 export interface SubjectDetail extends Omit<SubjectRow, 'subscribers'> {
+  /** Every subscriber of the subject; `subscribers` is the first page of them. */
+  subscriberCount: number;
   subscribers: SubscriberRow[];
+  next: string | null;
 }

@@ -20,6 +20,7 @@ export function bytes(value: number | undefined): string {
 export function rate(now: number | undefined, before: number | undefined, seconds: number): string {
   if (now === undefined || before === undefined || seconds <= 0) return '–';
   const perSecond = (now - before) / seconds;
+  if (perSecond === 0) return '0/s';
   return `${perSecond > 0 ? '+' : ''}${Math.abs(perSecond) < 10 ? perSecond.toFixed(1) : Math.round(perSecond).toLocaleString('en-US')}/s`;
 }
 

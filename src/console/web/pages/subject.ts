@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ConfirmButton } from '../confirm-button.js';
 import { admin, type PeekedMessage, type SubjectDetail, type SubscriberRow } from '../api.js';
 import { bytes, count, subjectHref } from '../format.js';
 import { html } from '../html.js';
@@ -11,7 +12,6 @@ export function SubjectPage({ subject }: { subject: string }) {
   const [polled, reload] = usePoll<SubjectDetail>((signal) => admin.subject(subject, signal), REFRESH_MS, [subject]);
   const [notice, setNotice] = useState<{ text: string; error?: boolean }>();
   const [peeked, setPeeked] = useState<{ of: string; messages: PeekedMessage[] }>();
-  const [confirming, setConfirming] = useState<{ action: 'purge' | 'unsubscribe'; id?: string }>();
   const detail = polled.value;
 
   const act = async (run: () => Promise<string>) => {
@@ -20,7 +20,6 @@ export function SubjectPage({ subject }: { subject: string }) {
     } catch (error) {
       setNotice({ text: messageOf(error), error: true });
     }
-    setConfirming(undefined);
     reload();
   };
   const peek = (id?: string) =>
@@ -29,17 +28,12 @@ export function SubjectPage({ subject }: { subject: string }) {
       setPeeked({ of: id ?? 'the subject', messages });
       return `${messages.length} message${messages.length === 1 ? '' : 's'} shown, none taken`;
     });
-  const purge = (id?: string) => act(async () => `${count((await admin.purge(subject, id)).purged)} messages purged`);
+  const purge = (id?: string) =>
+    act(async () => {
+      const { purged } = await admin.purge(subject, id);
+      return `${count(purged)} message${purged === 1 ? '' : 's'} purged`;
+    });
   const unsubscribe = (id: string) => act(async () => (await admin.unsubscribe(subject, id), `subscriber ${id} removed`));
-
-  const confirmation = (action: 'purge' | 'unsubscribe', id: string | undefined, run: () => void) =>
-    confirming?.action === action && confirming.id === id
-      ? html`<span class="confirm" role="group" aria-label="Confirm">
-          <span>${action === 'purge' ? `Drop every pending message of ${id ?? 'this subject'}?` : `Remove subscriber ${id}?`}</span>
-          <button type="button" class="danger" onClick=${run}>${action === 'purge' ? 'Purge' : 'Unsubscribe'}</button>
-          <button type="button" onClick=${() => setConfirming(undefined)}>Cancel</button>
-        </span>`
-      : html`<button type="button" class=${action === 'purge' ? 'danger' : ''} onClick=${() => setConfirming({ action, id })}>${action === 'purge' ? 'Purge…' : 'Unsubscribe…'}</button>`;
 
   return html`
     <section aria-labelledby="subject-title">
@@ -50,29 +44,29 @@ export function SubjectPage({ subject }: { subject: string }) {
       ${detail
         ? html`
           <dl class="counts">
-            <div><dt>Pending</dt><dd>${count(detail.pending)}</dd></div>
-            <div><dt>Pending bytes</dt><dd>${bytes(detail.pendingBytes)}</dd></div>
-            <div><dt>In flight</dt><dd>${count(detail.inFlight)}</dd></div>
-            <div><dt>Retained</dt><dd>${count(detail.retained)}</dd></div>
-            <div><dt>Subscribers</dt><dd>${count(detail.subscribers.length)}</dd></div>
+            <div data-count="pending"><dt>Pending</dt><dd>${count(detail.pending)}</dd></div>
+            <div data-count="pendingBytes"><dt>Pending bytes</dt><dd>${bytes(detail.pendingBytes)}</dd></div>
+            <div data-count="inFlight"><dt>In flight</dt><dd>${count(detail.inFlight)}</dd></div>
+            <div data-count="retained"><dt>Retained</dt><dd>${count(detail.retained)}</dd></div>
+            <div data-count="subscribers"><dt>Subscribers</dt><dd>${count(detail.subscriberCount)}</dd></div>
           </dl>
           <div class="actions">
             <button type="button" onClick=${() => peek()}>Peek</button>
-            ${confirmation('purge', undefined, () => purge())}
+            <${ConfirmButton} label="Purge…" question="Drop every pending message of this subject?" confirm="Purge" onConfirm=${() => purge()} />
           </div>
           <div class="table">
             <table>
               <caption>Subscribers</caption>
-              <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Settings</th><th scope="col">Pending</th><th scope="col">In flight</th><th scope="col">Last active</th><th scope="col">Actions</th></tr></thead>
+              <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Settings</th><th scope="col">Pending</th><th scope="col">In flight</th><th scope="col">Last active</th><th scope="col">Streams</th><th scope="col">Actions</th></tr></thead>
               <tbody>
                 ${detail.subscribers.map((s) => html`
                   <tr key=${s.id} data-id=${s.id}>
                     <th scope="row"><code>${s.id}</code></th><td>${s.name ?? ''}</td><td>${settingsOf(s)}</td>
-                    <td>${count(s.pending)}</td><td>${count(s.inFlight)}</td><td>${s.lastActiveAt ?? ''}</td>
+                    <td data-count="pending">${count(s.pending)}</td><td data-count="inFlight">${count(s.inFlight)}</td><td>${s.lastActiveAt ?? ''}</td><td data-count="streams">${count(s.streams)}</td>
                     <td class="actions">
-                      <button type="button" onClick=${() => peek(s.id)}>Peek</button>
-                      ${confirmation('purge', s.id, () => purge(s.id))}
-                      ${confirmation('unsubscribe', s.id, () => unsubscribe(s.id))}
+                      <button type="button" aria-label=${`Peek ${s.id}`} onClick=${() => peek(s.id)}>Peek</button>
+                      <${ConfirmButton} label="Purge…" name=${`Purge ${s.id}…`} question=${`Drop every pending message of ${s.id}?`} confirm="Purge" onConfirm=${() => purge(s.id)} />
+                      <${ConfirmButton} label="Unsubscribe…" name=${`Unsubscribe ${s.id}…`} question=${`Remove subscriber ${s.id}?`} confirm="Unsubscribe" onConfirm=${() => unsubscribe(s.id)} />
                     </td>
                   </tr>`)}
               </tbody>

@@ -3,6 +3,7 @@ import { admin, type SubjectPage as Page, type SubjectRow } from '../api.js';
 import { bytes, count, rate, subjectHref } from '../format.js';
 import { html } from '../html.js';
 import { usePoll } from '../use-poll.js';
+import { NewSubscriberForm } from './new-subscriber.js';
 
 const REFRESH_MS = 2000;
 
@@ -12,7 +13,7 @@ export function SubjectsPage() {
   const [more, setMore] = useState<SubjectRow[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const previous = useRef<{ at: number; pending: Map<string, number> }>({ at: 0, pending: new Map() });
-  const [polled] = usePoll<Page>(
+  const [polled, reload] = usePoll<Page>(
     async (signal) => {
       const page = await admin.subjects(prefix, undefined, signal);
       if (more.length === 0) setNext(page.next);
@@ -49,13 +50,14 @@ export function SubjectsPage() {
             ${rows.map((row) => html`
               <tr key=${row.subject} data-subject=${row.subject}>
                 <th scope="row"><a href=${subjectHref('subject', row.subject)}>${row.subject}</a></th>
-                <td>${count(row.subscribers)}</td><td>${count(row.pending)}</td><td>${bytes(row.pendingBytes)}</td>
-                <td>${count(row.inFlight)}</td><td>${count(row.retained)}</td><td>${rate(row.pending, before.get(row.subject), seconds)}</td>
+                <td data-count="subscribers">${count(row.subscribers)}</td><td data-count="pending">${count(row.pending)}</td><td>${bytes(row.pendingBytes)}</td>
+                <td data-count="inFlight">${count(row.inFlight)}</td><td data-count="retained">${count(row.retained)}</td><td>${rate(row.pending, before.get(row.subject), seconds)}</td>
               </tr>`)}
           </tbody>
         </table>
       </div>
       ${next !== null ? html`<button type="button" onClick=${loadMore}>More subjects</button>` : null}
+      <${NewSubscriberForm} onMade=${reload} />
     </section>
   `;
 }
