@@ -1,22 +1,18 @@
 /** A throw-away nats-server with JetStream on (Debian's `nats-server`), for the peers bench. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { freePort, track, type StartedProcess } from './servers.js';
+import { accepts, BackingProcess } from './backing-process.js';
+import { freePort } from './servers.js';
 
-export class NatsUnderTest implements StartedProcess {
-  private readonly exited: Promise<unknown>;
-
+export class NatsUnderTest extends BackingProcess {
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess,
-    private readonly dir: string,
+    child: ChildProcess,
+    dir: string,
   ) {
-    // 'error' and no 'exit' when it could not be spawned at all.
-    this.exited = new Promise((done) => child.once('exit', done).once('error', done));
-    track(this, this.exited, 'backing');
+    super(child, dir);
   }
 
   /**
@@ -43,31 +39,4 @@ export class NatsUnderTest implements StartedProcess {
     }
     return nats;
   }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    await this.exited;
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      done(true);
-      socket.end();
-    });
-    socket.once('error', () => done(false));
-    socket.setTimeout(1000, () => socket.destroy());
-  });
 }

@@ -1,11 +1,11 @@
 /** A throw-away redis-server for the benchmark, and the counters it keeps about itself. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, track, type StartedProcess } from './servers.js';
+import { accepts, BackingProcess } from './backing-process.js';
+import { freePort } from './servers.js';
 
 /** Redis's counters at one moment; `since` turns two of them into what happened between. */
 export interface RedisCounters {
@@ -28,18 +28,14 @@ export interface RedisCounters {
   bytesIn: number;
 }
 
-export class RedisUnderTest implements StartedProcess {
-  private readonly exited: Promise<unknown>;
-
+export class RedisUnderTest extends BackingProcess {
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess,
-    private readonly dir: string,
+    child: ChildProcess,
+    dir: string,
     private readonly admin: Redis,
   ) {
-    this.exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', done));
-    // Stopped with the servers if a scenario fails before its own clean-up.
-    track(this, this.exited, 'backing');
+    super(child, dir);
   }
 
   /** Starts redis-server on a free port, without persistence, in a temporary directory. */
@@ -62,10 +58,6 @@ export class RedisUnderTest implements StartedProcess {
     const redis = new RedisUnderTest(url, child, dir, admin);
     await admin.ping();
     return redis;
-  }
-
-  get pid(): number {
-    return this.child.pid!;
   }
 
   /** Empties Redis: each scenario starts from nothing, as its fresh brokers do. */
@@ -95,25 +87,8 @@ export class RedisUnderTest implements StartedProcess {
     return { commands: after.commands - before.commands - 1, calls, cpuUs: after.cpuUs - before.cpuUs, reads: after.reads - before.reads - 1, bytesIn: after.bytesIn - before.bytesIn };
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.admin.disconnect();
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    await this.exited;
-    rmSync(this.dir, { recursive: true, force: true });
+    await super.stop();
   }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => done(true)).once('error', () => done(false));
-    socket.once('close', () => socket.destroy());
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.once('connect', () => socket.end());
-  });
 }
