@@ -47,6 +47,33 @@ describe(FanOutRounds.name, () => {
     expect(new Set(visits).size).toBe(35);
   });
 
+  it('owes a round to each wake that came during one, as a parked fetch is woken once per publish', async () => {
+    const map = subscribers(25);
+    const subjects = new Map([['a', map]]);
+    const visits = new Map<number, number>();
+    const sut = new FanOutRounds(10);
+    const count = (i: number) => visits.set(i, (visits.get(i) ?? 0) + 1);
+    sut.wake('a', subjects, count);
+    sut.wake('a', subjects, count);
+    sut.wake('a', subjects, count);
+    await turns(12);
+    expect([...visits.values()]).toEqual(Array(25).fill(3));
+  });
+
+  it('a visit that throws ends its round: the subject is woken again by the next wake', async () => {
+    const subjects = new Map([['a', subscribers(25)]]);
+    const sut = new FanOutRounds(10);
+    expect(() =>
+      sut.wake('a', subjects, () => {
+        throw new Error('broken');
+      }),
+    ).toThrow('broken');
+    const visited: number[] = [];
+    sut.wake('a', subjects, (i) => visited.push(i));
+    await turns(5);
+    expect(visited).toHaveLength(25);
+  });
+
   it('keeps subjects apart, and stops when the subject is gone', async () => {
     const visited: string[] = [];
     const subjects = new Map([['a', subscribers(25)], ['b', subscribers(5)]]);

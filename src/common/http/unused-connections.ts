@@ -8,8 +8,8 @@ import { Server as TlsServer } from 'node:tls';
  *
  * Over TLS a connection is first a TCP socket ('connection'), then, once its handshake is done,
  * the TLS socket over it ('secureConnection') that requests arrive on. Node gives no public link
- * between the two; the peer's address and port name the connection in both (the listening address
- * is the same), so that is the key.
+ * between the two; the addresses and ports of both ends name the connection in both, so they are
+ * the key.
  */
 export class UnusedConnections {
   private readonly byPeer = new Map<string, Socket>();
@@ -54,5 +54,6 @@ function isTls(socket: Socket): boolean {
 }
 
 function peerOf(socket: Socket): string | undefined {
-  return socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}|${socket.remotePort}`;
+  const { localAddress, localPort, remoteAddress, remotePort } = socket;
+  return remoteAddress === undefined ? undefined : `${localAddress}|${localPort}|${remoteAddress}|${remotePort}`;
 }
