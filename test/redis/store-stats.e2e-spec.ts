@@ -34,7 +34,7 @@ describe('the store-wide gauges on the Redis store', () => {
       );
       const elapsedS = (Date.now() - started) / 1000;
       const scripts = (await scriptsRun()) - scriptsBefore;
-      const reads = ((await MetricsScrape.of(url)).value('gophermq_store_call_duration_seconds_count', { operation: 'stats' })) - readsBefore;
+      const reads = (await MetricsScrape.of(url)).value('gophermq_store_call_duration_seconds_count', { operation: 'stats' }) - readsBefore;
       // One read of the figures per second (the interval) however many scrapes came, and Redis's
       // scripts are those reads plus the store's own sweeps (a few a second), far fewer than the 100 scrapes.
       expect(reads).toBeLessThanOrEqual(Math.ceil(elapsedS) + 1);
