@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { FetchTransport, GopherMQ } from '@gophermq/client';
+import { FetchTransport, GopherMQ, type Subscription } from '@gophermq/client';
 import type { Row, Scenario, ScenarioReport, Settings } from './scenarios.js';
 import { REPO_ROOT, startServer, type ServerUnderTest } from './servers.js';
 import { fmt, median } from './stats.js';
@@ -125,45 +125,37 @@ const clientConsume: Scenario = {
       const mq = new GopherMQ({ url: broker.url, retry: false });
       let round = 0;
       const modes = {
-        'raw fetch+ack loop': async (subject: string) => {
-          const sub = await mq.subscribe(subject, { name: 'raw', ackWaitMs: 600_000 });
-          await fill(mq, subject, backlog);
-          const started = performance.now();
-          let handled = 0;
-          await Promise.all(
-            Array.from({ length: settings.connections }, async () => {
-              for (;;) {
-                const { messages } = await mq.fetch(sub, { max: 100 });
-                if (!messages || messages.length === 0) return;
-                handled += messages.length;
-                await mq.ack(sub, messages.map((message) => message.seq));
-              }
-            }),
-          );
-          return { handled, seconds: (performance.now() - started) / 1000 };
-        },
+        'raw fetch+ack loop': (subject: string) =>
+          rawLoops(subject, async (sub) => {
+            for (let handled = 0; ; ) {
+              const { messages } = await mq.fetch(sub, { max: 100 });
+              if (!messages || messages.length === 0) return handled;
+              handled += messages.length;
+              await mq.ack(sub, messages.map((message) => message.seq));
+            }
+          }),
         // The same loops sending one request per batch: each fetch carries the acks of the last.
-        'raw fetch loop, acks on the next fetch': async (subject: string) => {
-          const sub = await mq.subscribe(subject, { name: 'raw', ackWaitMs: 600_000 });
-          await fill(mq, subject, backlog);
-          const started = performance.now();
-          let handled = 0;
-          await Promise.all(
-            Array.from({ length: settings.connections }, async () => {
-              let ack: number[] = [];
-              for (;;) {
-                const { messages } = await mq.fetch(sub, { max: 100, ack });
-                if (!messages || messages.length === 0) return; // that fetch acked the last batch
-                handled += messages.length;
-                ack = messages.map((message) => message.seq);
-              }
-            }),
-          );
-          return { handled, seconds: (performance.now() - started) / 1000 };
-        },
+        'raw fetch loop, acks on the next fetch': (subject: string) =>
+          rawLoops(subject, async (sub) => {
+            let ack: number[] = [];
+            for (let handled = 0; ; ) {
+              const { messages } = await mq.fetch(sub, { max: 100, ack });
+              if (!messages || messages.length === 0) return handled; // that fetch acked the last batch
+              handled += messages.length;
+              ack = messages.map((message) => message.seq);
+            }
+          }),
         'consume(), concurrency 20': (subject: string) => consumeRun(subject, false),
         'consume(), concurrency 20, stream': (subject: string) => consumeRun(subject, true),
       };
+      /** `settings.connections` loops draining one acknowledged subscriber's backlog; each answers how many it handled. */
+      async function rawLoops(subject: string, loop: (sub: Subscription) => Promise<number>): Promise<{ handled: number; seconds: number }> {
+        const sub = await mq.subscribe(subject, { name: 'raw', ackWaitMs: 600_000 });
+        await fill(mq, subject, backlog);
+        const started = performance.now();
+        const counts = await Promise.all(Array.from({ length: settings.connections }, () => loop(sub)));
+        return { handled: counts.reduce((sum, count) => sum + count, 0), seconds: (performance.now() - started) / 1000 };
+      }
       async function consumeRun(subject: string, stream: boolean): Promise<{ handled: number; seconds: number }> {
         const sub = await mq.subscribe(subject, { name: 'consume', ackWaitMs: 600_000 });
         await fill(mq, subject, backlog);
