@@ -24,11 +24,6 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
   const logger = app.getHttpAdapter().getInstance().log;
   const { address, port } = app.getHttpServer().address() as AddressInfo;
   const url = boundUrl(app.getHttpServer());
-  logger.info({ address, port, url }, `GopherMQ broker listening on ${url}`);
-  config.retention.forEach(({ subjects, maxAge, maxMessages, maxBytes, discard }, i) => {
-    const limits = [maxAge > 0 && `max-age ${maxAge} s`, maxMessages > 0 && `max-messages ${maxMessages}`, maxBytes > 0 && `max-bytes ${maxBytes}`].filter(Boolean);
-    logger.info({ rule: i, subjects, maxAge, maxMessages, maxBytes, discard }, `retention[${i}]: "${subjects}" keeps messages (${limits.join(', ')}, discard ${discard})`);
-  });
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals) => {
@@ -56,6 +51,14 @@ export async function runBroker(sources: ConfigSources = {}): Promise<NestFastif
   // and a second signal must not kill the broker mid-drain. The shutdown timeout bounds the wait.
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Only now: a supervisor that signals as soon as it reads this line must find the handlers in
+  // place (before them, a SIGTERM ended the process at once, with no drain, whenever the line was
+  // written synchronously, as logger.format: pretty writes it).
+  logger.info({ address, port, url }, `GopherMQ broker listening on ${url}`);
+  config.retention.forEach(({ subjects, maxAge, maxMessages, maxBytes, discard }, i) => {
+    const limits = [maxAge > 0 && `max-age ${maxAge} s`, maxMessages > 0 && `max-messages ${maxMessages}`, maxBytes > 0 && `max-bytes ${maxBytes}`].filter(Boolean);
+    logger.info({ rule: i, subjects, maxAge, maxMessages, maxBytes, discard }, `retention[${i}]: "${subjects}" keeps messages (${limits.join(', ')}, discard ${discard})`);
+  });
   return app;
 }
 
