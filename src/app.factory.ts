@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino, type Logger as Pino } from 'pino';
+import pretty from 'pino-pretty';
 import { MAX_SEQS_PER_REQUEST } from './ack/settle-request.dto.js';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './common/logging/pino-nest-logger.js';
@@ -29,7 +30,7 @@ export interface CreateAppOptions {
 
 /** Builds the whole application exactly as `gophermq broker` runs it; e2e tests call this too. */
 export async function createApp(config: GopherMqConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const logger = options.logger ?? pino({ level: config.logger.level });
+  const logger = options.logger ?? createLogger(config);
   const requestTimeoutMs = config.broker.requestTimeout * 1000;
   // Fastify's request timeout is off unless set; Node checks the timeouts every 30 s unless told otherwise.
   const serverOptions = { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval: 1000 };
@@ -106,4 +107,15 @@ function withAccessAnswers(document: OpenAPIObject, config: GopherMqConfig): Ope
     }
   }
   return document;
+}
+
+/**
+ * pino, writing JSON lines to stdout, or with logger.format: pretty readable lines through
+ * pino-pretty, in this thread and synchronously (a worker-thread transport would lose the last
+ * lines of a crash, and costs a thread for a terminal's output).
+ */
+function createLogger(config: GopherMqConfig): Pino {
+  const options = { level: config.logger.level };
+  if (config.logger.format === 'json') return pino(options);
+  return pino(options, pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), translateTime: 'SYS:standard', ignore: 'pid,hostname,context', messageFormat: '{if context}{context}: {end}{msg}' }));
 }

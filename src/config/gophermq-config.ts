@@ -21,6 +21,8 @@ import { allowedUrlProblem } from '../push/push-url-policy.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** A secret given in the settings (auth.admin-token, monitoring.token) is at least this long. */
 export const MIN_SECRET_LENGTH = 16;
@@ -32,6 +34,10 @@ export class LoggerConfig {
   /** Lowest level written to the JSON log. */
   @IsIn(LOG_LEVELS)
   level: LogLevel = 'info';
+
+  /** `json`: one JSON object per line, for log collectors; `pretty`: readable lines, for a terminal. */
+  @IsIn(LOG_FORMATS)
+  format: LogFormat = 'json';
 }
 
 /**
