@@ -14,7 +14,7 @@
  *   npm run bench:memory [-- --long] [-- --broker=/path/to/dist/cli.js] [-- --skip-http]
  */
 import { dirname, join, resolve } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -168,6 +168,12 @@ const SWEPT_MESSAGES = 3_000_000;
 /** Longer than the publishes take, so that they expire together, after them. */
 const AGE_S = 8;
 let sweepStallMs = NaN;
+let sweepGcPauseMs = NaN;
+let busiestTurnCpuMs = NaN;
+const cpuUs = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 
 /**
  * Not memory, but what a sweep over millions of retained messages costs the event loop: 3,000,000
@@ -180,13 +186,29 @@ async function ageSweep(): Promise<void> {
   alive.add(store);
   for (let i = 0; i < SWEPT_MESSAGES; i++) await store.publish(i % 3 === 0 ? 'memory.bench.aged.one' : `memory.bench.aged.s${i % 1000}`, PAYLOAD_16B);
   const delay = monitorEventLoopDelay({ resolution: 1 });
+  // On a shared machine the loop's delay is mostly waiting for a core: the collector's own pauses are watched apart.
+  const pauses: number[] = [];
+  const collections = new PerformanceObserver((list) => pauses.push(...list.getEntries().map((entry) => entry.duration)));
+  collections.observe({ entryTypes: ['gc'] });
+  // The turn the process itself spent longest on (CPU between two ticks of a 1 ms timer): what the
+  // sweep and the collector cost the loop, without the waits for a core that the delay includes.
+  let lastCpuUs = cpuUs();
+  busiestTurnCpuMs = 0;
+  const ticks = setInterval(() => {
+    const now = cpuUs();
+    busiestTurnCpuMs = Math.max(busiestTurnCpuMs, (now - lastCpuUs) / 1000);
+    lastCpuUs = now;
+  }, 1);
   delay.enable();
   const started = performance.now();
   while ((await store.stats!()).retained > 0 && performance.now() - started < 60_000) await new Promise((done) => setTimeout(done, 20));
   if ((await store.stats!()).retained > 0) throw new Error('the sweep left retained messages after a minute');
   delay.disable();
+  clearInterval(ticks);
+  collections.disconnect();
   sweepStallMs = delay.max / 1e6;
-  console.error(`  longest event-loop delay while sweeping: ${sweepStallMs.toFixed(1)} ms (over ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  sweepGcPauseMs = Math.max(0, ...pauses);
+  console.error(`  longest event-loop delay while sweeping: ${sweepStallMs.toFixed(1)} ms (over ${((performance.now() - started) / 1000).toFixed(1)} s); ${pauses.length} garbage collections, longest ${sweepGcPauseMs.toFixed(1)} ms; busiest turn ${busiestTurnCpuMs.toFixed(1)} ms of CPU`);
   await store.close?.();
   alive.delete(store);
 }
@@ -297,3 +319,5 @@ console.log(`Target: heap per message in flight beyond a pending one well under 
 const retainedExtra = inProcess('retained 16-byte') - heapPerMessage;
 console.log(`Target: heap per retained message at most a pending one + 16 bytes: ${retainedExtra.toFixed(1)} more → ${retainedExtra <= 16 ? 'pass' : 'MISS'}`);
 console.log(`Target: age sweep over ${SWEPT_MESSAGES.toLocaleString('en-US')} expiring retained messages, longest event-loop delay well under 10 ms: ${sweepStallMs.toFixed(1)} ms → ${sweepStallMs < 10 ? 'pass' : 'MISS'}`);
+console.log(`Target: the same, busiest turn (the process's CPU between two 1 ms ticks) well under 10 ms: ${busiestTurnCpuMs.toFixed(1)} ms → ${busiestTurnCpuMs < 10 ? 'pass' : 'MISS'}`);
+console.log(`Target: the same, longest garbage-collection pause well under 10 ms: ${sweepGcPauseMs.toFixed(1)} ms → ${sweepGcPauseMs < 10 ? 'pass' : 'MISS'}`);

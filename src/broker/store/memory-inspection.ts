@@ -131,7 +131,7 @@ function messagesOf(log: SubjectLog, seqs: number[], from: number, max: number):
   const all = [...seqs];
   for (let seq = from; all.length < max && seq < log.endSeq; seq++) all.push(seq);
   return all.map((seq) => {
-    const message = log.at(seq);
-    return log.rule ? { seq, data: message.data, publishedMs: message.publishedMs } : { seq, data: message.data };
+    const data = log.dataAt(seq);
+    return log.rule ? { seq, data, publishedMs: log.messages.publishedMs(seq - log.firstSeq) } : { seq, data };
   });
 }

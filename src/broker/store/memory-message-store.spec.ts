@@ -281,13 +281,16 @@ describe(MemoryMessageStore.name, () => {
     const holders = Array.from({ length: 2000 }, () => subscribe('s'));
     for (let i = 0; i < 10_000; i++) sut.publish('s', 'x');
     // Operations counted, not timed: each removal may touch only its own position.
-    const messages = (sut as unknown as { subjects: Map<string, { messages: { peekAt: (i: number) => unknown } }> }).subjects.get('s')!.messages;
-    const peekAt = messages.peekAt.bind(messages);
+    type Counted = Record<'readers' | 'addReaders' | 'bytes' | 'data', (...args: number[]) => unknown>;
+    const messages = (sut as unknown as { subjects: Map<string, { messages: Counted }> }).subjects.get('s')!.messages;
     let reads = 0;
-    messages.peekAt = (i: number) => {
-      reads += 1;
-      return peekAt(i);
-    };
+    for (const name of ['readers', 'addReaders', 'bytes', 'data'] as const) {
+      const original = messages[name].bind(messages);
+      messages[name] = (...args: number[]) => {
+        reads += 1;
+        return original(...args);
+      };
+    }
     for (const holder of holders) sut.unsubscribe('s', holder.id);
     expect(reads).toBeLessThanOrEqual(2 * holders.length);
     expect(sut.stats().messagesHeld).toBe(10_000); // the reader still holds them all

@@ -31,7 +31,7 @@ import { MemoryInspection } from './memory-inspection.js';
 import { MemoryStoreIndex } from './memory-store-index.js';
 import { sameAckSettings } from './same-ack-settings.js';
 import type { Page, PeekedMessage, SubjectFigures, SubscriberFigures } from './store-inspection.js';
-import { EPOCH_S, MemorySubscriber, nowS, RoutedMessage, StoredMessage, SubjectLog } from './subject-log.js';
+import { EPOCH_S, MemorySubscriber, nowS, SubjectLog } from './subject-log.js';
 
 /** What an entry of `messages` adds to an answer besides its data: `{"seq":…,"data":,"deliveries":…},`. */
 const DELIVERED_MESSAGE_OVERHEAD = 48;
@@ -42,8 +42,8 @@ const RETENTION_SWEEP_MS = 1000;
 /** What `"subject":` and its comma add to a message of a pattern's log in `messages`. */
 const SUBJECT_FIELD_OVERHEAD = 11;
 /** Most messages one turn of the sweep drops, and subjects it looks at: a turn stays near a millisecond. */
-const SWEEP_BATCH_MESSAGES = 2000;
-const SWEEP_BATCH_SUBJECTS = 2000;
+const SWEEP_BATCH_MESSAGES = 1000;
+const SWEEP_BATCH_SUBJECTS = 1000;
 
 /** The default store: everything in this process, nothing survives a restart. */
 export class MemoryMessageStore implements MessageStore, PushRegistrySource {
@@ -165,9 +165,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       return 'subject-overflow';
     }
     if (this.messagesHeld + 1 > limits.maxPending || this.bytesHeld + bytes > limits.maxPendingBytes) return 'overflow';
-    log.messages.push(new StoredMessage(data, bytes, jsonStringBytes(data, bytes) + 1, nowS(), log.caughtUp, 0));
-    log.caughtUp = 0;
-    log.bytes += bytes;
+    log.append(data, bytes, jsonStringBytes(data, bytes) + 1, nowS(), 0);
     this.messagesHeld += 1;
     this.bytesHeld += bytes;
     return 'ok';
@@ -198,11 +196,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const answerBytes = jsonStringBytes(data, bytes) + 1;
     const subjectAnswerBytes = jsonStringBytes(subject, Buffer.byteLength(subject, 'utf8')) + SUBJECT_FIELD_OVERHEAD;
     const publishedAtS = nowS();
-    for (const log of routes) {
-      log.messages.push(new RoutedMessage(data, bytes, answerBytes, publishedAtS, log.caughtUp, 0, subject, subjectAnswerBytes));
-      log.caughtUp = 0;
-      log.bytes += bytes;
-    }
+    for (const log of routes) log.append(data, bytes, answerBytes, publishedAtS, 0, subject, subjectAnswerBytes);
     this.messagesHeld += routes.length;
     this.bytesHeld += routes.length * bytes;
     // The broker wakes who waits on the published subject; those waiting on a pattern are woken here.
@@ -223,21 +217,17 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const { nextSeq } = subscriber;
     const retained = log.rule !== undefined;
     const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained || log.pattern !== undefined);
+    const stored = log.messages;
+    const front = nextSeq - log.firstSeq;
     const data = new Array<string>(count);
-    for (let i = 0; i < count; i++) data[i] = log.at(nextSeq + i).data;
+    for (let i = 0; i < count; i++) data[i] = stored.data(front + i);
     let messages: DeliveredMessage[] | undefined;
     if (log.pattern !== undefined) {
       messages = new Array<DeliveredMessage>(count);
-      for (let i = 0; i < count; i++) {
-        const message = log.at(nextSeq + i) as RoutedMessage;
-        messages[i] = { subject: message.subject, seq: nextSeq + i, data: message.data };
-      }
+      for (let i = 0; i < count; i++) messages[i] = { subject: stored.subject(front + i)!, seq: nextSeq + i, data: data[i] };
     } else if (retained) {
       messages = new Array<DeliveredMessage>(count);
-      for (let i = 0; i < count; i++) {
-        const message = log.at(nextSeq + i);
-        messages[i] = { seq: nextSeq + i, data: message.data, time: isoTime(message.publishedMs) };
-      }
+      for (let i = 0; i < count; i++) messages[i] = { seq: nextSeq + i, data: data[i], time: isoTime(stored.publishedMs(front + i)) };
     } else if (options?.withSeqs) {
       messages = new Array<DeliveredMessage>(count);
       for (let i = 0; i < count; i++) messages[i] = { seq: nextSeq + i, data: data[i] };
@@ -316,8 +306,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     let subjects = 0;
     // A log's front message is held by someone (or retained): the oldest pending of that subject.
     for (const log of this.subjects.values()) {
-      const head = log.messages.peekFront();
-      if (head && head.publishedAtS < oldestS) oldestS = head.publishedAtS;
+      if (log.messages.length > 0 && log.messages.publishedS(0) < oldestS) oldestS = log.messages.publishedS(0);
       // Subjects with a subscriber: a retained one may have none.
       if (log.subscriberCount > 0) subjects += 1;
     }
@@ -395,19 +384,16 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const countOver = rule.maxMessages > 0 ? Math.max(0, messages.length + 1 - rule.maxMessages) : 0;
     let drop = countOver;
     let dropBytes = 0;
-    for (let i = 0; i < drop; i++) dropBytes += messages.peekAt(i)!.bytes;
-    while (rule.maxBytes > 0 && log.bytes - dropBytes + bytes > rule.maxBytes) dropBytes += messages.peekAt(drop++)!.bytes;
+    for (let i = 0; i < drop; i++) dropBytes += messages.bytes(i);
+    while (rule.maxBytes > 0 && log.bytes - dropBytes + bytes > rule.maxBytes) dropBytes += messages.bytes(drop++);
     if (drop > 0 && rule.discard === 'new') return 'overflow';
     const { limits } = this;
     if (this.messagesHeld - drop + 1 > limits.maxPending || this.bytesHeld - dropBytes + bytes > limits.maxPendingBytes) return 'overflow';
     if (countOver > 0) this.dropFront(log, countOver, 'messages');
     if (drop > countOver) this.dropFront(log, drop - countOver, 'bytes');
-    const last = messages.peekBack();
-    const ms = last ? Math.max(now, last.publishedMs) : now;
+    const ms = messages.length > 0 ? Math.max(now, messages.publishedMs(messages.length - 1)) : now;
     const s = Math.floor(ms / 1000);
-    messages.push(new StoredMessage(data, bytes, jsonStringBytes(data, bytes) + 1, s - EPOCH_S, log.caughtUp, ms - s * 1000));
-    log.caughtUp = 0;
-    log.bytes += bytes;
+    log.append(data, bytes, jsonStringBytes(data, bytes) + 1, s - EPOCH_S, ms - s * 1000);
     this.messagesHeld += 1;
     this.bytesHeld += bytes;
     this.retained += 1;
@@ -421,25 +407,12 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
    * settled there when next touched: catchUp).
    */
   private dropFront(log: SubjectLog, count: number, reason?: RetentionDropReason): void {
-    const { messages } = log;
-    let readers = 0;
-    let bytes = 0;
-    for (let i = 0; i < count; i++) {
-      const message = messages.shift()!;
-      readers += message.readersHere;
-      bytes += message.bytes;
-    }
-    log.firstSeq += count;
-    log.bytes -= bytes;
+    const bytes = log.dropFront(count);
     this.messagesHeld -= count;
     this.bytesHeld -= bytes;
     this.retained -= count;
     this.retainedBytes -= bytes;
     if (reason) this.retentionDropped[reason] += count; // none: a purge
-    if (readers === 0) return;
-    const front = messages.peekFront();
-    if (front) front.readersHere += readers;
-    else log.caughtUp += readers;
   }
 
   /** Drops up to `limit` messages of a retained log past its max-age; returns how many. */
@@ -448,7 +421,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     if (maxAgeMs === 0) return 0;
     const { messages } = log;
     let count = 0;
-    while (count < limit && count < messages.length && messages.peekAt(count)!.publishedMs + maxAgeMs <= now) count += 1;
+    while (count < limit && count < messages.length && messages.publishedMs(count) + maxAgeMs <= now) count += 1;
     if (count > 0) this.dropFront(log, count, 'age');
     return count;
   }
@@ -532,12 +505,14 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
    * a retained subject, each is in `messages` too, with its seq and time.
    */
   private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number, withMessages = false): number {
+    const { messages } = log;
+    const front = seq - log.firstSeq;
+    // A pattern's messages carry no time: the overhead of any delivered message, and their subject.
+    const overhead = log.rule ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
     let count = 0;
     for (let answerBytes = 0; count < available; count++) {
-      const message = log.at(seq + count);
-      // A pattern's messages carry no time: the overhead of any delivered message, and their subject.
-      const overhead = log.rule ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
-      answerBytes += withMessages ? 2 * message.answerBytes + overhead + subjectBytesOf(message) : message.answerBytes;
+      const index = front + count;
+      answerBytes += withMessages ? 2 * messages.answerBytes(index) + overhead + messages.subjectBytes(index) : messages.answerBytes(index);
       if (answerBytes > maxBytes && count > 0) break;
     }
     return count;
@@ -560,15 +535,18 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     let answerBytes = 0;
     const retained = log.rule !== undefined;
     const overhead = retained ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
+    const stored = log.messages;
+    const pattern = log.pattern !== undefined;
     const take = (seq: number): boolean => {
-      const message = log.at(seq);
-      answerBytes += 2 * message.answerBytes + overhead + subjectBytesOf(message);
+      const index = seq - log.firstSeq;
+      answerBytes += 2 * stored.answerBytes(index) + overhead + stored.subjectBytes(index);
       if (answerBytes > maxBytes && data.length > 0) return false;
       const deliveries = ack.deliver(seq, deadline);
       if (deliveries > 1) this.redelivered += 1;
-      data.push(message.data);
-      if (message instanceof RoutedMessage) messages.push({ subject: message.subject, seq, data: message.data, deliveries });
-      else messages.push(retained ? { seq, data: message.data, time: isoTime(message.publishedMs), deliveries } : { seq, data: message.data, deliveries });
+      const message = stored.data(index);
+      data.push(message);
+      if (pattern) messages.push({ subject: stored.subject(index)!, seq, data: message, deliveries });
+      else messages.push(retained ? { seq, data: message, time: isoTime(stored.publishedMs(index)), deliveries } : { seq, data: message, deliveries });
       return true;
     };
     let room = true;
@@ -639,7 +617,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
 
   /** Delivered `maxDeliveries` times without an ack: to the dead-letter subject, or dropped. */
   private exhaust(subscriber: MemorySubscriber, ack: AckState, seq: number): void {
-    const { data } = subscriber.log.at(seq);
+    const data = subscriber.log.dataAt(seq);
     ack.settle(seq);
     const target = ack.settings.deadLetterSubject;
     if (target !== undefined && this.publish(target, data) === 'ok') {
@@ -706,14 +684,9 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   /** Drops the front messages no subscriber is positioned at or before: each message is dropped once. */
   private trim(log: SubjectLog): void {
     if (log.rule) return; // its rule drops its messages, not its readers
-    const { messages } = log;
-    while (messages.length > 0 && messages.peekFront()!.readersHere === 0) {
-      const { bytes } = messages.shift()!;
-      log.firstSeq += 1;
-      log.bytes -= bytes;
-      this.messagesHeld -= 1;
-      this.bytesHeld -= bytes;
-    }
+    const bytesBefore = log.bytes;
+    this.messagesHeld -= log.dropUnread();
+    this.bytesHeld -= bytesBefore - log.bytes;
   }
 }
 
@@ -729,15 +702,10 @@ function startOf(log: SubjectLog, deliver: DeliverPolicy | undefined): number {
   let high = endSeq;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (log.at(middle).publishedMs < deliver.fromTimeMs) low = middle + 1;
+    if (log.messages.publishedMs(middle - firstSeq) < deliver.fromTimeMs) low = middle + 1;
     else high = middle;
   }
   return low;
-}
-
-/** What a message of a pattern's log adds to its entry in `messages`: its subject. */
-function subjectBytesOf(message: StoredMessage): number {
-  return message instanceof RoutedMessage ? message.subjectAnswerBytes : 0;
 }
 
 function infoOf({ id, subject, ack, name }: MemorySubscriber): SubscriberInfo {

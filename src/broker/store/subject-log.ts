@@ -1,55 +1,10 @@
-import Denque from 'denque';
 import type { AckState } from './ack/ack-state.js';
 import type { DeliverPolicy, RetentionRule } from './message-store.js';
+import { PackedMessages } from './packed-messages.js';
 
 /** Whole seconds since 2020: a small integer (a V8 Smi), where Date.now() would be a boxed double. */
 export const EPOCH_S = Date.UTC(2020, 0, 1) / 1000;
 export const nowS = () => Math.floor(Date.now() / 1000) - EPOCH_S;
-
-/**
- * A message, stored once in its subject's log. `readersHere` counts the subscribers whose next
- * message this is (for an acknowledged subscriber: its lowest unsettled one): moving a subscriber
- * costs two counter updates, however much it holds.
- */
-export class StoredMessage {
-  constructor(
-    readonly data: string,
-    /** UTF-8 bytes of `data`, what the byte limits count. */
-    readonly bytes: number,
-    /** Bytes `data` takes in a fetch answer: JSON-escaped, quoted, plus its comma. */
-    readonly answerBytes: number,
-    readonly publishedAtS: number,
-    public readersHere: number,
-    /** Milliseconds past publishedAtS (0..999), a Smi: with it the publish time to the millisecond. */
-    readonly publishedMsPart: number,
-  ) {}
-
-  /** Publish time, Date.now() scale. */
-  get publishedMs(): number {
-    return (this.publishedAtS + EPOCH_S) * 1000 + this.publishedMsPart;
-  }
-}
-
-/**
- * A message in a pattern's log (a wildcard subscription): a copy of the entry stored in its own
- * subject's log (the data string is shared, not copied), with the subject it was published to.
- */
-export class RoutedMessage extends StoredMessage {
-  constructor(
-    data: string,
-    bytes: number,
-    answerBytes: number,
-    publishedAtS: number,
-    readersHere: number,
-    publishedMsPart: number,
-    /** The subject it was published to. */
-    readonly subject: string,
-    /** Bytes `"subject":"…",` adds to its entry in a fetch answer's `messages`. */
-    readonly subjectAnswerBytes: number,
-  ) {
-    super(data, bytes, answerBytes, publishedAtS, readersHere, publishedMsPart);
-  }
-}
 
 /**
  * One subject: its messages in publish order, each stored once whatever the number of subscribers,
@@ -60,7 +15,8 @@ export class RoutedMessage extends StoredMessage {
  * so seqs only grow.
  */
 export class SubjectLog {
-  readonly messages = new Denque<StoredMessage>();
+  /** Indexed from the front: the message of seq s is at s - firstSeq. */
+  readonly messages = new PackedMessages();
   /** UTF-8 bytes of the messages in the log. */
   bytes = 0;
   subscriberCount = 0;
@@ -77,12 +33,12 @@ export class SubjectLog {
     /**
      * A retained subject's rule: then the log keeps its messages until the rule drops them (from the
      * front), held or not, and outlives its subscribers. A reader positioned before the front (at
-     * messages dropped since) is counted at the front: `at(position)` is never asked for them.
+     * messages dropped since) is counted at the front: no message is read for them.
      */
     readonly rule?: RetentionRule,
     /**
-     * A pattern's log (subject-tree.ts), the pattern itself: its messages are RoutedMessages, copies
-     * of those published to the subjects it matches; never retained.
+     * A pattern's log (subject-tree.ts), the pattern itself: its messages are copies of those
+     * published to the subjects it matches (the data string shared), each with its subject; never retained.
      */
     readonly pattern?: string,
   ) {}
@@ -91,15 +47,58 @@ export class SubjectLog {
     return this.firstSeq + this.messages.length;
   }
 
-  at(seq: number): StoredMessage {
-    return this.messages.peekAt(seq - this.firstSeq)!;
+  /** Data of the message `seq`. */
+  dataAt(seq: number): string {
+    return this.messages.data(seq - this.firstSeq);
   }
 
   /** A reader at `seq` (or at the end) arrives or leaves; one before the front is at the front. */
   addReader(seq: number, delta: 1 | -1): void {
     if (seq < this.firstSeq) seq = this.firstSeq;
     if (seq === this.endSeq) this.caughtUp += delta;
-    else this.at(seq).readersHere += delta;
+    else this.messages.addReaders(seq - this.firstSeq, delta);
+  }
+
+  /**
+   * Appends a message, the caught-up readers' next one. `publishedS` is whole seconds since 2020,
+   * `publishedMsPart` the milliseconds past it; in a pattern's log, `subject` is where it was published.
+   */
+  append(data: string, bytes: number, answerBytes: number, publishedS: number, publishedMsPart: number, subject?: string, subjectBytes?: number): void {
+    this.messages.push(data, bytes, answerBytes, publishedS, publishedMsPart, this.caughtUp, subject, subjectBytes);
+    this.caughtUp = 0;
+    this.bytes += bytes;
+  }
+
+  /** Drops the front `count` messages; their readers are counted at the new front. Returns the bytes dropped. */
+  dropFront(count: number): number {
+    const { messages } = this;
+    let readers = 0;
+    let bytes = 0;
+    for (let i = 0; i < count; i++) {
+      readers += messages.readers(i);
+      bytes += messages.bytes(i);
+    }
+    messages.shift(count);
+    this.firstSeq += count;
+    this.bytes -= bytes;
+    if (readers > 0) {
+      if (messages.length > 0) messages.addReaders(0, readers);
+      else this.caughtUp += readers;
+    }
+    return bytes;
+  }
+
+  /** Drops the front messages no reader is at (every later one is held by someone). Returns how many. */
+  dropUnread(): number {
+    const { messages } = this;
+    let count = 0;
+    let bytes = 0;
+    while (count < messages.length && messages.readers(count) === 0) bytes += messages.bytes(count++);
+    if (count === 0) return 0;
+    messages.shift(count);
+    this.firstSeq += count;
+    this.bytes -= bytes;
+    return count;
   }
 }
 
