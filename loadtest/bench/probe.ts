@@ -22,6 +22,8 @@ export interface ProbeStats {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
+  /** Memory of ArrayBuffers (typed arrays' data), outside the V8 heap: part of externalBytes. */
+  arrayBuffersBytes: number;
   cpuUserUs: number;
   cpuSystemUs: number;
   /** False when `gc: true` was asked for but the process lacks --expose-gc. */
@@ -120,6 +122,7 @@ if (process.send) {
       heapUsedBytes: memory.heapUsed,
       heapTotalBytes: memory.heapTotal,
       externalBytes: memory.external,
+      arrayBuffersBytes: memory.arrayBuffers,
       cpuUserUs: usage.userCPUTime,
       cpuSystemUs: usage.systemCPUTime,
       collected: Boolean(message.gc && collect),

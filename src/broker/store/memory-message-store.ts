@@ -220,7 +220,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const stored = log.messages;
     const front = nextSeq - log.firstSeq;
     const data = new Array<string>(count);
-    for (let i = 0; i < count; i++) data[i] = stored.data(front + i);
+    stored.readData(front, count, data);
     let messages: DeliveredMessage[] | undefined;
     if (log.pattern !== undefined) {
       messages = new Array<DeliveredMessage>(count);

@@ -24,6 +24,15 @@ function push(sut: PackedMessages, m: Plain): void {
 
 function expectSame(sut: PackedMessages, model: Plain[]): void {
   expect(sut.length).toBe(model.length);
+  // Read in runs of several lengths too, as a fetch does.
+  for (const run of [1, 7, 300]) {
+    for (let from = 0; from < model.length; from += run) {
+      const count = Math.min(run, model.length - from);
+      const into = new Array<string>(count);
+      sut.readData(from, count, into);
+      expect(into).toEqual(model.slice(from, from + count).map((m) => m.data));
+    }
+  }
   model.forEach((m, i) => {
     const got = {
       data: sut.data(i),

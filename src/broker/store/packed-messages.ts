@@ -64,12 +64,14 @@ class Chunk {
     if (this.columns.length === CHUNK_SIZE * STRIDE && spareColumns.length < MAX_SPARE_COLUMNS) spareColumns.push(this.columns);
   }
 
+  /** Empty again, its arrays kept (shortening an array would free its store, and the next push allocate it again). */
   reset(): void {
+    const strings = this.strings!;
+    for (let slot = 0; slot < this.count; slot++) strings[slot] = '';
+    if (this.subjects) for (let slot = 0; slot < this.count; slot++) this.subjects[slot] = '';
     this.count = 0;
-    this.strings!.length = 0;
     this.ascii = true;
     this.chars = 0;
-    if (this.subjects) this.subjects.length = this.subjectBytes!.length = 0;
   }
 
   grow(): void {
@@ -127,12 +129,13 @@ export class PackedMessages {
     columns[row + READERS] = readers;
     columns[row + PUBLISHED_S] = publishedS;
     columns[row + PUBLISHED_MS_PART] = publishedMsPart;
-    chunk.strings!.push(data);
+    // A reset chunk's arrays are longer than its count: written in place.
+    chunk.strings![slot] = data;
     chunk.chars += data.length;
     if (bytes !== data.length) chunk.ascii = false;
     if (subject !== undefined) {
-      (chunk.subjects ??= []).push(subject);
-      (chunk.subjectBytes ??= []).push(subjectBytes!);
+      (chunk.subjects ??= [])[slot] = subject;
+      (chunk.subjectBytes ??= [])[slot] = subjectBytes!;
     }
     chunk.count = slot + 1;
     this.length += 1;
@@ -160,21 +163,38 @@ export class PackedMessages {
 
   /** Empty. A small last chunk is kept for what comes next: a subject that is drained as it fills allocates nothing per message. */
   clear(): void {
-    const last = this.chunks.peekBack();
-    for (let i = 0; i < this.chunks.length - 1; i++) this.chunks.peekAt(i)!.release();
-    this.chunks.clear();
     this.head = 0;
     this.length = 0;
+    const { chunks } = this;
+    while (chunks.length > 1) chunks.shift()!.release();
+    const last = chunks.peekFront();
     if (!last) return;
-    if (last.columns.length <= REUSED_CAPACITY * STRIDE && last.strings) {
-      last.reset();
-      this.chunks.push(last);
-    } else last.release();
+    if (last.columns.length <= REUSED_CAPACITY * STRIDE && last.strings) last.reset();
+    else chunks.shift()!.release();
   }
 
   data(index: number): string {
     const position = this.head + index;
     return this.chunks.peekAt(position >>> CHUNK_SHIFT)!.data(position & SLOT_MASK);
+  }
+
+  /** The data of `count` messages from `index` into `into` (from its start): a chunk at a time. */
+  readData(index: number, count: number, into: string[]): void {
+    let position = this.head + index;
+    for (let taken = 0; taken < count; ) {
+      const chunk = this.chunks.peekAt(position >>> CHUNK_SHIFT)!;
+      const slot = position & SLOT_MASK;
+      const end = Math.min(CHUNK_SIZE, slot + count - taken);
+      const { joined, strings, columns } = chunk;
+      if (joined === undefined) for (let at = slot; at < end; at++) into[taken++] = strings![at]!;
+      else {
+        for (let at = slot; at < end; at++) {
+          const start = columns[at * STRIDE + JOINED_START]!;
+          into[taken++] = joined.slice(start, start + columns[at * STRIDE + BYTES]!);
+        }
+      }
+      position += end - slot;
+    }
   }
 
   /** UTF-8 bytes of its data, what the byte limits count. */
