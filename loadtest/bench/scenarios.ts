@@ -452,55 +452,71 @@ export async function longPollRun(server: ServerUnderTest, subs: Subscription[],
   return { published, delivered, errors, e2e, durationS: (performance.now() - started) / 1000 };
 }
 
-const longPoll: Scenario = {
-  name: 'long-poll',
-  description: `${LONG_POLL_CONSUMERS} consumers waiting in fetch (waitMs), producers publishing ${LONG_POLL_RATE.toLocaleString('en-US')} messages/s; end-to-end latency publish → delivery`,
-  async run(settings) {
-    const results: Record<ServerKind, LongPollResult[]> = { broker: [], baseline: [] };
-    const { peakRss } = await withServers(settings, async (servers) => {
-      const subjects = Array.from({ length: LONG_POLL_CONSUMERS }, (_, i) => `bench.longpoll.c${i}`);
-      const subs = { broker: await subscribeMany(servers.broker, subjects), baseline: await subscribeMany(servers.baseline, subjects) };
-      for (const kind of orderFor(0)) await longPollRun(servers[kind], subs[kind], settings.warmupS, LONG_POLL_RATE);
-      for (let rep = 0; rep < settings.reps; rep++) {
-        for (const kind of orderFor(rep)) {
-          const result = await longPollRun(servers[kind], subs[kind], settings.longPollS, LONG_POLL_RATE);
-          results[kind].push(result);
-          settings.log(
-            `  long-poll ${kind.padEnd(8)} rep ${rep + 1}: ${result.delivered}/${result.published} delivered, e2e p50 ${fmt.ms(result.e2e.percentile(50))} ms, p99 ${fmt.ms(result.e2e.percentile(99))} ms, errors ${result.errors}`,
-          );
+/**
+ * Issue targets for the memory store's publish-to-receive tail at 1,000 msg/s: p99 and p99.9 (ms).
+ * The scenario before them asked p99 < 5 ms of 100 consumers; these are what peers show.
+ */
+const LONG_POLL_P99_MS = 2;
+const LONG_POLL_P999_MS = 8;
+
+/** Consumers long-polling their own subjects while producers publish at LONG_POLL_RATE, round-robin. */
+function longPollScenario(name: string, consumerCount: number): Scenario {
+  return {
+    name,
+    description: `${consumerCount} consumers waiting in fetch (waitMs), producers publishing ${LONG_POLL_RATE.toLocaleString('en-US')} messages/s; end-to-end latency publish → delivery`,
+    async run(settings) {
+      const results: Record<ServerKind, LongPollResult[]> = { broker: [], baseline: [] };
+      const { peakRss } = await withServers(settings, async (servers) => {
+        const subjects = Array.from({ length: consumerCount }, (_, i) => `bench.longpoll.c${i}`);
+        const subs = { broker: await subscribeMany(servers.broker, subjects), baseline: await subscribeMany(servers.baseline, subjects) };
+        for (const kind of orderFor(0)) await longPollRun(servers[kind], subs[kind], settings.warmupS, LONG_POLL_RATE);
+        for (let rep = 0; rep < settings.reps; rep++) {
+          for (const kind of orderFor(rep)) {
+            const result = await longPollRun(servers[kind], subs[kind], settings.longPollS, LONG_POLL_RATE);
+            results[kind].push(result);
+            settings.log(
+              `  ${name} ${kind.padEnd(8)} rep ${rep + 1}: ${result.delivered}/${result.published} delivered, e2e p50 ${fmt.ms(result.e2e.percentile(50))} ms, p99 ${fmt.ms(result.e2e.percentile(99))} ms, p99.9 ${fmt.ms(result.e2e.percentile(99.9))} ms, errors ${result.errors}`,
+            );
+          }
         }
-      }
-    });
-    const row = (kind: ServerKind): Row => {
-      const runs = results[kind];
-      const messagesPerS = median(runs.map((run) => run.delivered / run.durationS));
-      return {
-        scenario: `long-poll, ${LONG_POLL_CONSUMERS} consumers, ${LONG_POLL_RATE}/s (e2e)`,
-        server: kind,
-        requestsPerS: NaN,
-        messagesPerS,
-        p50Ms: median(runs.map((run) => run.e2e.percentile(50))),
-        p99Ms: median(runs.map((run) => run.e2e.percentile(99))),
-        maxMs: Math.max(...runs.map((run) => run.e2e.max())),
-        errors: runs.reduce((sum, run) => sum + run.errors + (run.published - run.delivered), 0),
-        serverCpuUsPerRequest: NaN,
-        peakRssBytes: peakRss[kind],
-        ratio: NaN,
-        note: 'latency = publish sent → message received by the waiting consumer',
+      });
+      const p999 = (kind: ServerKind) => median(results[kind].map((run) => run.e2e.percentile(99.9)));
+      const row = (kind: ServerKind): Row => {
+        const runs = results[kind];
+        const messagesPerS = median(runs.map((run) => run.delivered / run.durationS));
+        return {
+          scenario: `long-poll, ${consumerCount} consumers, ${LONG_POLL_RATE}/s (e2e)`,
+          server: kind,
+          requestsPerS: NaN,
+          messagesPerS,
+          p50Ms: median(runs.map((run) => run.e2e.percentile(50))),
+          p99Ms: median(runs.map((run) => run.e2e.percentile(99))),
+          maxMs: Math.max(...runs.map((run) => run.e2e.max())),
+          errors: runs.reduce((sum, run) => sum + run.errors + (run.published - run.delivered), 0),
+          serverCpuUsPerRequest: NaN,
+          peakRssBytes: peakRss[kind],
+          ratio: NaN,
+          note: `latency = publish sent → message received by the waiting consumer; p99.9 ${fmt.ms(p999(kind))} ms`,
+        };
       };
-    };
-    const rows = [row('broker'), row('baseline')];
-    return {
-      name: this.name,
-      rows,
-      details: [],
-      targets: [
-        { target: `long-poll e2e p99 < 5 ms at ${LONG_POLL_RATE}/s, ${LONG_POLL_CONSUMERS} consumers`, measured: `${fmt.ms(rows[0].p99Ms)} ms`, pass: rows[0].p99Ms < 5 },
-        { target: 'long-poll: every message delivered, no errors', measured: errorsOf(rows), pass: rows[0].errors === 0 },
-      ],
-    };
-  },
-};
+      const rows = [row('broker'), row('baseline')];
+      const perRep = (percentile: number) => results.broker.map((run) => fmt.ms(run.e2e.percentile(percentile))).join(', ');
+      return {
+        name,
+        rows,
+        details: [],
+        targets: [
+          { target: `${name} e2e p99 ≤ ${LONG_POLL_P99_MS} ms at ${LONG_POLL_RATE}/s, ${consumerCount} consumers`, measured: `${fmt.ms(rows[0].p99Ms)} ms (per repetition ${perRep(99)}; baseline ${fmt.ms(rows[1].p99Ms)})`, pass: rows[0].p99Ms <= LONG_POLL_P99_MS },
+          { target: `${name} e2e p99.9 ≤ ${LONG_POLL_P999_MS} ms`, measured: `${fmt.ms(p999('broker'))} ms (per repetition ${perRep(99.9)}; baseline ${fmt.ms(p999('baseline'))})`, pass: p999('broker') <= LONG_POLL_P999_MS },
+          { target: `${name}: every message delivered, no errors`, measured: errorsOf(rows), pass: rows[0].errors === 0 },
+        ],
+      };
+    },
+  };
+}
+
+const longPoll = longPollScenario('long-poll', LONG_POLL_CONSUMERS);
+const longPollFew = longPollScenario('long-poll-4', 4);
 
 const FETCH_SIZES = [1000, 2000, 5000, 10_000];
 /** Subscribers on the fetch subject: one fill gives this many timed fetches of the same size. */
@@ -984,4 +1000,4 @@ export async function atRate(rate: number, durationS: number, started: number, p
   });
 }
 
-export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, fetchLarge, c1000, ackConsume, publishAuth, publishRetained, replay, ...CLIENT_SCENARIOS];
+export const SCENARIOS: Scenario[] = [publish, publishFetch, asyncPublish, fanOut, manySubjects, longPoll, longPollFew, fetchLarge, c1000, ackConsume, publishAuth, publishRetained, replay, ...CLIENT_SCENARIOS];
