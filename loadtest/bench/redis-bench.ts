@@ -289,7 +289,8 @@ const crossInstanceLongPoll = (redis: RedisUnderTest): Scenario => ({
         for (const rate of rep % 2 === 0 ? CROSS_RATES : [...CROSS_RATES].reverse()) {
           const before = await redis.counters();
           const result = await longPollRun(consumerSide, subs, settings.longPollS, rate, producerSide);
-          const wakes = ((await redis.since(before)).calls.publish ?? 0) / Math.max(result.published, 1);
+          // The run ends with a 'stop' message to every consumer, which wakes it too.
+          const wakes = ((await redis.since(before)).calls.publish ?? 0) / (result.published + subs.length);
           results.get(rate)!.push(result);
           wakesPerMessage.get(rate)!.push(wakes);
           settings.log(
