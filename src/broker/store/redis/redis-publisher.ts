@@ -87,6 +87,8 @@ export class RedisPublisher {
     try {
       for (const { subject, indexes } of consecutiveRuns(messages)) this.write(subject, indexes, messages, sizes, () => '1', outcomes);
     } catch (error) {
+      // Runs sent before the failure answer nobody now: their outcomes must not go unhandled.
+      for (const outcome of outcomes) outcome?.catch(() => {});
       for (const { reject } of callers) reject(error);
       return;
     }
