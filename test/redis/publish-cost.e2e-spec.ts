@@ -37,21 +37,40 @@ describe('a publish on the Redis store', () => {
         await broker.subscribe(subject);
         const count = 50;
         const before = await info(redis, 'all');
+        const started = Date.now();
         for (let i = 0; i < count; i++) expect((await broker.publish(subject, `m${i}`)).status).toBe(200);
         const batch = await broker.post('/api/publish/batch', { messages: Array.from({ length: 100 }, (_, i) => ({ subject, data: `b${i}` })) });
         expect(batch.body.results).toHaveLength(100);
         const after = await info(redis, 'all');
         const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
-        // One publish script per publish and one per batch (the first sent whole, EVAL, once); the background sweeps run a few a second.
+        // The broker's background work (sweeps, reports) sends a few calls a second: allowed for, by the time taken.
+        const background = 5 + Math.ceil((5 * (Date.now() - started)) / 1000);
+        // One publish script per publish and one per batch (the first sent whole, EVAL, once).
         const scripts = delta('evalsha') + delta('eval');
         expect(scripts).toBeGreaterThanOrEqual(count + 1);
-        expect(scripts).toBeLessThan(count + 1 + 10);
+        expect(scripts).toBeLessThan(count + 1 + background);
         // Every read of a client socket is a round trip here (one request at a time), this test's two INFO included.
-        expect(delta('total_reads_processed')).toBeLessThan(count + 1 + 2 + 10);
+        expect(delta('total_reads_processed')).toBeLessThan(count + 1 + 2 + background);
       });
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('answers publishes sent together each on its own, whatever the others got', async () => {
+    await TestBroker.using(sharedStore({ BROKER_MAX__PENDING__PER__SUBJECT: '3' }), async (broker) => {
+      const [open, full, nobody] = [uniqueSubject('together.open'), uniqueSubject('together.full'), uniqueSubject('together.nobody')];
+      const id = await broker.subscribe(open);
+      await broker.subscribe(full);
+      // Interleaved, so that one turn's batch holds runs of all three subjects; `full` gets one past its limit.
+      const sent = [...Array.from({ length: 9 }, (_, i) => ({ subject: [open, full, nobody][i % 3], data: `m${i}` })), { subject: full, data: 'm9' }];
+      const answers = await Promise.all(sent.map(({ subject, data }) => broker.publish(subject, data)));
+      const statuses = (subject: string) => answers.filter((_, i) => sent[i].subject === subject).map(({ status }) => status);
+      expect(statuses(open)).toEqual([200, 200, 200]);
+      expect(statuses(nobody)).toEqual([404, 404, 404]);
+      expect(statuses(full).sort()).toEqual([200, 200, 200, 429]);
+      expect((await broker.fetchMessages(open, id)).body.data.sort()).toEqual(['m0', 'm3', 'm6']);
+    });
   });
 
   describe('with fetches waiting on another instance', () => {
