@@ -29,10 +29,10 @@ interface Gathered {
  * batch in one round trip. On a single Redis the scripts check the broker-wide limits themselves,
  * so runs are consecutive messages of a subject and run in the batch's order, each message as if
  * published on its own; and the publishes of one turn of the event loop (concurrent requests) go
- * as one batch: an ioredis command costs the broker some 20 µs of CPU, so under load a publish
- * costs a share of two commands rather than two. They would have shared one auto-pipeline anyway,
- * so the wait is the same (a turn); a caller gets the outcomes of its own messages, and fails only
- * with the runs that hold them. On a Cluster the room is reserved first for the whole batch, in
+ * as one batch: under load a publish then costs a share of two ioredis commands rather than two
+ * (a quarter less broker CPU per publish, docs/benchmarks.md). They would have shared one
+ * auto-pipeline anyway, so the wait is the same (a turn); a caller gets the outcomes of its own
+ * messages, and fails only with the runs that hold them. On a Cluster the room is reserved first for the whole batch, in
  * order (accounting.ts), and a subject's messages go in one run per script batch.
  */
 export class RedisPublisher {
