@@ -78,7 +78,7 @@ export class RedisBench {
   }
 
   scenarios(): Scenario[] {
-    return [batchPublish, roundTrips(this.redis), twoInstances(this.redis), crossInstanceLongPoll];
+    return [batchPublish, roundTrips(this.redis), twoInstances(this.redis), crossInstanceLongPoll(this.redis)];
   }
 
   /** Per load run on the Redis store (medians over its runs, warm-up included): Redis's share of the work. */
@@ -283,21 +283,27 @@ function twoInstances(redis: RedisUnderTest): Scenario {
 /** A light rate beside the long-poll scenario's: a p99 that grows with the rate is CPU queueing, not the wake-up. */
 const CROSS_RATES = [100, LONG_POLL_RATE];
 
-const crossInstanceLongPoll: Scenario = {
+/** Also counts the wakes (PUBLISH on the wake channel, from the publish scripts) per message published. */
+const crossInstanceLongPoll = (redis: RedisUnderTest): Scenario => ({
   name: 'cross-instance-long-poll',
   description: `${LONG_POLL_CONSUMERS} consumers waiting in fetch on instance A, producers publishing ${CROSS_RATES.join(' and ')}/s on instance B; latency publish → delivery`,
   async run(settings) {
     const [consumerSide, producerSide] = await Promise.all([startServer('broker', settings.start), startServer('broker', settings.start)]);
     const results = new Map<number, Array<Awaited<ReturnType<typeof longPollRun>>>>(CROSS_RATES.map((rate) => [rate, []]));
+    const wakesPerMessage = new Map<number, number[]>(CROSS_RATES.map((rate) => [rate, []]));
     try {
       const subs = await subscribeMany(consumerSide, Array.from({ length: LONG_POLL_CONSUMERS }, (_, i) => `bench.cross.c${i}`));
       await longPollRun(consumerSide, subs, settings.warmupS, LONG_POLL_RATE, producerSide);
       for (let rep = 0; rep < settings.reps; rep++) {
         for (const rate of rep % 2 === 0 ? CROSS_RATES : [...CROSS_RATES].reverse()) {
+          const before = await redis.counters();
           const result = await longPollRun(consumerSide, subs, settings.longPollS, rate, producerSide);
+          // The run ends with a 'stop' message to every consumer, which wakes it too.
+          const wakes = ((await redis.since(before)).calls.publish ?? 0) / (result.published + subs.length);
           results.get(rate)!.push(result);
+          wakesPerMessage.get(rate)!.push(wakes);
           settings.log(
-            `  cross-instance long-poll ${rate}/s rep ${rep + 1}: ${result.delivered}/${result.published} delivered, p50 ${fmt.ms(result.e2e.percentile(50))} ms, p99 ${fmt.ms(result.e2e.percentile(99))} ms, max ${fmt.ms(result.e2e.max())} ms, errors ${result.errors}`,
+            `  cross-instance long-poll ${rate}/s rep ${rep + 1}: ${result.delivered}/${result.published} delivered, p50 ${fmt.ms(result.e2e.percentile(50))} ms, p99 ${fmt.ms(result.e2e.percentile(99))} ms, max ${fmt.ms(result.e2e.max())} ms, errors ${result.errors}, wakes ${wakes.toFixed(2)}/message`,
           );
         }
       }
@@ -318,7 +324,7 @@ const crossInstanceLongPoll: Scenario = {
         serverCpuUsPerRequest: NaN,
         peakRssBytes: NaN,
         ratio: NaN,
-        note: 'consumers wait on instance A, messages are published on instance B',
+        note: `consumers wait on instance A, messages are published on instance B; wakes (PUBLISH) per message ${median(wakesPerMessage.get(rate)!).toFixed(2)}`,
       };
     });
     const full = rows.at(-1)!;
@@ -337,4 +343,4 @@ const crossInstanceLongPoll: Scenario = {
       ],
     };
   },
-};
+});

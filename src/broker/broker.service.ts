@@ -226,7 +226,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
       const timeLeft = deadline - Date.now();
       if (!taken || taken.data.length > 0 || timeLeft <= 0 || this.closing) {
         waiter.finish('woken');
-        if (taken) return this.delivered(taken);
+        if (taken) return this.delivered(taken, subject, id);
         if (first) throw BrokerError.badId();
         return NOTHING; // unsubscribed or expired while waiting: end with what it has
       }
@@ -324,7 +324,7 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
   private async take(subject: string, id: string, max: number, budget: AnswerBudget | undefined): Promise<FetchedMessages> {
     const taken = await this.takeWithin(budget, subject, id, max);
     if (!taken) throw BrokerError.badId();
-    return this.delivered(taken);
+    return this.delivered(taken, subject, id);
   }
 
   /**
@@ -357,8 +357,15 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     );
   }
 
-  private delivered(taken: FetchedMessages): FetchedMessages {
+  /**
+   * Counts what a fetch took. Messages it left behind are for another fetch of the subscriber
+   * parked here: one is woken. A wake across instances stands for a burst of publishes (the Redis
+   * store sends one until a fetch has looked), so a fetch it woke passes it on instead of leaving
+   * the subscriber's other parked fetches to their `waitMs`.
+   */
+  private delivered(taken: FetchedMessages, subject: string, id: string): FetchedMessages {
     this.counters.delivered += taken.data.length;
+    if (taken.data.length > 0 && taken.remaining > 0) this.waiters.wakeOne(subject, id);
     return taken;
   }
 }

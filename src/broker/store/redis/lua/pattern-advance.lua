@@ -24,7 +24,7 @@ tally('bytes', -metaNum('bytes'))
 headMoved = true
 redis.call('UNLINK', L, P, ACT, NACT, NM, DQ, D, G)
 redis.call('HSET', M, 'first', last, 'bytes', 0)
-redis.call('HDEL', M, 'wait')
+redis.call('HDEL', M, 'wait', 'wk')
 redis.call('PEXPIRE', M, 3600000)
 if last > held('nextLog') then redis.call('HSET', AL, 'nextLog', last) end
 return {accounted(oldestPublished), 1}

@@ -63,7 +63,6 @@ end
 if took > 0 then
   redis.call('HSET', FW, source, last)
   if emptyBefore then headMoved = true end
-  local waits = redis.call('HGET', M, 'wait')
-  if waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
+  wakePublished(ARGV[6], ARGV[7])
 end
 return {accounted(oldestPublished), outcome, last}

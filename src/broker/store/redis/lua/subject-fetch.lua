@@ -22,6 +22,8 @@ if not h[1] then return {{}, -1} end
 assertTypes(ACT, 'zset', NACT, 'zset', P, 'zset', M, 'hash', L, 'list', G, 'zset', D, 'hash', T, 'zset', key('n', id), 'hash', key('f', id), 'zset', key('u', id), 'zset', key('v', id), 'zset')
 local now = clock()
 redis.call('ZADD', activityOf(h[4]), now, id)
+-- This fetch sees every message published so far: the next publish wakes again (wakePublished).
+redis.call('HDEL', M, 'wk')
 local rule = ruleOf()
 local live = metaNum('first')
 if rule then

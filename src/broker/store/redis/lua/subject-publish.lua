@@ -1,7 +1,8 @@
 #!lua
 -- Appends messages to the log, each on its own: refused by the subject (no subscriber, its own
 -- limits) or by the broker-wide limits, or taken. Runs just after `HSET B:d <id> <data> …` of the
--- messages it may take, on the same connection. Tells waiting fetches (on any instance) once.
+-- messages it may take, on the same connection. Tells waiting fetches (on any instance) once, and
+-- not again until a fetch script has run (wakePublished).
 -- KEYS[1] subject base, KEYS[2] accounting base
 -- ARGV[1] accounting mode, ARGV[2] maxPendingPerSubject, ARGV[3] maxPendingBytesPerSubject,
 -- ARGV[4] maxPending, ARGV[5] maxPendingBytes (both checked on a single Redis), ARGV[6] wake channel,
@@ -117,8 +118,7 @@ for i = 10, #ARGV, 4 do
     published = true
   end
 end
-local waits = redis.call('HGET', M, 'wait')
-if published and waits and tonumber(waits) >= clock() then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
+if published then wakePublished(ARGV[6], ARGV[7]) end
 if listAt then outcomes[#outcomes + 1] = 'ret:' .. listAt end
 -- A retained subject's log made by this publish is listed (on a Cluster by the caller: 'made').
 if logMade then

@@ -16,7 +16,7 @@ if oldest then
 elseif metaNum('subs') == 0 and redis.call('ZCARD', G) == 0 then
   local last = metaNum('end')
   redis.call('UNLINK', L, P, ACT, NACT, NM, DQ, T)
-  redis.call('HDEL', M, 'ret', 'lt', 'wait')
+  redis.call('HDEL', M, 'ret', 'lt', 'wait', 'wk')
   redis.call('HSET', M, 'first', last, 'bytes', 0)
   redis.call('PEXPIRE', M, 3600000)
   if last > held('nextLog') then redis.call('HSET', AL, 'nextLog', last) end

@@ -2,7 +2,8 @@
 -- KEYS[1] B: the subject's base key <prefix>{<tag>} (redis-keys.ts); every key of the subject
 -- starts with it, so a script touches one hash slot and runs unchanged on Redis Cluster:
 --   B:m     hash: first (seq at the log's head), end (next seq), bytes, subs, inf (messages in
---           flight), wait (ms until which a fetch waits on this subject)
+--           flight), wait (ms until which a fetch waits on this subject), wk (a wake of waiting
+--           fetches was sent that no fetch script has run after yet: wakePublished)
 --   B:l     list: the log, one entry per message, "<answerBytes>:<bytes>:<publishedMs>:<message id>";
 --           seq = first + index
 --   B:d     hash: message id -> data. Message data never passes through Lua (a string entering a
@@ -142,6 +143,20 @@ local function wake(kind, subject, id, now)
   end
 end
 
+-- Tells every instance that the log has new messages, while a fetch waits on it: once per burst.
+-- The `wk` mark says a wake went out and no fetch script has run on the subject since; every fetch
+-- that was waiting then is woken by it (its own instance wakes it, the others hear the channel) and
+-- runs its script after this publish, so it sees these messages as well: another wake would tell
+-- nobody anything. A fetch script clears the mark (a fetch that waits anew has looked first), so
+-- the first publish after it wakes at once, with no delay. `message` goes on `channel`.
+local function wakePublished(channel, message)
+  local h = redis.call('HMGET', M, 'wait', 'wk')
+  if h[1] and not h[2] and tonumber(h[1]) >= clock() then
+    redis.call('PUBLISH', channel, message)
+    redis.call('HSET', M, 'wk', 1)
+  end
+end
+
 -- Removes a subscriber and counts what it released; returns the log's end when it was the
 -- subject's last (0 otherwise), whose log is then dropped unless the subject is retained. `later`: the caller trims once, after all its removals.
 local function remove(id, later)
@@ -181,7 +196,7 @@ local function remove(id, later)
   headMoved = true
   redis.call('UNLINK', L, P, ACT, NACT, NM, DQ, D, G, I)
   redis.call('HSET', M, 'first', last, 'bytes', 0)
-  redis.call('HDEL', M, 'wait')
+  redis.call('HDEL', M, 'wait', 'wk')
   redis.call('PEXPIRE', M, 3600000)
   if last > held('nextLog') then redis.call('HSET', AL, 'nextLog', last) end
   return last
