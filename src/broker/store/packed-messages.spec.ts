@@ -15,7 +15,7 @@ interface Plain {
 /** A message as the store writes it: bytes are its UTF-8 length. */
 function plain(data: string, n: number, subject?: string): Plain {
   const bytes = Buffer.byteLength(data, 'utf8');
-  return { data, bytes, answerBytes: bytes + 3, readers: n % 3, publishedS: 1000 + n, msPart: n % 1000, subject, subjectBytes: subject && subject.length + 13 };
+  return { data, bytes, answerBytes: bytes + 3, readers: n % 3, publishedS: 1000 + n, msPart: n % 1000, subject, subjectBytes: subject === undefined ? undefined : subject.length + 13 };
 }
 
 function push(sut: PackedMessages, m: Plain): void {
