@@ -617,7 +617,8 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
 
   /** Delivered `maxDeliveries` times without an ack: to the dead-letter subject, or dropped. */
   private exhaust(subscriber: MemorySubscriber, ack: AckState, seq: number): void {
-    const data = subscriber.log.dataAt(seq);
+    // Stored again in the dead-letter subject's log: its own string, not a slice of a joined chunk.
+    const data = subscriber.log.dataCopyAt(seq);
     ack.settle(seq);
     const target = ack.settings.deadLetterSubject;
     if (target !== undefined && this.publish(target, data) === 'ok') {

@@ -94,6 +94,13 @@ describe(PackedMessages.name, () => {
     expectSame(sut, model);
   });
 
+  it('copies the data of a message for a caller that stores it again, joined chunk or not', () => {
+    const sut = new PackedMessages();
+    const model = Array.from({ length: 600 }, (_, n) => plain(n === 300 ? `ü-${n}` : `copy-me-${n}`, n));
+    for (const m of model) push(sut, m);
+    model.forEach((m, i) => expect(sut.dataCopy(i)).toBe(m.data));
+  });
+
   it('keeps the subject of each message of a pattern log', () => {
     const sut = new PackedMessages();
     const model = Array.from({ length: 700 }, (_, n) => plain(`d${n}`, n, `orders.s${n % 7}`));

@@ -22,7 +22,11 @@ const MAX_JOINED_CHARS = 64 * 1024;
 const spareColumns: Int32Array[] = [];
 const MAX_SPARE_COLUMNS = 64;
 
-/** The numeric columns of a message, one Int32Array row each (its data lives outside the V8 heap). */
+/**
+ * The numeric columns of a message, one Int32Array row each (its data lives outside the V8 heap).
+ * They fit: a message is at most the body limit (256 MiB), its answer bytes at most six times that
+ * (a body is JSON, already escaped), seconds since 2020 last until 2088, readers ≤ max-subscribers.
+ */
 const BYTES = 0;
 const ANSWER_BYTES = 1;
 const READERS = 2;
@@ -158,6 +162,7 @@ export class PackedMessages {
     // The dropped strings of a chunk not joined are let go now, not when the whole chunk is.
     const front = this.chunks.peekFront()!;
     if (front.strings) for (let slot = from; slot < head; slot++) front.strings[slot] = '';
+    if (front.subjects) for (let slot = from; slot < head; slot++) front.subjects[slot] = '';
     this.head = head;
   }
 
@@ -195,6 +200,18 @@ export class PackedMessages {
       }
       position += end - slot;
     }
+  }
+
+  /**
+   * Its data as a string of its own, for a caller that stores it again (a dead letter, a copy into
+   * another log): a slice of a joined chunk would keep the whole chunk's string alive with it.
+   */
+  dataCopy(index: number): string {
+    const position = this.head + index;
+    const chunk = this.chunks.peekAt(position >>> CHUNK_SHIFT)!;
+    const data = chunk.data(position & SLOT_MASK);
+    // Joined data is ASCII: latin1 copies it byte for byte.
+    return chunk.joined === undefined ? data : Buffer.from(data, 'latin1').toString('latin1');
   }
 
   /** UTF-8 bytes of its data, what the byte limits count. */

@@ -52,6 +52,11 @@ export class SubjectLog {
     return this.messages.data(seq - this.firstSeq);
   }
 
+  /** The same, as a string of its own: for data stored again elsewhere (packed-messages.ts). */
+  dataCopyAt(seq: number): string {
+    return this.messages.dataCopy(seq - this.firstSeq);
+  }
+
   /** A reader at `seq` (or at the end) arrives or leaves; one before the front is at the front. */
   addReader(seq: number, delta: 1 | -1): void {
     if (seq < this.firstSeq) seq = this.firstSeq;
