@@ -268,6 +268,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
         ack.settle(seq);
         count += 1;
       }
+      if (count > 0) ack.dropStaleDeadlines();
       return count;
     });
   }
@@ -579,7 +580,8 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       room = take(seq);
       if (room) ack.available.pop();
     }
-    while (room && data.length < max && ack.nextSeq < log.endSeq) room = take(ack.nextSeq);
+    const endSeq = log.endSeq; // the log does not grow during a take
+    while (room && data.length < max && ack.nextSeq < endSeq) room = take(ack.nextSeq);
     this.redelivered += redelivered;
     this.countInFlight(log, ack.inFlight - inFlightBefore);
     if (data.length > 0) this.schedule(subscriber, ack);
