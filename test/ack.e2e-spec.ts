@@ -171,7 +171,7 @@ describe('acknowledged delivery', () => {
       expect(schemas.SubscribeRequestDto.properties.maxDeliveries).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, example: 5 });
       expect(schemas.SubscribeRequestDto.properties.deadLetterSubject).toMatchObject({ maxLength: 256, example: 'orders.created.dead' });
       expect(Object.keys(document.paths['/api/subscribe'].post.responses['200'].content['application/json'].examples)).toEqual(['at most once', 'acknowledged', 'push']);
-      expect(Object.keys(document.paths['/api/fetch'].post.responses['200'].content['application/json'].examples)).toEqual(['at most once', 'acknowledged']);
+      expect(Object.keys(document.paths['/api/fetch'].post.responses['200'].content['application/json'].examples)).toEqual(['at most once', 'acknowledged', 'lean']);
       expect(schemas.FetchResponseDto.required).not.toContain('messages');
       // deliveries: only for an acknowledged subscriber (an at-most-once one of a retained subject gets seq, data and time).
       expect(schemas.DeliveredMessageDto.required).toEqual(['seq', 'data']);

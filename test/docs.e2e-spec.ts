@@ -115,8 +115,9 @@ describe('README API examples', () => {
       ...['/api/subscribe', '/api/subscribe', '/api/subscribe'],
       // Acknowledged delivery, with a subscriber of its own (whose id replaces the first one's).
       ...['/api/subscribe', '/api/publish/batch', '/api/fetch', '/api/ack', '/api/nack', '/api/fetch', '/api/extend'],
-      // Acks carried on the next fetch.
+      // Acks carried on the next fetch; the lean answer.
       '/api/fetch',
+      ...['/api/publish/batch', '/api/fetch', '/api/fetch'],
     ]);
     await TestBroker.using({}, (broker) => runExamples(broker, examples));
   });

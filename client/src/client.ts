@@ -96,11 +96,12 @@ export class GopherMQ {
   /**
    * Takes the subscriber's pending messages (`max` of them at most), waiting up to `waitMs` for one
    * when none is pending. `ack` (an acknowledged subscriber, at most 1000 seqs) acks those first, in
-   * the same request: the answer's `acked` says how many were in flight.
+   * the same request: the answer's `acked` says how many were in flight. `lean`: the seqs (delivery
+   * counts, times, subjects) as arrays beside `data` instead of `messages` (`consumedOf` reads either form).
    */
   async fetch(subscriber: SubscriberRef, options: FetchOptions & CallOptions = {}): Promise<FetchAnswer> {
-    const { signal, retry, max, waitMs, ack } = options;
-    return this.call<FetchAnswer>(ROUTES.fetch, { subject: subscriber.subject, id: subscriber.id, max, waitMs, ack }, { signal, retry }, 'safe');
+    const { signal, retry, max, waitMs, ack, lean } = options;
+    return this.call<FetchAnswer>(ROUTES.fetch, { subject: subscriber.subject, id: subscriber.id, max, waitMs, ack, lean }, { signal, retry }, 'safe');
   }
 
   /** Settles in-flight messages of an acknowledged subscriber for good; answers how many were in flight. */

@@ -3,7 +3,7 @@ export { GopherMQAdmin } from './admin.js';
 export { MessageStream, type StreamOpened } from './message-stream.js';
 export { Consumer, defaultNackDelayMs, type ConsumeOptions, type ConsumeTarget, type HandlerContext, type MessageHandler } from './consumer.js';
 export { GopherMQError, GopherMQConnectionError } from './errors.js';
-export { FetchSource, StreamSource, type ConsumedMessage, type MessageSource, type SourceBatch } from './message-source.js';
+export { consumedOf, FetchSource, StreamSource, type ConsumedMessage, type MessageSource, type SourceBatch } from './message-source.js';
 export { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 export { ROUTES, MAX_SEQS_PER_REQUEST, type Route, type RetryPolicy } from './routes.js';
 export { FetchTransport, type Transport, type TransportRequest, type TransportResponse, type TransportStream } from './transport.js';

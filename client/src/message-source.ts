@@ -1,7 +1,7 @@
 import type { GopherMQ } from './client.js';
 import { GopherMQError } from './errors.js';
 import type { MessageStream } from './message-stream.js';
-import type { DeliveredMessage, Subscription } from './types.js';
+import type { DeliveredMessage, FetchAnswer, Subscription } from './types.js';
 
 /** A message as a consumer's handler gets it. */
 export interface ConsumedMessage {
@@ -48,7 +48,11 @@ export interface MessageSource {
   readonly carriesAcks?: boolean;
 }
 
-/** Polls `POST /api/fetch`, with `waitMs` when told to wait, carrying the acks of handled messages (`ack`). */
+/**
+ * Polls `POST /api/fetch`, with `waitMs` when told to wait, carrying the acks of handled messages
+ * (`ack`), asking for the lean answer (`lean`: an acknowledged subscriber's seqs and delivery counts
+ * beside `data`, each message's data sent once); a broker from before `lean` answers `messages`, read as well.
+ */
 export class FetchSource implements MessageSource {
   readonly carriesAcks = true;
 
@@ -59,10 +63,21 @@ export class FetchSource implements MessageSource {
 
   async next(subscription: Subscription, max: number, signal: AbortSignal, wait: boolean, ack?: readonly number[]): Promise<SourceBatch> {
     const carried = ack !== undefined && ack.length > 0 ? ack : undefined;
-    const { subject, data, messages, remaining, acked } = await this.client.fetch(subscription, { max, waitMs: wait ? this.waitMs : 0, ack: carried, signal, retry: false });
-    const taken = messages === undefined ? data.map((text) => ({ subject, data: text })) : messages.map((message: DeliveredMessage) => ({ subject, ...message }));
-    return { messages: taken, more: remaining > 0, acked };
+    const answer = await this.client.fetch(subscription, { max, waitMs: wait ? this.waitMs : 0, ack: carried, lean: true, signal, retry: false });
+    return { messages: consumedOf(answer), more: answer.remaining > 0, acked: answer.acked };
   }
+}
+
+/** A fetch's messages as a handler gets them, from either form of the answer: `messages`, or the lean arrays beside `data`. */
+export function consumedOf({ subject, data, messages, seqs, deliveries, times, subjects }: FetchAnswer): ConsumedMessage[] {
+  if (messages !== undefined) return messages.map((message: DeliveredMessage) => ({ subject, ...message }));
+  if (seqs === undefined) return data.map((text) => ({ subject, data: text }));
+  return data.map((text, i) => {
+    const message: ConsumedMessage = { subject: subjects?.[i] ?? subject, seq: seqs[i], data: text };
+    if (deliveries !== undefined) message.deliveries = deliveries[i];
+    if (times !== undefined) message.time = times[i];
+    return message;
+  });
 }
 
 /**

@@ -113,7 +113,7 @@ export interface paths {
         put?: never;
         /**
          * Take the pending messages of a subscriber, optionally waiting for one
-         * @description At most once: the messages taken are gone. For an acknowledged subscriber (subscribed with ackWaitMs) they are in flight until acked, nacked or their deadline passes, and `messages` gives their seqs.
+         * @description At most once: the messages taken are gone. For an acknowledged subscriber (subscribed with ackWaitMs) they are in flight until acked, nacked or their deadline passes, and `messages` gives their seqs (with `lean`: `seqs` and `deliveries`, arrays beside `data`).
          */
         post: operations["FetchController_fetch"];
         delete?: never;
@@ -550,6 +550,11 @@ export interface components {
              *     ]
              */
             ack?: number[];
+            /**
+             * @description The lean answer: where `messages` would be (an acknowledged subscriber, a retained subject, a pattern), each message's data only in `data` and beside it, in the same order, `seqs`, and `deliveries` (acknowledged), `times` (retained), `subjects` (pattern). More messages fit broker.max-fetch-bytes, as each is written once. Absent or false: `messages`, as always
+             * @example true
+             */
+            lean?: boolean;
         };
         DeliveredMessageDto: {
             /**
@@ -608,6 +613,38 @@ export interface components {
              *     ]
              */
             messages?: components["schemas"]["DeliveredMessageDto"][];
+            /**
+             * @description A fetch with `lean`, where `messages` would be: the seq of each message of `data`, in the same order
+             * @example [
+             *       17,
+             *       18
+             *     ]
+             */
+            seqs?: number[];
+            /**
+             * @description A fetch with `lean`, acknowledged subscriber: how many times each message of `data` was delivered to it (1 on the first delivery)
+             * @example [
+             *       1,
+             *       2
+             *     ]
+             */
+            deliveries?: number[];
+            /**
+             * @description A fetch with `lean` on a retained subject: when each message of `data` was published, RFC 3339 with milliseconds (UTC)
+             * @example [
+             *       "2026-12-03T14:29:07.123Z",
+             *       "2026-12-03T14:29:07.125Z"
+             *     ]
+             */
+            times?: string[];
+            /**
+             * @description A fetch with `lean` by a subscriber of a wildcard subject (a pattern): the subject each message of `data` was published to
+             * @example [
+             *       "orders.eu",
+             *       "orders.us"
+             *     ]
+             */
+            subjects?: string[];
         };
         SettleRequestDto: {
             /**

@@ -118,7 +118,7 @@ async function fill(mq: GopherMQ, subject: string, backlog: number): Promise<voi
 
 const clientConsume: Scenario = {
   name: 'client-consume',
-  description: 'consume() (acknowledged, concurrency 20, a handler that returns at once) draining a backlog, polling and with stream: true, against 20 raw loops of fetch max=100 + ack (and 20 raw loops carrying the acks on the next fetch), in turn',
+  description: 'consume() (acknowledged, concurrency 20, a handler that returns at once) draining a backlog, polling and with stream: true, against 20 raw loops of fetch max=100 + ack (and 20 raw loops carrying the acks on the next fetch, lean answer), in turn',
   async run(settings): Promise<ScenarioReport> {
     const backlog = settings.long ? 300_000 : 100_000;
     return withBroker(settings, async (broker) => {
@@ -134,15 +134,16 @@ const clientConsume: Scenario = {
               await mq.ack(sub, messages.map((message) => message.seq));
             }
           }),
-        // The same loops sending one request per batch: each fetch carries the acks of the last.
+        // The same loops sending one request per batch: each fetch carries the acks of the last, and
+        // asks for the lean answer (seqs beside data), as consume() does since 2026-12-04.
         'raw fetch loop, acks on the next fetch': (subject: string) =>
           rawLoops(subject, async (sub) => {
             let ack: number[] = [];
             for (let handled = 0; ; ) {
-              const { messages } = await mq.fetch(sub, { max: 100, ack });
-              if (!messages || messages.length === 0) return handled; // that fetch acked the last batch
-              handled += messages.length;
-              ack = messages.map((message) => message.seq);
+              const { data, seqs } = await mq.fetch(sub, { max: 100, ack, lean: true });
+              if (data.length === 0) return handled; // that fetch acked the last batch
+              handled += data.length;
+              ack = seqs!;
             }
           }),
         'consume(), concurrency 20': (subject: string) => consumeRun(subject, false),
@@ -150,14 +151,16 @@ const clientConsume: Scenario = {
       };
       /** `settings.connections` loops draining one acknowledged subscriber's backlog; each answers how many it handled. */
       async function rawLoops(subject: string, loop: (sub: Subscription) => Promise<number>): Promise<{ handled: number; seconds: number }> {
-        const sub = await mq.subscribe(subject, { name: 'raw', ackWaitMs: 600_000 });
+        // Room in flight for every loop's batch: with the default maxAckPending (1000) half of the 20
+        // loops found none on their first fetch and ended (before 2026-12-04 they ran with 10).
+        const sub = await mq.subscribe(subject, { name: 'raw', ackWaitMs: 600_000, maxAckPending: settings.connections * 100 });
         await fill(mq, subject, backlog);
         const started = performance.now();
         const counts = await Promise.all(Array.from({ length: settings.connections }, () => loop(sub)));
         return { handled: counts.reduce((sum, count) => sum + count, 0), seconds: (performance.now() - started) / 1000 };
       }
       async function consumeRun(subject: string, stream: boolean): Promise<{ handled: number; seconds: number }> {
-        const sub = await mq.subscribe(subject, { name: 'consume', ackWaitMs: 600_000 });
+        const sub = await mq.subscribe(subject, { name: 'consume', ackWaitMs: 600_000, maxAckPending: settings.connections * 100 });
         await fill(mq, subject, backlog);
         const started = performance.now();
         let handled = 0;
@@ -196,7 +199,7 @@ const clientConsume: Scenario = {
           ),
           row(`drain ${fmt.int(backlog)} acknowledged: raw fetch max=100 + ack, 20 loops`, median(runs['raw fetch+ack loop']), ''),
           row(
-            `drain ${fmt.int(backlog)} acknowledged: raw fetch max=100 carrying the last batch's acks, 20 loops`,
+            `drain ${fmt.int(backlog)} acknowledged: raw fetch max=100 carrying the last batch's acks, lean answer, 20 loops`,
             median(runs['raw fetch loop, acks on the next fetch']),
             `${fmt.ratio(median(ratiosOf('raw fetch loop, acks on the next fetch')))} × the fetch+ack loop's msg/s; consume() ${fmt.ratio(median(runs['consume(), concurrency 20'].map((perS, i) => perS / runs['raw fetch loop, acks on the next fetch'][i])))} × this loop's`,
           ),

@@ -46,6 +46,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** The answer's byte budget; without it, the store's own (broker.max-fetch-bytes). */
   budget?: AnswerBudget;
+  /** The lean answer: seqs and the rest as arrays beside `data`, not `messages` (TakeOptions.lean). */
+  lean?: boolean;
 }
 
 /** Why a publish was refused, as counted in metrics. */
@@ -68,6 +70,7 @@ const PUBLISHED: PublishResult = Object.freeze({ status: 'ok' });
 const FORBIDDEN: PublishResult = Object.freeze({ message: 'forbidden' });
 
 const NOTHING: FetchedMessages = Object.freeze({ data: [], remaining: 0 }) as FetchedMessages;
+const LEAN: TakeOptions = Object.freeze({ lean: true });
 
 /**
  * The broker's rules, independent of HTTP: subjects are checked here, the store keeps the messages,
@@ -216,13 +219,14 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
     assertSubscriber(subject, id);
     const max = Math.min(options.max ?? MAX_FETCH_MESSAGES, MAX_FETCH_MESSAGES);
     const waitMs = options.waitMs ?? 0;
-    if (waitMs <= 0 || this.closing) return this.take(subject, id, max, options.budget);
+    const take: TakeOptions | undefined = options.lean ? LEAN : undefined;
+    if (waitMs <= 0 || this.closing) return this.take(subject, id, max, options.budget, take);
 
     const deadline = Date.now() + waitMs;
     for (let first = true; ; first = false) {
       // Armed before looking, so a publish between the look and the wait still wakes us.
       const waiter = this.waiters.arm(subject, id);
-      const taken = await this.takeWithin(options.budget, subject, id, max, Math.max(deadline - Date.now(), 1));
+      const taken = await this.takeWithin(options.budget, subject, id, max, Math.max(deadline - Date.now(), 1), take);
       const timeLeft = deadline - Date.now();
       if (!taken || taken.data.length > 0 || timeLeft <= 0 || this.closing) {
         waiter.finish('woken');
@@ -321,8 +325,8 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
 
   private readonly isWaiting = (subject: string, id: string): boolean => this.waiters.isWaiting(subject, id);
 
-  private async take(subject: string, id: string, max: number, budget: AnswerBudget | undefined): Promise<FetchedMessages> {
-    const taken = await this.takeWithin(budget, subject, id, max);
+  private async take(subject: string, id: string, max: number, budget: AnswerBudget | undefined, options: TakeOptions | undefined): Promise<FetchedMessages> {
+    const taken = await this.takeWithin(budget, subject, id, max, undefined, options);
     if (!taken) throw BrokerError.badId();
     return this.delivered(taken, subject, id);
   }
@@ -331,12 +335,12 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
    * One take from the store, within the budget's room; the budget is told what it took, even when it
    * fails. Not async: the memory store answers at once, and this is on every fetch's path.
    */
-  private takeWithin(budget: AnswerBudget | undefined, subject: string, id: string, max: number, waitMs?: number): Awaitable<FetchedMessages | undefined> {
-    if (budget === undefined) return this.store.fetch(subject, id, max, waitMs);
+  private takeWithin(budget: AnswerBudget | undefined, subject: string, id: string, max: number, waitMs?: number, options?: TakeOptions): Awaitable<FetchedMessages | undefined> {
+    if (budget === undefined) return this.store.fetch(subject, id, max, waitMs, undefined, options);
     const maxBytes = budget.reserve();
     let taken: Awaitable<FetchedMessages | undefined>;
     try {
-      taken = this.store.fetch(subject, id, max, waitMs, maxBytes);
+      taken = this.store.fetch(subject, id, max, waitMs, maxBytes, options);
     } catch (error) {
       budget.settle(undefined);
       throw error;

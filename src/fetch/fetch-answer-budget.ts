@@ -23,7 +23,7 @@ export class FetchAnswerBudget implements AnswerBudget {
   }
 
   settle(taken: FetchedMessages | undefined): void {
-    this.chars = taken === undefined ? 0 : answerChars(taken.data, taken.messages);
+    this.chars = taken === undefined ? 0 : answerChars(taken.data, taken.messages, taken);
     this.inFlight.settleAnswer(this.response, this.client, this.reservedBytes, this.chars);
   }
 }

@@ -63,4 +63,28 @@ describe(fetchAnswer.name, () => {
       expect(chunks).toBeGreaterThan(1);
     });
   });
+
+  describe('lean (seqs and the rest as arrays beside data)', () => {
+    const lean = (data: string[], extra: Record<string, unknown[]> = {}) => ({ ...answerOf(data), acked: 2, seqs: data.map((_, i) => i + 1), deliveries: data.map(() => 1), ...extra });
+
+    it('counts each message once, with room for its seq and deliveries (and time, subject)', () => {
+      expect(answerChars(['ab', 'c'], undefined, { seqs: [1, 2] })).toBe(5 + 4 + 2 * 20);
+      expect(answerChars(['ab', 'c'], undefined, { seqs: [1, 2], times: ['t', 't'] })).toBe(5 + 4 + 2 * 47);
+      expect(answerChars(['ab', 'c'], undefined, { seqs: [1, 2], subjects: ['a.b', 'a.cd'] })).toBe(5 + 4 + 2 * 20 + 6 + 7);
+    });
+
+    it.each([
+      ['acknowledged', {}],
+      ['retained', { times: Array.from({ length: 20_000 }, () => '2026-12-03T14:29:07.123Z') }],
+      ['a pattern, subjects quoted', { subjects: Array.from({ length: 20_000 }, (_, i) => `orders."${i}"`) }],
+    ])('streams a large answer (%s) as exactly JSON.stringify of it, arrays in order', async (_, extra) => {
+      const data = Array.from({ length: 20_000 }, (_, i) => `message ${i} "quoted" \\ \n`);
+      const answer = lean(data, extra);
+      const { text, chunks } = await bodyOf(fetchAnswer(answer));
+      const expected = JSON.stringify(answer);
+      expect(text.length).toBe(expected.length);
+      expect(text === expected).toBe(true);
+      expect(chunks).toBeGreaterThan(1);
+    });
+  });
 });

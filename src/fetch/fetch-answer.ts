@@ -1,6 +1,7 @@
 import { StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { LEAN_ENTRY_OVERHEAD, LEAN_RETAINED_ENTRY_OVERHEAD, type FetchedMessages } from '../broker/store/message-store.js';
 import type { FetchResponseDto } from './fetch-response.dto.js';
 
 /** Answers whose messages take more characters than this (quoted, with commas) are streamed instead of built whole. */
@@ -20,7 +21,7 @@ const RETAINED_ENVELOPE_CHARS = MESSAGE_ENVELOPE_CHARS + 34;
  * measuring it for Content-Length), and hold the whole answer twice in memory while a slow client
  * reads it. The bytes are the same JSON either way.
  */
-export function fetchAnswer(answer: FetchResponseDto, chars = answerChars(answer.data, answer.messages)): FetchResponseDto | StreamableFile {
+export function fetchAnswer(answer: FetchResponseDto, chars = answerChars(answer.data, answer.messages, answer)): FetchResponseDto | StreamableFile {
   if (chars <= STREAM_ANSWERS_ABOVE_CHARS) return answer;
   return new StreamableFile(Readable.from(chunksOf(answer), { objectMode: false }), { type: 'application/json; charset=utf-8' });
 }
@@ -28,14 +29,20 @@ export function fetchAnswer(answer: FetchResponseDto, chars = answerChars(answer
 /**
  * About the characters these messages take in an answer: each with its quotes and comma, twice when
  * `messages` repeats them (an acknowledged subscriber, a retained subject) with its
- * `{"seq":…,"time":…,"deliveries":…}` around it.
+ * `{"seq":…,"time":…,"deliveries":…}` around it; once in a lean answer, with its seq, delivery
+ * count, time and subject in the arrays beside `data`.
  */
-export function answerChars(data: readonly string[], messages?: ReadonlyArray<{ time?: string }>): number {
+export function answerChars(data: readonly string[], messages?: ReadonlyArray<{ time?: string }>, lean?: Pick<FetchedMessages, 'seqs' | 'times' | 'subjects'>): number {
   let chars = 0;
   for (const message of data) chars += message.length + 3;
-  if (messages === undefined) return chars;
-  const envelope = messages[0]?.time !== undefined ? RETAINED_ENVELOPE_CHARS : MESSAGE_ENVELOPE_CHARS;
-  return 2 * chars + envelope * data.length;
+  if (messages !== undefined) {
+    const envelope = messages[0]?.time !== undefined ? RETAINED_ENVELOPE_CHARS : MESSAGE_ENVELOPE_CHARS;
+    return 2 * chars + envelope * data.length;
+  }
+  if (lean?.seqs === undefined) return chars;
+  chars += (lean.times ? LEAN_RETAINED_ENTRY_OVERHEAD : LEAN_ENTRY_OVERHEAD) * data.length;
+  for (const subject of lean.subjects ?? []) chars += subject.length + 3;
+  return chars;
 }
 
 /**
@@ -61,7 +68,7 @@ async function* chunksOf(answer: FetchResponseDto): AsyncGenerator<string> {
 }
 
 /** The answer's JSON, a message at a time, in the order JSON.stringify writes the object's keys. */
-function* piecesOf({ subject, id, data, remaining, acked, messages }: FetchResponseDto): Generator<string> {
+function* piecesOf({ subject, id, data, remaining, acked, messages, seqs, deliveries, times, subjects }: FetchResponseDto): Generator<string> {
   yield `{"subject":${JSON.stringify(subject)},"id":${JSON.stringify(id)},"data":[`;
   for (let i = 0; i < data.length; i++) yield (i > 0 ? ',' : '') + JSON.stringify(data[i]);
   yield `],"remaining":${remaining}`;
@@ -69,6 +76,14 @@ function* piecesOf({ subject, id, data, remaining, acked, messages }: FetchRespo
   if (messages !== undefined) {
     yield ',"messages":[';
     for (let i = 0; i < messages.length; i++) yield (i > 0 ? ',' : '') + JSON.stringify(messages[i]);
+    yield ']';
+  }
+  if (seqs !== undefined) yield `,"seqs":[${seqs.join(',')}]`;
+  if (deliveries !== undefined) yield `,"deliveries":[${deliveries.join(',')}]`;
+  if (times !== undefined) yield `,"times":${JSON.stringify(times)}`; // 26 characters each, at most 10,000
+  if (subjects !== undefined) {
+    yield ',"subjects":[';
+    for (let i = 0; i < subjects.length; i++) yield (i > 0 ? ',' : '') + JSON.stringify(subjects[i]);
     yield ']';
   }
   yield '}';

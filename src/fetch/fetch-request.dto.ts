@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { MAX_SEQS_PER_REQUEST } from '../ack/settle-request.dto.js';
 import { MAX_FETCH_MESSAGES } from '../broker/broker.service.js';
 import { SubjectProperty } from '../common/subject.property.js';
@@ -33,4 +33,15 @@ export class FetchRequestDto {
   })
   @IsOptional() @IsArray() @ArrayMaxSize(MAX_SEQS_PER_REQUEST) @IsInt({ each: true }) @Min(1, { each: true })
   ack?: number[];
+
+  @ApiPropertyOptional({
+    type: 'boolean',
+    example: true,
+    description:
+      'The lean answer: where `messages` would be (an acknowledged subscriber, a retained subject, a pattern), each message\'s data only in `data` and beside it, ' +
+      'in the same order, `seqs`, and `deliveries` (acknowledged), `times` (retained), `subjects` (pattern). More messages fit broker.max-fetch-bytes, as each is written once. ' +
+      'Absent or false: `messages`, as always',
+  })
+  @IsOptional() @IsBoolean()
+  lean?: boolean;
 }

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { sentIdOf } from '../auth/access-control.js';
 import { BrokerService } from '../broker/broker.service.js';
+import type { FetchedMessages } from '../broker/store/message-store.js';
 import { InFlightRequests } from '../common/http/in-flight-requests.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ValidBody } from '../common/validation/valid-body.decorator.js';
@@ -24,7 +25,7 @@ export class FetchController {
   @ApiOperation({
     summary: 'Take the pending messages of a subscriber, optionally waiting for one',
     description:
-      'At most once: the messages taken are gone. For an acknowledged subscriber (subscribed with ackWaitMs) they are in flight until acked, nacked or their deadline passes, and `messages` gives their seqs.',
+      'At most once: the messages taken are gone. For an acknowledged subscriber (subscribed with ackWaitMs) they are in flight until acked, nacked or their deadline passes, and `messages` gives their seqs (with `lean`: `seqs` and `deliveries`, arrays beside `data`).',
   })
   @ApiOkResponse({
     type: FetchResponseDto,
@@ -47,22 +48,35 @@ export class FetchController {
           ],
         },
       },
+      lean: {
+        summary: 'The same with `lean`: seqs and delivery counts beside `data`, each message written once',
+        value: { subject: 'orders.created', id: '3b241101-e2bb-4255-8caf-4136c566a962', data: ['{"orderId":42}', '1'], remaining: 0, seqs: [1, 2], deliveries: [1, 2] },
+      },
     },
   })
   @ApiErrors(400, 404, 413, 415, { status: 503, example: 'too many fetch answers in flight; retry later', description: 'This client (its token, or its connection) holds its share of broker.max-fetch-bytes-in-flight in answers it has not read yet (or: broker is shutting down; or, on broker.store redis, `store unavailable`: Redis did not answer in time)' })
   async fetch(@ValidBody() request: FetchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FetchResponseDto | StreamableFile> {
-    const { subject, id, max, waitMs, ack } = request;
+    const { subject, id, max, waitMs, ack, lean } = request;
     const sentId = sentIdOf(request); // with auth on, the tagged id the client holds, not the store's
     const budget = new FetchAnswerBudget(this.inFlight, reply.raw, this.inFlight.admitAnswer(reply.request));
     // Acks first: the room they free under maxAckPending is this fetch's to take.
     const acked = ack === undefined ? undefined : await this.broker.ack(subject, id, ack);
     const signal = waitMs ? abortedWhenClientLeaves(reply) : undefined;
-    const { data, remaining, messages } = await this.broker.fetch(subject, id, { max, waitMs, signal, budget });
-    const answer: FetchResponseDto = { subject, id: sentId, data, remaining };
+    const taken = await this.broker.fetch(subject, id, { max, waitMs, signal, budget, lean });
+    const answer: FetchResponseDto = { subject, id: sentId, data: taken.data, remaining: taken.remaining };
     if (acked !== undefined) answer.acked = acked;
-    if (messages) answer.messages = messages;
+    if (taken.messages) answer.messages = taken.messages;
+    else if (taken.seqs) withLeanArrays(answer, taken);
     return fetchAnswer(answer, budget.chars);
   }
+}
+
+/** The lean answer's arrays, in the order the answer's JSON has them (fetch-answer.ts streams the same). */
+function withLeanArrays(answer: FetchResponseDto, { seqs, deliveries, times, subjects }: FetchedMessages): void {
+  answer.seqs = seqs;
+  if (deliveries) answer.deliveries = deliveries;
+  if (times) answer.times = times;
+  if (subjects) answer.subjects = subjects;
 }
 
 /**

@@ -189,9 +189,45 @@ describe('consume()', () => {
     expect([...new Set(acked)].sort((a, b) => a - b)).toEqual(delivered.sort((a, b) => a - b));
     // The backlog's batches carried the acks of the ones before; only the last ones needed /api/ack.
     expect(carried.length).toBeGreaterThanOrEqual(2000);
+    // Every poll asked for the lean answer (seqs beside data, each message's data once).
+    expect(fetches.every((request) => (request.body as { lean?: boolean }).lean === true)).toBe(true);
     expect(ackRequests.length).toBeLessThanOrEqual(3);
     await pause(1200); // past ackWaitMs: anything not acked would come back
     expect((await mq.fetch(sub)).data).toEqual([]);
+  });
+
+  it.each([
+    ['lean answers', (body: Record<string, unknown>) => body],
+    ['a broker that ignores `lean` (answers `messages`)', ({ lean: _lean, ...body }: Record<string, unknown>) => body],
+  ])('acknowledged, %s: the handler gets each message with its seq and delivery count', async (_case, sentBody) => {
+    const subject = uniqueSubject();
+    const transport = new NodeHttpTransport(broker.url);
+    const answers: Array<Record<string, unknown>> = [];
+    const client = new GopherMQ({
+      url: broker.url,
+      transport: {
+        request: async (request: TransportRequest) => {
+          if (request.path !== '/api/fetch') return transport.request(request);
+          const response = await transport.request({ ...request, body: JSON.stringify(sentBody(JSON.parse(request.body!))) });
+          answers.push(JSON.parse(response.body));
+          return response;
+        },
+        close: () => transport.close(),
+      },
+    });
+    const sub = await mq.subscribe(subject, { ackWaitMs: 60_000 });
+    await publishAll(subject, range(50));
+    const got: ConsumedMessage[] = [];
+    const consumer = client.consume(sub, (message) => void got.push(message), { concurrency: 5, prefetch: 10 });
+    await eventually(() => got.length === 50, 10_000);
+    await consumer.stop();
+    client.close();
+    const fromMessages = answers.some((answer) => 'messages' in answer);
+    expect([fromMessages, answers.some((answer) => 'seqs' in answer)]).toEqual(_case === 'lean answers' ? [false, true] : [true, false]);
+    expect(got.map((message) => message.data).sort()).toEqual(range(50).sort());
+    expect(got.every((message) => message.subject === subject && Number.isInteger(message.seq) && message.deliveries === 1)).toBe(true);
+    expect(new Set(got.map((message) => message.seq)).size).toBe(50);
+    expect((await mq.fetch(sub)).data).toEqual([]); // every one acked
   });
 
   it('acknowledged: a poll that carried acks and failed sends them again, and a long-poll does not hold them back', async () => {

@@ -9,6 +9,8 @@ import { subjectMatches } from '../../auth/subject-pattern.js';
 import { isPattern, SubjectTree } from '../subject-tree.js';
 import {
   DEFAULT_MAX_ACK_PENDING,
+  LEAN_ENTRY_OVERHEAD,
+  LEAN_RETAINED_ENTRY_OVERHEAD,
   sameDeliver,
   type DeliverPolicy,
   type RetentionDropReason,
@@ -213,27 +215,49 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       this.expire(log, Date.now(), Infinity);
       this.catchUp(subscriber);
     }
-    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes, options?.maxInFlight);
+    const lean = options?.lean === true;
+    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes, options?.maxInFlight, lean);
     const { nextSeq } = subscriber;
     const retained = log.rule !== undefined;
-    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained || log.pattern !== undefined);
+    const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained || log.pattern !== undefined, lean);
     const stored = log.messages;
     const front = nextSeq - log.firstSeq;
     const data = new Array<string>(count);
     stored.readData(front, count, data);
-    let messages: DeliveredMessage[] | undefined;
-    if (log.pattern !== undefined) {
-      messages = new Array<DeliveredMessage>(count);
+    let taken: FetchedMessages;
+    if ((log.pattern !== undefined || retained) && lean) taken = { data, remaining: 0, ...this.leanArrays(log, nextSeq, count) };
+    else if (log.pattern !== undefined) {
+      const messages = new Array<DeliveredMessage>(count);
       for (let i = 0; i < count; i++) messages[i] = { subject: stored.subject(front + i)!, seq: nextSeq + i, data: data[i] };
+      taken = { data, remaining: 0, messages };
     } else if (retained) {
-      messages = new Array<DeliveredMessage>(count);
+      const messages = new Array<DeliveredMessage>(count);
       for (let i = 0; i < count; i++) messages[i] = { seq: nextSeq + i, data: data[i], time: isoTime(stored.publishedMs(front + i)) };
+      taken = { data, remaining: 0, messages };
     } else if (options?.withSeqs) {
-      messages = new Array<DeliveredMessage>(count);
+      const messages = new Array<DeliveredMessage>(count);
       for (let i = 0; i < count; i++) messages[i] = { seq: nextSeq + i, data: data[i] };
-    }
+      taken = { data, remaining: 0, messages };
+    } else taken = { data, remaining: 0 };
     if (count > 0) this.move(subscriber, nextSeq + count);
-    return messages ? { data, remaining: subscriber.pending, messages } : { data, remaining: subscriber.pending };
+    taken.remaining = subscriber.pending;
+    return taken;
+  }
+
+  /** The lean answer's arrays for an at-most-once subscriber's `count` messages from `seq` of a pattern's or a retained log. */
+  private leanArrays(log: SubjectLog, seq: number, count: number): Pick<FetchedMessages, 'seqs' | 'times' | 'subjects'> {
+    const stored = log.messages;
+    const front = seq - log.firstSeq;
+    const seqs = new Array<number>(count);
+    for (let i = 0; i < count; i++) seqs[i] = seq + i;
+    if (log.pattern !== undefined) {
+      const subjects = new Array<string>(count);
+      for (let i = 0; i < count; i++) subjects[i] = stored.subject(front + i)!;
+      return { seqs, subjects };
+    }
+    const times = new Array<string>(count);
+    for (let i = 0; i < count; i++) times[i] = isoTime(stored.publishedMs(front + i));
+    return { seqs, times };
   }
 
   ack(subject: string, id: string, seqs: readonly number[]): SettleOutcome {
@@ -244,6 +268,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
         ack.settle(seq);
         count += 1;
       }
+      if (count > 0) ack.dropStaleDeadlines();
       return count;
     });
   }
@@ -502,17 +527,17 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
 
   /**
    * How many of the `available` messages from `seq` on fit in one answer's budget: at least one. On
-   * a retained subject, each is in `messages` too, with its seq and time.
+   * a retained subject, or a pattern's, each is in `messages` (or the lean arrays) too.
    */
-  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number, withMessages = false): number {
+  private fitting(log: SubjectLog, seq: number, available: number, maxBytes: number, withMessages: boolean, lean: boolean): number {
     const { messages } = log;
     const front = seq - log.firstSeq;
-    // A pattern's messages carry no time: the overhead of any delivered message, and their subject.
-    const overhead = log.rule ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
+    const { dataTimes, overhead } = withMessages ? weighing(log, lean) : { dataTimes: 1, overhead: 0 };
     let count = 0;
     for (let answerBytes = 0; count < available; count++) {
       const index = front + count;
-      answerBytes += withMessages ? 2 * messages.answerBytes(index) + overhead + messages.subjectBytes(index) : messages.answerBytes(index);
+      // subjectBytes: 0 but in a pattern's log, whose messages always come with their subject.
+      answerBytes += dataTimes * messages.answerBytes(index) + overhead + messages.subjectBytes(index);
       if (answerBytes > maxBytes && count > 0) break;
     }
     return count;
@@ -521,32 +546,32 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   /**
    * Messages due again first, lowest seq first, then new ones; each in flight until its deadline,
    * no more than leaves maxAckPending of the subscriber's and maxInFlight of all in flight. The
-   * answer carries each message twice (`data` and `messages`), and the budget counts both.
+   * answer carries each message twice (`data` and `messages`), or once with its seq and delivery
+   * count beside it (`lean`), and the budget counts it so.
    */
-  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, wanted: number, maxBytes: number, maxInFlight = Infinity): FetchedMessages {
+  private fetchAcknowledged(subscriber: MemorySubscriber, ack: AckState, wanted: number, maxBytes: number, maxInFlight = Infinity, lean = false): FetchedMessages {
     const { log } = subscriber;
     const ownBound = Math.min(ack.settings.maxAckPending!, maxInFlight);
     const inFlightRoom = Math.min(ownBound - ack.inFlight, this.limits.maxInFlight - this.inFlight);
     const max = Math.max(0, Math.min(wanted, inFlightRoom));
     const deadline = Date.now() + ack.settings.ackWaitMs;
     const data: string[] = [];
-    const messages: DeliveredMessage[] = [];
+    const seqs: number[] = [];
+    const deliveries: number[] = [];
     const inFlightBefore = ack.inFlight;
-    let answerBytes = 0;
-    const retained = log.rule !== undefined;
-    const overhead = retained ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD;
+    const { dataTimes, overhead } = weighing(log, lean);
     const stored = log.messages;
-    const pattern = log.pattern !== undefined;
+    let answerBytes = 0;
+    let redelivered = 0;
     const take = (seq: number): boolean => {
       const index = seq - log.firstSeq;
-      answerBytes += 2 * stored.answerBytes(index) + overhead + stored.subjectBytes(index);
+      answerBytes += dataTimes * stored.answerBytes(index) + overhead + stored.subjectBytes(index);
       if (answerBytes > maxBytes && data.length > 0) return false;
-      const deliveries = ack.deliver(seq, deadline);
-      if (deliveries > 1) this.redelivered += 1;
-      const message = stored.data(index);
-      data.push(message);
-      if (pattern) messages.push({ subject: stored.subject(index)!, seq, data: message, deliveries });
-      else messages.push(retained ? { seq, data: message, time: isoTime(stored.publishedMs(index)), deliveries } : { seq, data: message, deliveries });
+      const count = ack.deliver(seq, deadline);
+      if (count > 1) redelivered += 1;
+      data.push(stored.data(index));
+      seqs.push(seq);
+      deliveries.push(count);
       return true;
     };
     let room = true;
@@ -555,10 +580,28 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       room = take(seq);
       if (room) ack.available.pop();
     }
-    while (room && data.length < max && ack.nextSeq < log.endSeq) room = take(ack.nextSeq);
+    const endSeq = log.endSeq; // the log does not grow during a take
+    while (room && data.length < max && ack.nextSeq < endSeq) room = take(ack.nextSeq);
+    this.redelivered += redelivered;
     this.countInFlight(log, ack.inFlight - inFlightBefore);
     if (data.length > 0) this.schedule(subscriber, ack);
-    return { data, remaining: subscriber.pending, messages };
+    const remaining = subscriber.pending;
+    const retained = log.rule !== undefined;
+    const pattern = log.pattern !== undefined;
+    if (lean) {
+      const taken: FetchedMessages = { data, remaining, seqs, deliveries };
+      if (retained) taken.times = seqs.map((seq) => isoTime(stored.publishedMs(seq - log.firstSeq)));
+      if (pattern) taken.subjects = seqs.map((seq) => stored.subject(seq - log.firstSeq)!);
+      return taken;
+    }
+    const messages = new Array<DeliveredMessage>(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const seq = seqs[i];
+      const index = seq - log.firstSeq;
+      if (pattern) messages[i] = { subject: stored.subject(index)!, seq, data: data[i], deliveries: deliveries[i] };
+      else messages[i] = retained ? { seq, data: data[i], time: isoTime(stored.publishedMs(index)), deliveries: deliveries[i] } : { seq, data: data[i], deliveries: deliveries[i] };
+    }
+    return { data, remaining, messages };
   }
 
   /** Runs `change` on an acknowledged subscriber's state, then moves its hold on the log and its schedule. */
@@ -707,6 +750,17 @@ function startOf(log: SubjectLog, deliver: DeliverPolicy | undefined): number {
     else high = middle;
   }
   return low;
+}
+
+/**
+ * How a message of `log` weighs in an answer that carries it beside `data` (acknowledged, retained,
+ * pattern): its data's answer bytes `dataTimes` over, and `overhead`, and a pattern's its subject.
+ * A pattern's messages weigh as in the object form in a lean answer too: the Redis store keeps one
+ * weight for each, its data and subject together (redis-pattern-forwarder.ts).
+ */
+function weighing(log: SubjectLog, lean: boolean): { dataTimes: number; overhead: number } {
+  if (log.pattern !== undefined || !lean) return { dataTimes: 2, overhead: log.rule ? RETAINED_MESSAGE_OVERHEAD : DELIVERED_MESSAGE_OVERHEAD };
+  return { dataTimes: 1, overhead: log.rule ? LEAN_RETAINED_ENTRY_OVERHEAD : LEAN_ENTRY_OVERHEAD };
 }
 
 function infoOf({ id, subject, ack, name }: MemorySubscriber): SubscriberInfo {

@@ -110,7 +110,21 @@ export interface TakeOptions {
   maxInFlight?: number;
   /** Answer `messages`, with each message's seq, for every subscriber (an at-most-once one too). */
   withSeqs?: boolean;
+  /**
+   * The lean answer (a fetch's `lean`): where `messages` would be, `seqs` and the other arrays of
+   * FetchedMessages instead, parallel to `data`, each message's data once; the byte budget counts
+   * the messages as that answer carries them (LEAN_ENTRY_OVERHEAD).
+   */
+  lean?: boolean;
 }
+
+/**
+ * What a message adds to a lean answer besides its data, at most: its seq and delivery count with
+ * their commas (the 17 digits the object form's 48 allows them, and two commas).
+ */
+export const LEAN_ENTRY_OVERHEAD = 20;
+/** The same on a retained subject, with its publish time `"2026-12-03T14:29:07.123Z",` (27 characters more). */
+export const LEAN_RETAINED_ENTRY_OVERHEAD = LEAN_ENTRY_OVERHEAD + 27;
 
 /** What a fetch took from a subscriber's pending messages. */
 export interface FetchedMessages {
@@ -126,6 +140,14 @@ export interface FetchedMessages {
    * (acknowledged), publish time (retained) or subject (pattern).
    */
   messages?: DeliveredMessage[];
+  /**
+   * A lean take (TakeOptions.lean), where `messages` would be: each message's seq, parallel to
+   * `data`; with `deliveries` (acknowledged), `times` (retained) and `subjects` (pattern) as they apply.
+   */
+  seqs?: number[];
+  deliveries?: number[];
+  times?: string[];
+  subjects?: string[];
 }
 
 /**

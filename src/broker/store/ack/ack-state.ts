@@ -172,6 +172,22 @@ export class AckState {
     return dropped;
   }
 
+  /**
+   * Drops the deadlines at the front of the queue that no longer apply (settled, nacked or extended
+   * since): acks come mostly in delivery order, so this costs O(1) per ack and keeps the queue near
+   * the messages in flight, where the compaction of queueDeadline would otherwise scan it again and
+   * again (an acked message's entry would stay until its deadline). The deadline timer skips such
+   * entries all the same.
+   */
+  dropStaleDeadlines(): void {
+    const { deadlines } = this;
+    while (deadlines.size > 0) {
+      const seq = deadlines.frontValue;
+      if (this.state(seq) === Delivery.InFlight && this.time(seq) === deadlines.frontKey) return;
+      deadlines.shift();
+    }
+  }
+
   /** When something is next due: a deadline or the end of a delay (Infinity: nothing). */
   get nextDue(): number {
     return Math.min(this.deadlines.frontKey, this.delayed.minKey);

@@ -68,7 +68,7 @@ export class RedisFetcher {
     for (;;) {
       // Until the first answer says, the subscriber may be acknowledged: the smaller batch.
       const want = Math.min(max - taken, !answered || acknowledged ? ACK_SCRIPT_BATCH : FETCH_BATCH);
-      const batch = await this.batch(subject, id, want, budget, taken === 0, answered ? 0 : waitMs, inFlightRoom, ownInFlight, lease);
+      const batch = await this.batch(subject, id, want, budget, taken === 0, answered ? 0 : waitMs, inFlightRoom, ownInFlight, options.lean === true, lease);
       if (batch.remaining === -2) throw BrokerError.storeUnavailable();
       if (batch.remaining === -1) {
         if (!answered) return undefined;
@@ -108,10 +108,12 @@ export class RedisFetcher {
     }
     if (lease) this.accounting.settled(subject, [0], lease);
     const [values] = await Promise.all([Promise.all(reads).then((batches) => batches.flat()), ...sideCalls]);
-    const data: string[] = [];
-    const messages: DeliveredMessage[] = [];
     // A pattern's log (wildcard subscription): its ids are '<message id> <subject>', and every answer carries messages.
     const pattern = ids.length > 0 && ids[0].includes(' ');
+    const withMessages = acknowledged || retained || pattern || isPattern(subject) || options.withSeqs === true;
+    if (options.lean && withMessages) return leanAnswer(values, remaining, ids, seqs, acknowledged && deliveries, retained && times, pattern || isPattern(subject));
+    const data: string[] = [];
+    const messages: DeliveredMessage[] = [];
     values.forEach((value, n) => {
       if (value === null) return;
       data.push(value);
@@ -124,10 +126,10 @@ export class RedisFetcher {
       } else if (acknowledged) messages.push({ seq: seqs[n], data: value, deliveries: deliveries[n] });
       else if (options.withSeqs) messages.push({ seq: seqs[n], data: value });
     });
-    return acknowledged || retained || pattern || isPattern(subject) || options.withSeqs ? { data, remaining, messages } : { data, remaining };
+    return withMessages ? { data, remaining, messages } : { data, remaining };
   }
 
-  private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, ownInFlight: number, lease?: Lease): Promise<Batch> {
+  private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, ownInFlight: number, lean: boolean, lease?: Lease): Promise<Batch> {
     const answer = (await this.run(
       'gmqFetch',
       this.base(subject),
@@ -141,6 +143,7 @@ export class RedisFetcher {
       inFlightRoom,
       subject,
       ownInFlight,
+      lean ? 1 : 0,
     )) as [number[], ...Array<number | string>];
     const [accounted, remaining, dueHint, redelivered, used, retained] = answer as unknown as [number[], number, number, number, number, number];
     // The lease is reported once the fetch is done, with what its scripts counted.
@@ -157,4 +160,26 @@ export class RedisFetcher {
     }
     return { remaining, dueHint, redelivered, used, retained: retained === 1, ids, seqs, deliveries, times };
   }
+}
+
+/**
+ * The lean answer (TakeOptions.lean) of the messages read: `seqs` beside `data`, and `deliveries`,
+ * `times` and `subjects` when given. A message whose data is gone (trimmed meanwhile) is left out of each.
+ */
+function leanAnswer(values: ReadonlyArray<string | null>, remaining: number, ids: string[], seqs: number[], deliveries: number[] | false, times: number[] | false, pattern: boolean): FetchedMessages {
+  const data: string[] = [];
+  const taken: FetchedMessages = { data, remaining, seqs: [] };
+  if (deliveries) taken.deliveries = [];
+  if (times) taken.times = [];
+  if (pattern) taken.subjects = [];
+  for (let n = 0; n < values.length; n++) {
+    const value = values[n];
+    if (value === null) continue;
+    data.push(value);
+    taken.seqs!.push(seqs[n]);
+    if (deliveries) taken.deliveries!.push(deliveries[n]);
+    if (times) taken.times!.push(isoTime(times[n]));
+    if (pattern) taken.subjects!.push(ids[n].slice(ids[n].indexOf(' ') + 1));
+  }
+  return taken;
 }

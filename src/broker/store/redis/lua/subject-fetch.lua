@@ -8,7 +8,9 @@
 -- (how long the caller waits if nothing is taken), ARGV[6] atLeastOne ('1': one message even past
 -- the budget), ARGV[7] in-flight room: broker.max-in-flight on a single Redis, the lease's grant on
 -- a Cluster, ARGV[8] the subject, ARGV[9] most of its messages in flight after this take (0: its
--- maxAckPending; else the smaller of the two: a stream's maxInFlight)
+-- maxAckPending; else the smaller of the two: a stream's maxInFlight), ARGV[10] '1': the lean
+-- answer (seqs beside data, each message's data once: it weighs its answer bytes and LEAN_EXTRA,
+-- a pattern's entry what it weighs in the object form, as in the memory store)
 -- Returns {accounting, remaining, due hint (-1: none), redelivered (-1: an at-most-once subscriber),
 -- budget used, retained (1: a retained subject), then message id, seq, deliveries, publish time
 -- (ms) per message}; {{}, -1} for no such subscriber,
@@ -37,6 +39,9 @@ local next = tonumber(h[1])
 local out = {0, -1, 0, 0, rule and 1 or 0}
 -- On a retained subject every answer carries messages, with their time.
 local extra = rule and 82 or 48
+-- The lean answer's seq, deliveries (and time) beside the data: message-store.ts LEAN_ENTRY_OVERHEAD.
+local lean = ARGV[10] == '1'
+local leanExtra = rule and 47 or 20
 local count, used = 0, 0
 local function fits(weight)
   if used + weight > budget and (count > 0 or not atLeastOne) then return false end
@@ -50,7 +55,7 @@ if not h[2] then
     local stop = false
     for i = 1, #chunk do
       local answer, _, published, messageId = parse(chunk[i])
-      if not fits(rule and 2 * answer + extra or answer) then stop = true break end
+      if not fits(rule and (lean and answer + leanExtra or 2 * answer + extra) or answer) then stop = true break end
       out[#out + 1] = messageId; out[#out + 1] = next + count; out[#out + 1] = 0; out[#out + 1] = published
       count = count + 1
     end
@@ -75,7 +80,11 @@ else
     local answer, _, published, messageId = parse(entry)
     -- A pattern's entry (its message id is '<id> <subject>', redis-pattern-forwarder.ts) carries its
     -- whole weight in `messages` already: counted once, as the memory store does.
-    if not fits(string.find(messageId, ' ', 1, true) and answer or 2 * answer + extra) then return false end
+    local weight
+    if string.find(messageId, ' ', 1, true) then weight = answer
+    elseif lean then weight = answer + leanExtra
+    else weight = 2 * answer + extra end
+    if not fits(weight) then return false end
     local deliveries = redis.call('HINCRBY', N, seq, 1)
     if deliveries > 1 then out[3] = out[3] + 1 end
     redis.call('ZADD', F, deadline, seq)
