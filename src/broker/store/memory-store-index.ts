@@ -28,11 +28,11 @@ export class MemoryStoreIndex {
   }
 
   subscribed(subscriber: MemorySubscriber): void {
-    this.members.set(memberKey(subscriber.subject, subscriber.id), subscriber);
+    this.members.set(memberKey(subscriber.logName, subscriber.id), subscriber);
   }
 
   unsubscribed(subscriber: MemorySubscriber): void {
-    this.members.delete(memberKey(subscriber.subject, subscriber.id));
+    this.members.delete(memberKey(subscriber.logName, subscriber.id));
   }
 
   /** Up to `limit` subjects starting with `prefix`, after `after`, in order. */
