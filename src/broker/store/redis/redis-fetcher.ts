@@ -1,6 +1,7 @@
 import { BrokerError } from '../../broker.error.js';
 import { isoTime } from '../iso-time.js';
 import { isPattern } from '../../subject-tree.js';
+import { isReplayLog } from '../../pattern-replay.js';
 import type { DeliveredMessage, FetchedMessages, StoreLimits, TakeOptions } from '../message-store.js';
 import type { RedisAcknowledgements } from './redis-acknowledgements.js';
 import { ACK_SCRIPT_BATCH } from './redis-acknowledgements.js';
@@ -124,7 +125,7 @@ export class RedisFetcher {
       } else if (acknowledged) messages.push({ seq: seqs[n], data: value, deliveries: deliveries[n] });
       else if (options.withSeqs) messages.push({ seq: seqs[n], data: value });
     });
-    return acknowledged || retained || pattern || isPattern(subject) || options.withSeqs ? { data, remaining, messages } : { data, remaining };
+    return acknowledged || retained || pattern || isPattern(subject) || isReplayLog(subject) || options.withSeqs ? { data, remaining, messages } : { data, remaining };
   }
 
   private async batch(subject: string, id: string, want: number, budget: number, atLeastOne: boolean, waitMs: number, inFlightRoom: number, ownInFlight: number, lease?: Lease): Promise<Batch> {
