@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BrokerService } from '../src/broker/broker.service.js';
 import { TestBroker, uniqueSubject } from './support/test-broker.js';
 
 // On both stores (jest.redis.config.mjs runs it on Redis too).
@@ -62,6 +63,18 @@ describe('wildcard subscriptions with deliver (replay of the retained subjects t
     const live = await drain(pattern, id, 2);
     expect(bySubject(live)).toEqual({ [`${base}.a`]: ['a3'], [`${base}.c`]: ['c1'] });
     expect(live[0].seq).toBeGreaterThan(replayed[2].seq);
+  });
+
+  it('"all" finds a retained subject first published while another pattern subscriber read it', async () => {
+    const base = uniqueSubject('kept');
+    const pattern = `${base}.*`;
+    const reader = await subscribe({ subject: pattern });
+    await publish(`${base}.a`, 'a1');
+    expect((await drain(pattern, reader, 1)).map((m) => m.data)).toEqual(['a1']);
+    const id = await subscribe({ subject: pattern, deliver: 'all' });
+    expect((await drain(pattern, id, 1)).map((m) => m.data)).toEqual(['a1']);
+    const listed = await broker.get(BrokerService).store.listSubjects(`${base}.`, undefined, 10);
+    expect(listed.items.map((item) => item.subject)).toContain(`${base}.a`);
   });
 
   it('"last": the newest retained message of each matching subject, then new ones', async () => {

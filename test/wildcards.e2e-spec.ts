@@ -166,6 +166,16 @@ describe('wildcard subscriptions', () => {
     expect((await broker.fetchMessages(`${base}.dead.letters`, dead, { waitMs: 2000 })).body.data).toEqual(['poison']);
   });
 
+  it('dead letters reach the pattern subscribers of their subject, as any publish does', async () => {
+    const base = uniqueSubject('w');
+    const watcher = await subscribe({ subject: `${base}.dead.*` });
+    const id = await subscribe({ subject: `${base}.work`, ackWaitMs: 30_000, maxDeliveries: 1, deadLetterSubject: `${base}.dead.letters` });
+    await publish(`${base}.work`, 'poison');
+    const [message] = (await broker.fetchMessages(`${base}.work`, id)).body.messages;
+    expect((await broker.post('/api/nack', { subject: `${base}.work`, id, seqs: [message.seq] })).body).toEqual({ nacked: 1 });
+    expect((await drain(`${base}.dead.*`, watcher, 1)).map((m) => [m.subject, m.data])).toEqual([[`${base}.dead.letters`, 'poison']]);
+  });
+
   it('names: a second subscribe with the pattern and name answers the same subscriber', async () => {
     const base = uniqueSubject('w');
     const first = await broker.post('/api/subscribe', { subject: `${base}.>`, name: 'audit' });

@@ -50,7 +50,8 @@ export class MemoryStoreIndex {
     const head = subject + SEPARATOR;
     for (const [key, subscriber] of this.members.entries(head + (after ?? ''))) {
       if (!key.startsWith(head)) return;
-      if (subscriber.id === after) continue;
+      // `<pattern> <id> <id>`: a replaying subscriber of the pattern, listed under its own log.
+      if (subscriber.id === after || key.includes(SEPARATOR, head.length)) continue;
       yield subscriber;
     }
   }

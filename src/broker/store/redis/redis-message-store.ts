@@ -111,7 +111,7 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     const indexes = new RedisIndexes(this.run, this.global, this.accounting);
     this.tidier = new RedisTidier(this.run, base, this.accounting, this.guard);
     this.publisher = new RedisPublisher(this.client, this.run, base, this.accounting, this.wake, limits, this.instance.slice(0, 12), rules, indexes);
-    this.acks = new RedisAcknowledgements(this.run, base, this.accounting, indexes, this.tidier, this.wake, this.publisher, readData, this.guard, this.clock, () => this.outward, observer);
+    this.acks = new RedisAcknowledgements(this.run, base, this.accounting, indexes, this.tidier, this.wake, { publish: (messages) => this.publishRouted(messages) }, readData, this.guard, this.clock, () => this.outward, observer);
     this.fetcher = new RedisFetcher(this.run, base, this.accounting, this.acks, this.tidier, readData, limits);
     this.subscribers = new RedisSubscribers(this.run, base, this.accounting, indexes, this.tidier, this.wake, limits, observer, rules);
     this.pushRegistry = new RedisPushRegistry(this.client, this.guard, this.global);
@@ -196,20 +196,23 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
    * what was stored is forwarded to the patterns' logs after.
    */
   publishMany(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
-    return this.guard.call('publish', async () => {
-      const routes = new Map<string, readonly string[]>();
-      for (const { subject } of messages) {
-        if (routes.has(subject)) continue;
-        const patterns = this.patterns.matching(subject);
-        if (patterns.length > 0) routes.set(subject, patterns);
-      }
-      if (routes.size === 0) return this.publisher.publish(messages);
-      const attached = Promise.all([...routes].map(([subject, patterns]) => this.forwarder.attach(subject, patterns)));
-      const [, outcomes] = await Promise.all([attached, this.publisher.publish(messages)]);
-      const stored = new Set(messages.filter((_, i) => outcomes[i] === 'ok').map(({ subject }) => subject));
-      for (const subject of stored) this.forwarder.forward(subject, routes.get(subject) ?? []);
-      return outcomes;
-    });
+    return this.guard.call('publish', () => this.publishRouted(messages));
+  }
+
+  /** A publish (a client's, or the store's own dead letters) with its patterns' forwards. */
+  private async publishRouted(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
+    const routes = new Map<string, readonly string[]>();
+    for (const { subject } of messages) {
+      if (routes.has(subject)) continue;
+      const patterns = this.patterns.matching(subject);
+      if (patterns.length > 0) routes.set(subject, patterns);
+    }
+    if (routes.size === 0) return this.publisher.publish(messages);
+    const attached = Promise.all([...routes].map(([subject, patterns]) => this.forwarder.attach(subject, patterns)));
+    const [, outcomes] = await Promise.all([attached, this.publisher.publish(messages)]);
+    const stored = new Set(messages.filter((_, i) => outcomes[i] === 'ok').map(({ subject }) => subject));
+    for (const subject of stored) this.forwarder.forward(subject, routes.get(subject) ?? []);
+    return outcomes;
   }
 
   fetch(subject: string, id: string, max: number, waitMs = 0, maxBytes = this.limits.maxFetchBytes, options?: TakeOptions): Promise<FetchedMessages | undefined> {
