@@ -47,3 +47,10 @@ export function logSubjectOf(subject: string, id: string): string {
 export function replays(deliver: DeliverPolicy | undefined): deliver is Exclude<DeliverPolicy, 'new'> {
   return deliver !== undefined && deliver !== 'new';
 }
+
+/** What every subject a pattern matches starts with: its tokens before the first wildcard, with their dot ('' for none). */
+export function literalPrefixOf(pattern: string): string {
+  const tokens = pattern.split('.');
+  const literal = tokens.findIndex((token) => token === '*' || token === '>');
+  return literal <= 0 ? '' : `${tokens.slice(0, literal).join('.')}.`;
+}

@@ -1,5 +1,5 @@
 import { newSubscriberId } from '../subscriber-id.js';
-import { newReplayingId, replayLogOf, replays } from '../pattern-replay.js';
+import { literalPrefixOf, newReplayingId, replayLogOf, replays } from '../pattern-replay.js';
 import { MemoryPushRegistry } from './push/memory-push-registry.js';
 import type { PushRegistrySource } from './push/push-registry.js';
 import { AckState, Delivery } from './ack/ack-state.js';
@@ -181,8 +181,11 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     log.ownName = replayLogOf(pattern, id);
     const now = Date.now();
     const cursors = new Map<string, ReplayCursor>();
-    for (const [subject, source] of this.retainedLogs) {
-      if (!subjectMatches(pattern, subject)) continue;
+    // The retained subjects it matches: those under its literal prefix in the subject index (all for `>` or `*.…`).
+    const prefix = literalPrefixOf(pattern);
+    const candidates = prefix === '' ? this.retainedLogs.entries() : this.index.subjectsFrom(prefix, undefined);
+    for (const [subject, source] of candidates) {
+      if (!source.rule || source.ownName !== undefined || !subjectMatches(pattern, subject)) continue;
       this.expire(source, now, Infinity);
       const start = startOf(source, deliver);
       if (start < source.endSeq) cursors.set(subject, new ReplayCursor(source, start));

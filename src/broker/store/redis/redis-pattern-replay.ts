@@ -1,5 +1,5 @@
 import { subjectMatches } from '../../../auth/subject-pattern.js';
-import { isReplayLog, newReplayingId, replayLogOf } from '../../pattern-replay.js';
+import { isReplayLog, literalPrefixOf, newReplayingId, replayLogOf } from '../../pattern-replay.js';
 import { isPattern } from '../../subject-tree.js';
 import type { AckSettings, DeliverPolicy, SubscribeOptions, SubscribeRefusal, SubscriberInfo } from '../message-store.js';
 import type { RetentionRules } from '../retention-rules.js';
@@ -98,11 +98,4 @@ export class RedisPatternReplay {
       after = page[page.length - 1];
     }
   }
-}
-
-/** What every subject a pattern matches starts with: its tokens before the first wildcard, with their dot. */
-function literalPrefixOf(pattern: string): string {
-  const tokens = pattern.split('.');
-  const literal = tokens.findIndex((token) => token === '*' || token === '>');
-  return literal <= 0 ? '' : `${tokens.slice(0, literal).join('.')}.`;
 }
