@@ -3,7 +3,7 @@
 import base from './jest.config.mjs';
 
 /** The e2e suites whose behaviour must not depend on the store (the rest are about files, docs or the CLI). */
-const storeSuites = ['ack', 'admin', 'api', 'async-publish', 'consumer-controls', 'hostile-input', 'key-isolation', 'lean-fetch', 'limits', 'metrics', 'named-subscribers', 'push', 'retention', 'shutdown', 'stream', 'wildcards', 'client/consumer'];
+const storeSuites = ['ack', 'admin', 'api', 'async-publish', 'consumer-controls', 'hostile-input', 'key-isolation', 'lean-fetch', 'limits', 'metrics', 'named-subscribers', 'push', 'retention', 'shutdown', 'stream', 'wildcards', 'wildcard-replay', 'client/consumer'];
 
 export default {
   ...base,

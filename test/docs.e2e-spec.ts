@@ -124,8 +124,18 @@ describe('README API examples', () => {
 
   it('wildcard subscriptions: each answer is the one the README shows, run in order against a fresh broker', async () => {
     const examples = examplesOf('## Wildcard subscriptions');
-    expect(examples.map(({ path }) => path)).toEqual(['/api/subscribe', '/api/publish', '/api/publish', '/api/fetch', '/api/publish']);
-    await TestBroker.using({}, (broker) => runExamples(broker, examples));
+    expect(examples.map(({ path }) => path)).toEqual([
+      ...['/api/subscribe', '/api/publish', '/api/publish', '/api/fetch', '/api/publish'],
+      // Replay of retained subjects, with the retained subjects' config.yaml.
+      ...['/api/publish', '/api/publish', '/api/publish', '/api/subscribe', '/api/fetch', '/api/subscribe'],
+    ]);
+    const retention = readme.slice(readme.indexOf('## Retained subjects and replay'));
+    const broker = await TestBroker.start({}, /```yaml\n([\s\S]*?)```/.exec(retention)![1]);
+    try {
+      await runExamples(broker, examples);
+    } finally {
+      await broker.close();
+    }
   });
 
   it('retained subjects: each answer is the one the README shows, against a broker with its config.yaml example', async () => {

@@ -121,13 +121,9 @@ describe('wildcard subscriptions', () => {
     expect((await broker.publish(`${base}.a*b.c>`, 'm')).status).toBe(200);
   });
 
-  it('refuses a subscribe to `>` that is not the last token, and deliver other than new on a pattern', async () => {
+  it('refuses a subscribe to `>` that is not the last token, and a pattern as dead-letter subject', async () => {
     const base = uniqueSubject('w');
     expect(await broker.post('/api/subscribe', { subject: `${base}.>.x` })).toMatchObject({ status: 400, body: { message: 'invalid subject' } });
-    expect(await broker.post('/api/subscribe', { subject: `${base}.*`, deliver: 'all' })).toMatchObject({
-      status: 400,
-      body: { message: 'deliver other than "new" is not supported on a wildcard subject' },
-    });
     expect(await broker.post('/api/subscribe', { subject: `${base}.*`, ackWaitMs: 1000, maxDeliveries: 1, deadLetterSubject: `${base}.>` })).toMatchObject({
       status: 400,
       body: { message: 'invalid subject' },
@@ -168,6 +164,16 @@ describe('wildcard subscriptions', () => {
     const [message] = await drain(pattern, id, 1);
     expect((await broker.post('/api/nack', { subject: pattern, id, seqs: [message.seq] })).body).toEqual({ nacked: 1 });
     expect((await broker.fetchMessages(`${base}.dead.letters`, dead, { waitMs: 2000 })).body.data).toEqual(['poison']);
+  });
+
+  it('dead letters reach the pattern subscribers of their subject, as any publish does', async () => {
+    const base = uniqueSubject('w');
+    const watcher = await subscribe({ subject: `${base}.dead.*` });
+    const id = await subscribe({ subject: `${base}.work`, ackWaitMs: 30_000, maxDeliveries: 1, deadLetterSubject: `${base}.dead.letters` });
+    await publish(`${base}.work`, 'poison');
+    const [message] = (await broker.fetchMessages(`${base}.work`, id)).body.messages;
+    expect((await broker.post('/api/nack', { subject: `${base}.work`, id, seqs: [message.seq] })).body).toEqual({ nacked: 1 });
+    expect((await drain(`${base}.dead.*`, watcher, 1)).map((m) => [m.subject, m.data])).toEqual([[`${base}.dead.letters`, 'poison']]);
   });
 
   it('names: a second subscribe with the pattern and name answers the same subscriber', async () => {

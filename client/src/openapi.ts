@@ -407,7 +407,7 @@ export interface components {
         };
         SubscribeRequestDto: {
             /**
-             * @description A subject, or a pattern (wildcard subscription): a token that is exactly `*` matches one token, a last token `>` one or more (`orders.*`, `orders.>`, `>`). A pattern subscriber gets what is published to every subject it matches; its fetch answers carry `messages` with each message's `subject`. Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
+             * @description A subject, or a pattern (wildcard subscription): a token that is exactly `*` matches one token, a last token `>` one or more (`orders.*`, `orders.>`, `>`). A pattern subscriber gets what is published to every subject it matches (with `deliver`, the retained messages of those subjects first); its fetch answers carry `messages` with each message's `subject`. Dot-separated tokens as in NATS: no space, tab, CR or LF, no empty token, at most 256 characters
              * @example orders.created
              */
             subject: string;
@@ -417,7 +417,7 @@ export interface components {
              */
             name?: string;
             /**
-             * @description Where it starts: `new` (default: what is published after the subscribe), `all` (every retained message, oldest first, then new ones), `last` (the newest retained message, then new ones), `{"fromSeq": N}` (the first retained message with seq ≥ N) or `{"fromTime": "<RFC 3339 time>"}` (the first published at or after it). Anything but `new` needs a retained subject (400 `subject does not retain messages`). Part of a named subscriber's settings
+             * @description Where it starts: `new` (default: what is published after the subscribe), `all` (every retained message, oldest first, then new ones), `last` (the newest retained message, then new ones), `{"fromSeq": N}` (the first retained message with seq ≥ N) or `{"fromTime": "<RFC 3339 time>"}` (the first published at or after it). Anything but `new` needs a retained subject (400 `subject does not retain messages`). On a pattern: per retained subject it matches (`all`, `last`, `fromTime`; subjects without retention give new messages), each subject's retained messages first and in seq order; `fromSeq` is refused on a pattern (400: seqs are per subject). Part of a named subscriber's settings
              * @example all
              */
             deliver?: ("new" | "all" | "last") | {

@@ -48,7 +48,7 @@ export class BrokerError extends Error {
   static subjectNotFound = () => new BrokerError(BrokerErrorCode.SubjectNotFound, 'subject not found');
   /** A query parameter or field out of range, named in the message (`limit: …`). */
   static invalidRequest = (message: string) => new BrokerError(BrokerErrorCode.InvalidRequest, message);
-  static patternReplay = () => new BrokerError(BrokerErrorCode.PatternReplay, 'deliver other than "new" is not supported on a wildcard subject');
+  static patternReplay = () => new BrokerError(BrokerErrorCode.PatternReplay, 'deliver {"fromSeq": …} is not supported on a wildcard subject: seqs are per subject (use "all", "last" or {"fromTime": …})');
   static storeUnavailable = () => new BrokerError(BrokerErrorCode.StoreUnavailable, 'store unavailable');
   static tooManyAnswersInFlight = () => new BrokerError(BrokerErrorCode.TooManyAnswersInFlight, 'too many fetch answers in flight; retry later');
 }

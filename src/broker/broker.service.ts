@@ -124,10 +124,11 @@ export class BrokerService implements BeforeApplicationShutdown, OnApplicationSh
    */
   async subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo> {
     if (!isValidSubject(subject)) throw BrokerError.invalidSubject();
-    // A wildcard subscription: a valid pattern (`>` only last), without replay for now.
+    // A wildcard subscription: a valid pattern (`>` only last); a start by seq means nothing across its subjects' seqs.
     if (isPattern(subject)) {
       if (!isValidSubjectPattern(subject)) throw BrokerError.invalidSubject();
-      if (options?.deliver !== undefined && options.deliver !== 'new') throw BrokerError.patternReplay();
+      const { deliver } = options ?? {};
+      if (typeof deliver === 'object' && 'fromSeq' in deliver) throw BrokerError.patternReplay();
     }
     if (ack?.deadLetterSubject !== undefined && !isPublishSubject(ack.deadLetterSubject)) throw BrokerError.invalidSubject();
     const subscriber = await this.store.subscribe(subject, ack && { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, options);

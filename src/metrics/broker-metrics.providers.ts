@@ -104,7 +104,7 @@ export function brokerMetricProviders(registry: Registry): Provider[] {
     storeCounter(registers, 'gophermq_messages_dropped_total', (stats) => stats.deadLetterDropped,
       'Messages given up after maxDeliveries deliveries without an ack: no dead-letter subject, or it refused them (no subscriber, a limit).'),
     storeGauge(registers, 'gophermq_pattern_subscriptions', (stats) => stats.patterns,
-      'Wildcard patterns (subscribe subjects with * or >) with at least one subscriber; each has a log of its own, counted in gophermq_subjects.'),
+      'Wildcard logs: patterns (subscribe subjects with * or >) with at least one subscriber without deliver, and each subscriber of a pattern with deliver (a replay: a log of its own); each counted in gophermq_subjects too.'),
     storeGauge(registers, 'gophermq_messages_retained', (stats) => stats.retained,
       'Messages kept by retained subjects (config.yaml retention), read or not; part of gophermq_messages_held.'),
     storeGauge(registers, 'gophermq_messages_retained_bytes', (stats) => stats.retainedBytes,

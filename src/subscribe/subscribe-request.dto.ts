@@ -20,7 +20,7 @@ export const DEFAULT_PUSH_CONCURRENCY = 10;
 export class SubscribeRequestDto {
   @SubjectProperty('orders.created', {
     description:
-      'A subject, or a pattern (wildcard subscription): a token that is exactly `*` matches one token, a last token `>` one or more (`orders.*`, `orders.>`, `>`). A pattern subscriber gets what is published to every subject it matches; its fetch answers carry `messages` with each message\'s `subject`. ',
+      'A subject, or a pattern (wildcard subscription): a token that is exactly `*` matches one token, a last token `>` one or more (`orders.*`, `orders.>`, `>`). A pattern subscriber gets what is published to every subject it matches (with `deliver`, the retained messages of those subjects first); its fetch answers carry `messages` with each message\'s `subject`. ',
   })
   subject!: string;
 
@@ -43,7 +43,7 @@ export class SubscribeRequestDto {
     ],
     example: 'all',
     description:
-      'Where it starts: `new` (default: what is published after the subscribe), `all` (every retained message, oldest first, then new ones), `last` (the newest retained message, then new ones), `{"fromSeq": N}` (the first retained message with seq ≥ N) or `{"fromTime": "<RFC 3339 time>"}` (the first published at or after it). Anything but `new` needs a retained subject (400 `subject does not retain messages`). Part of a named subscriber\'s settings',
+      'Where it starts: `new` (default: what is published after the subscribe), `all` (every retained message, oldest first, then new ones), `last` (the newest retained message, then new ones), `{"fromSeq": N}` (the first retained message with seq ≥ N) or `{"fromTime": "<RFC 3339 time>"}` (the first published at or after it). Anything but `new` needs a retained subject (400 `subject does not retain messages`). On a pattern: per retained subject it matches (`all`, `last`, `fromTime`; subjects without retention give new messages), each subject\'s retained messages first and in seq order; `fromSeq` is refused on a pattern (400: seqs are per subject). Part of a named subscriber\'s settings',
   })
   @IsOptional() @Allow()
   deliver?: DeliverRequest;

@@ -358,5 +358,30 @@ describe(MemoryMessageStore.name, () => {
       expect(sut.fetch('kept.a', later.id, 10)?.data).toEqual(['4', '5']);
       sut.close();
     });
+
+    it('a pattern subscriber replays the retained subjects it matches in pages between turns, none in the subscribe itself, and releases it all on unsubscribe', async () => {
+      const big = { subjects: 'bulk.>', maxAge: 0, maxMessages: 0, maxBytes: 0, discard: 'old' as const };
+      const roomy = { ...LIMITS, maxPending: 100_000, maxPendingBytes: 10_000_000, maxPendingPerSubject: 100_000, maxPendingBytesPerSubject: 10_000_000 };
+      sut = new MemoryMessageStore(roomy, [big]);
+      for (let i = 0; i < 10_000; i++) expect(sut.publish(`bulk.s${i % 2}`, `${i}`)).toBe('ok');
+      const started = performance.now();
+      const { id } = sut.subscribe('bulk.*', undefined, { deliver: 'all' }) as { id: string };
+      expect(performance.now() - started).toBeLessThan(10);
+      expect(sut.pendingCount('bulk.*', id)).toBe(0);
+      expect(sut.publish('bulk.s0', 'after')).toBe('ok'); // left to the replay: after s0's retained ones
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sut.pendingCount('bulk.*', id)).toBe(1000); // one page a turn
+      const data: Record<string, string[]> = { 'bulk.s0': [], 'bulk.s1': [] };
+      for (let turns = 0; turns < 20; turns++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        for (const message of sut.fetch('bulk.*', id, Infinity)!.messages!) data[message.subject!].push(message.data);
+      }
+      expect(data['bulk.s0']).toEqual([...Array.from({ length: 5000 }, (_, i) => `${2 * i}`), 'after']);
+      expect(data['bulk.s1']).toEqual(Array.from({ length: 5000 }, (_, i) => `${2 * i + 1}`));
+      expect(sut.stats()).toMatchObject({ messagesHeld: 10_001, patterns: 1, subjects: 1 });
+      expect(sut.unsubscribe('bulk.*', id)).toBe(true);
+      expect(sut.stats()).toMatchObject({ messagesHeld: 10_001, patterns: 0, subjects: 0 });
+      sut.close();
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { newSubscriberId } from '../subscriber-id.js';
+import { literalPrefixOf, newReplayingId, replayLogOf, replays } from '../pattern-replay.js';
 import { MemoryPushRegistry } from './push/memory-push-registry.js';
 import type { PushRegistrySource } from './push/push-registry.js';
 import { AckState, Delivery } from './ack/ack-state.js';
@@ -33,7 +34,7 @@ import { MemoryInspection } from './memory-inspection.js';
 import { MemoryStoreIndex } from './memory-store-index.js';
 import { sameAckSettings } from './same-ack-settings.js';
 import type { Page, PeekedMessage, SubjectFigures, SubscriberFigures } from './store-inspection.js';
-import { EPOCH_S, MemorySubscriber, nowS, SubjectLog } from './subject-log.js';
+import { EPOCH_S, MemorySubscriber, nowS, ReplayCursor, SubjectLog } from './subject-log.js';
 
 /** What an entry of `messages` adds to an answer besides its data: `{"seq":…,"data":,"deliveries":…},`. */
 const DELIVERED_MESSAGE_OVERHEAD = 48;
@@ -46,6 +47,10 @@ const SUBJECT_FIELD_OVERHEAD = 11;
 /** Most messages one turn of the sweep drops, and subjects it looks at: a turn stays near a millisecond. */
 const SWEEP_BATCH_MESSAGES = 1000;
 const SWEEP_BATCH_SUBJECTS = 1000;
+/** Most retained messages one turn copies into replaying pattern subscribers' logs: a turn stays near a millisecond, as the sweep's. */
+const REPLAY_PAGE_MESSAGES = 1000;
+/** How soon a replay that found no room tries again (a fetch of its subscriber goes on at once). */
+const REPLAY_RETRY_MS = 100;
 
 /** The default store: everything in this process, nothing survives a restart. */
 export class MemoryMessageStore implements MessageStore, PushRegistrySource {
@@ -75,6 +80,19 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   private readonly patternLogs = new SubjectTree<SubjectLog>();
   /** The pattern logs a publish found, reused: a publish allocates no array. */
   private readonly routes: SubjectLog[] = [];
+  /**
+   * Replaying pattern subscribers' own logs (deliver other than `new`), a set per pattern, found
+   * by the subjects they match as the patterns' logs are; and the sets a publish found, reused.
+   */
+  private readonly replayLogs = new SubjectTree<Set<SubjectLog>>();
+  private readonly replayGroups: Array<Set<SubjectLog>> = [];
+  private readonly ownLogs = new Set<SubjectLog>();
+  /** Own logs still copying retained subjects: the replay pager's round. */
+  private readonly replaying = new Set<SubjectLog>();
+  private replayTurn?: NodeJS.Immediate;
+  private replayRetry?: NodeJS.Timeout;
+  /** Named replaying subscribers by `<pattern>\n<name>` (their names share the pattern's namespace). */
+  private readonly replayNames = new Map<string, MemorySubscriber>();
   private readonly deadlines = new DeadlineTimer<MemorySubscriber>((subscriber, now, budget) => this.due(subscriber, now, budget));
   private messagesHeld = 0;
   private bytesHeld = 0;
@@ -108,6 +126,12 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   subscribe(subject: string, ack?: AckSettings): SubscriberInfo | undefined;
   subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): SubscriberInfo | SubscribeRefusal | undefined;
   subscribe(subject: string, ack?: AckSettings, { name, owner, deliver }: SubscribeOptions = {}): SubscriberInfo | SubscribeRefusal | undefined {
+    if (isPattern(subject)) {
+      // A name of a pattern is one, whichever log its subscriber reads: the other kind's is other settings.
+      const other = name === undefined ? undefined : replays(deliver) ? this.subjects.get(subject)?.names?.get(name) : this.replayNames.get(`${subject}\n${name}`);
+      if (other) return other.owner !== owner ? 'name-taken' : 'settings-differ';
+      if (replays(deliver)) return this.subscribeReplaying(subject, ack, name, owner, deliver);
+    }
     let log = this.subjects.get(subject);
     const rule = log ? log.rule : isPattern(subject) ? undefined : this.ruleOf(subject);
     if (deliver !== undefined && deliver !== 'new' && rule === undefined) return 'not-retained';
@@ -132,6 +156,65 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     return infoOf(subscriber);
   }
 
+  /**
+   * A pattern subscriber that replays: a log of its own, with a cursor into each retained subject it
+   * matches, placed where `deliver` says in that subject, all in this one step, so no publish
+   * routes to it before. The cursors are copied in pages between turns of the event loop
+   * (copyReplays); a publish to a subject whose cursor has not caught up is left to the cursor.
+   */
+  private subscribeReplaying(
+    pattern: string,
+    ack: AckSettings | undefined,
+    name: string | undefined,
+    owner: string | undefined,
+    deliver: Exclude<DeliverPolicy, 'new'>,
+  ): SubscriberInfo | SubscribeRefusal | undefined {
+    const key = name === undefined ? undefined : `${pattern}\n${name}`;
+    const existing = key === undefined ? undefined : this.replayNames.get(key);
+    if (existing) {
+      if (existing.owner !== owner) return 'name-taken';
+      if (!sameAckSettings(existing.ack?.settings, ack) || !sameDeliver(existing.deliver, deliver)) return 'settings-differ';
+      this.touch(existing);
+      return infoOf(existing);
+    }
+    if (this.subscribers.size + this.named.size >= this.limits.maxSubscribers) return undefined;
+    const id = newReplayingId(pattern, name);
+    const log = new SubjectLog(this.nextLogStart, undefined, pattern);
+    log.ownName = replayLogOf(pattern, id);
+    const now = Date.now();
+    const cursors = new Map<string, ReplayCursor>();
+    // The retained subjects it matches: those under its literal prefix in the subject index (all for `>` or `*.…`).
+    const prefix = literalPrefixOf(pattern);
+    const candidates = prefix === '' ? this.retainedLogs.entries() : this.index.subjectsFrom(prefix, undefined);
+    for (const [subject, source] of candidates) {
+      if (!source.rule || source.ownName !== undefined || !subjectMatches(pattern, subject)) continue;
+      this.expire(source, now, Infinity);
+      const start = startOf(source, deliver);
+      if (start < source.endSeq) cursors.set(subject, new ReplayCursor(source, start));
+    }
+    const state = ack && new AckState({ ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING }, log.endSeq);
+    const subscriber = new MemorySubscriber(id, pattern, log, ++this.serials, state, name, owner, deliver, log.endSeq);
+    this.orderOf(subscriber).set(id, subscriber);
+    if (key !== undefined) {
+      this.replayNames.set(key, subscriber);
+      log.names = new Map([[name!, subscriber]]);
+    }
+    this.index.made(log.ownName, log);
+    this.index.subscribed(subscriber);
+    log.subscriberCount = 1;
+    log.addReader(log.endSeq, 1);
+    let group = this.replayLogs.get(pattern);
+    if (!group) this.replayLogs.set(pattern, (group = new Set()));
+    group.add(log);
+    this.ownLogs.add(log);
+    if (cursors.size > 0) {
+      log.replay = cursors;
+      this.replaying.add(log);
+      this.scheduleReplay();
+    }
+    return infoOf(subscriber);
+  }
+
   unsubscribe(subject: string, id: string): boolean {
     const subscriber = this.find(subject, id);
     if (!subscriber) return false;
@@ -144,6 +227,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     if (routes.length > 0) routes.length = 0; // setting the length is a slow builtin even on an empty array
     if (this.patternLogs.size > 0) this.patternLogs.match(subject, routes);
     let log = this.subjects.get(subject);
+    if (this.ownLogs.size > 0) this.matchReplaying(subject, log, routes);
     if (!log) {
       const rule = this.ruleOf(subject);
       if (rule === undefined) return routes.length === 0 ? 'no-subscriber' : this.route(subject, data, Buffer.byteLength(data, 'utf8'), routes, true);
@@ -158,6 +242,96 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const outcome = log.rule ? this.publishRetained(log, log.rule, data, bytes) : this.append(log, data, bytes);
     if (outcome === 'ok' && routes.length > 0) this.route(subject, data, bytes, routes, false);
     return outcome;
+  }
+
+  /** The replaying subscribers' logs a publish to `subject` goes to: not those whose cursor in its log has yet to catch up. */
+  private matchReplaying(subject: string, log: SubjectLog | undefined, routes: SubjectLog[]): void {
+    const groups = this.replayGroups;
+    groups.length = 0;
+    this.replayLogs.match(subject, groups);
+    for (const group of groups) {
+      for (const own of group) {
+        const cursor = own.replay?.get(subject);
+        if (cursor === undefined || cursor.source !== log) routes.push(own);
+      }
+    }
+  }
+
+  private scheduleReplay(): void {
+    if (this.replayTurn || this.replaying.size === 0) return;
+    this.replayTurn = setImmediate(() => {
+      this.replayTurn = undefined;
+      this.copyReplays();
+    });
+  }
+
+  /** One page of every replay under way (REPLAY_PAGE_MESSAGES at most), then the next turn goes on. */
+  private copyReplays(): void {
+    let budget = REPLAY_PAGE_MESSAGES;
+    let blocked = false;
+    for (const own of this.replaying) {
+      if (budget === 0) break;
+      const [copied, full] = this.copyReplay(own, budget);
+      budget -= copied;
+      if (full) blocked = true;
+      if (!own.replay) this.replaying.delete(own);
+    }
+    if (budget === 0) this.scheduleReplay();
+    else if (blocked && !this.replayRetry) {
+      this.replayRetry = setTimeout(() => {
+        this.replayRetry = undefined;
+        this.copyReplays();
+      }, REPLAY_RETRY_MS).unref();
+    }
+  }
+
+  /**
+   * Copies up to `budget` retained messages into a replaying subscriber's log, subject by subject,
+   * each in seq order; a subject copied to its end is caught up (its publishes are routed from then
+   * on). Returns how many, and whether its log (or the broker) had no room: what its subscriber
+   * fetches makes room (a stalled replaying subscriber holds back the subjects it reads, as any
+   * pattern subscriber does). A message larger than its log could ever take is skipped, not waited for.
+   */
+  private copyReplay(own: SubjectLog, budget: number): [number, boolean] {
+    const { limits } = this;
+    const cursors = own.replay!;
+    let count = 0;
+    let full = false;
+    for (const [subject, cursor] of cursors) {
+      const { source } = cursor;
+      if (cursor.nextSeq < source.firstSeq) cursor.nextSeq = source.firstSeq;
+      const subjectAnswerBytes = jsonStringBytes(subject, Buffer.byteLength(subject, 'utf8')) + SUBJECT_FIELD_OVERHEAD;
+      while (count < budget && cursor.nextSeq < source.endSeq) {
+        const index = cursor.nextSeq - source.firstSeq;
+        const { messages } = source;
+        const bytes = messages.bytes(index);
+        if (own.messages.length + 1 > limits.maxPendingPerSubject || own.bytes + bytes > limits.maxPendingBytesPerSubject) {
+          if (own.messages.length > 0) {
+            full = true;
+            break;
+          }
+          cursor.nextSeq += 1; // never fits its log
+          continue;
+        }
+        if (this.messagesHeld + 1 > limits.maxPending || this.bytesHeld + bytes > limits.maxPendingBytes) {
+          full = true;
+          break;
+        }
+        const publishedS = messages.publishedS(index);
+        const msPart = messages.publishedMs(index) - (publishedS + EPOCH_S) * 1000;
+        // Its own string: a slice of the retained log's joined chunk would keep that chunk alive (packed-messages.ts).
+        own.append(messages.dataCopy(index), bytes, messages.answerBytes(index), publishedS, msPart, subject, subjectAnswerBytes);
+        this.messagesHeld += 1;
+        this.bytesHeld += bytes;
+        cursor.nextSeq += 1;
+        count += 1;
+      }
+      if (full || count === budget) break;
+      cursors.delete(subject); // caught up
+    }
+    if (cursors.size === 0) own.replay = undefined;
+    if (count > 0) this.events?.published(own.pattern!);
+    return [count, full];
   }
 
   /** A message of a subject without retention, in its log, under the per-subject and broker-wide limits. */
@@ -216,7 +390,10 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       this.catchUp(subscriber);
     }
     const lean = options?.lean === true;
-    if (subscriber.ack) return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes, options?.maxInFlight, lean);
+    if (subscriber.ack) {
+      if (log.replay) this.scheduleReplay();
+      return this.fetchAcknowledged(subscriber, subscriber.ack, max, maxBytes, options?.maxInFlight, lean);
+    }
     const { nextSeq } = subscriber;
     const retained = log.rule !== undefined;
     const count = this.fitting(log, nextSeq, Math.min(max, subscriber.pending), maxBytes, retained || log.pattern !== undefined, lean);
@@ -240,6 +417,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       taken = { data, remaining: 0, messages };
     } else taken = { data, remaining: 0 };
     if (count > 0) this.move(subscriber, nextSeq + count);
+    if (log.replay) this.scheduleReplay(); // room made for more of its replay
     taken.remaining = subscriber.pending;
     return taken;
   }
@@ -335,6 +513,11 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       // Subjects with a subscriber: a retained one may have none.
       if (log.subscriberCount > 0) subjects += 1;
     }
+    // Replaying pattern subscribers' own logs count as subjects with a log, as on Redis.
+    for (const log of this.ownLogs) {
+      if (log.messages.length > 0 && log.messages.publishedS(0) < oldestS) oldestS = log.messages.publishedS(0);
+      subjects += 1;
+    }
     return {
       messagesHeld: this.messagesHeld,
       bytesHeld: this.bytesHeld,
@@ -348,7 +531,8 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
       retained: this.retained,
       retainedBytes: this.retainedBytes,
       retentionDropped: { ...this.retentionDropped },
-      patterns: this.patternLogs.size,
+      // Wildcard logs: each pattern's shared one, and each replaying subscriber's own.
+      patterns: this.patternLogs.size + this.ownLogs.size,
     };
   }
 
@@ -376,6 +560,8 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     this.deadlines.stop();
     clearInterval(this.sweepTimer);
     if (this.sweepTurn) clearImmediate(this.sweepTurn);
+    if (this.replayTurn) clearImmediate(this.replayTurn);
+    clearTimeout(this.replayRetry);
   }
 
   /** The first rule matching `subject`, if any: asked only when the subject has no log. */
@@ -510,7 +696,8 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
 
   private find(subject: string, id: string): MemorySubscriber | undefined {
     const subscriber = this.subscribers.get(id) ?? this.named.get(id);
-    return subscriber?.subject === subject ? subscriber : undefined;
+    // A replaying pattern subscriber by its pattern, or (the management API's listings) its log's name.
+    return subscriber !== undefined && (subscriber.subject === subject || subscriber.logName === subject) ? subscriber : undefined;
   }
 
   /** The activity order a subscriber is kept in. */
@@ -618,6 +805,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     this.countInFlight(subscriber.log, ack.inFlight - inFlightBefore);
     this.reposition(subscriber, floor);
     this.schedule(subscriber, ack);
+    if (subscriber.log.replay) this.scheduleReplay();
     return count;
   }
 
@@ -711,6 +899,10 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     if (subscriber.ack) this.countInFlight(subscriber.log, -subscriber.ack.inFlight);
     const { log } = subscriber;
     log.subscriberCount -= 1;
+    if (log.ownName !== undefined) {
+      this.dropOwnLog(subscriber, log);
+      return;
+    }
     if (log.subscriberCount === 0 && !log.rule) {
       // The last one: the whole log goes at once, without a walk over its messages.
       this.subjects.delete(subscriber.subject);
@@ -723,6 +915,21 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     }
     log.addReader(subscriber.position, -1);
     this.trim(log);
+  }
+
+  /** A replaying pattern subscriber's log goes with it, at once, with its cursors. */
+  private dropOwnLog(subscriber: MemorySubscriber, log: SubjectLog): void {
+    this.index.dropped(log.ownName!);
+    const group = this.replayLogs.get(subscriber.subject)!;
+    group.delete(log);
+    if (group.size === 0) this.replayLogs.delete(subscriber.subject);
+    this.ownLogs.delete(log);
+    this.replaying.delete(log);
+    log.replay = undefined;
+    if (subscriber.name !== undefined) this.replayNames.delete(`${subscriber.subject}\n${subscriber.name}`);
+    this.nextLogStart = Math.max(this.nextLogStart, log.endSeq);
+    this.messagesHeld -= log.messages.length;
+    this.bytesHeld -= log.bytes;
   }
 
   /** Drops the front messages no subscriber is positioned at or before: each message is dropped once. */

@@ -28,11 +28,11 @@ export class MemoryStoreIndex {
   }
 
   subscribed(subscriber: MemorySubscriber): void {
-    this.members.set(memberKey(subscriber.subject, subscriber.id), subscriber);
+    this.members.set(memberKey(subscriber.logName, subscriber.id), subscriber);
   }
 
   unsubscribed(subscriber: MemorySubscriber): void {
-    this.members.delete(memberKey(subscriber.subject, subscriber.id));
+    this.members.delete(memberKey(subscriber.logName, subscriber.id));
   }
 
   /** Up to `limit` subjects starting with `prefix`, after `after`, in order. */
@@ -50,7 +50,8 @@ export class MemoryStoreIndex {
     const head = subject + SEPARATOR;
     for (const [key, subscriber] of this.members.entries(head + (after ?? ''))) {
       if (!key.startsWith(head)) return;
-      if (subscriber.id === after) continue;
+      // `<pattern> <id> <id>`: a replaying subscriber of the pattern, listed under its own log.
+      if (subscriber.id === after || key.includes(SEPARATOR, head.length)) continue;
       yield subscriber;
     }
   }

@@ -221,7 +221,7 @@ export interface StoreStats {
   retainedBytes: number;
   /** Totals since start: messages a retention rule dropped, by why. */
   retentionDropped: Record<RetentionDropReason, number>;
-  /** Wildcard patterns with at least one subscriber (each has a log of its own). */
+  /** Wildcard logs: patterns with a subscriber without deliver (their shared log), and each replaying pattern subscriber's own. */
   patterns: number;
 }
 

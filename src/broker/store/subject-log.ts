@@ -26,6 +26,13 @@ export class SubjectLog {
   caughtUp = 0;
   /** Its named subscribers by name; made for the first one (most subjects have none). */
   names?: Map<string, MemorySubscriber>;
+  /**
+   * A replaying pattern subscriber's own log (pattern-replay.ts): its name, `<pattern> <id>`, and the
+   * retained subjects it still copies from, by subject (a subject caught up leaves the map: its
+   * publishes are then routed here as to any pattern's log).
+   */
+  ownName?: string;
+  replay?: Map<string, ReplayCursor>;
 
   constructor(
     /** Seq of the message at the front of `messages`. */
@@ -107,6 +114,16 @@ export class SubjectLog {
   }
 }
 
+/** Where a replaying pattern subscriber's log is in copying one retained subject's log. */
+export class ReplayCursor {
+  constructor(
+    /** The retained subject's log (if the subject gets a new log, this one is done with). */
+    readonly source: SubjectLog,
+    /** The next seq of it to copy. */
+    public nextSeq: number,
+  ) {}
+}
+
 export class MemorySubscriber {
   lastActiveMs = Date.now();
   /** Next seq to read (at most once); for an acknowledged subscriber, its state says. */
@@ -131,6 +148,11 @@ export class MemorySubscriber {
     startSeq = log.endSeq,
   ) {
     this.nextSeq = startSeq;
+  }
+
+  /** The name of the log it reads: its subject's, or for a replaying pattern subscriber its own. */
+  get logName(): string {
+    return this.log.ownName ?? this.subject;
   }
 
   /** Where it holds the log: its next message, or its lowest unsettled one. */

@@ -40,6 +40,7 @@ export const SCRIPTS = {
   gmqPurge: onSubject('subject-purge.lua'),
   gmqSubjects: onGlobal('global-subjects.lua'),
   gmqPatternAttach: onSubject('pattern-attach.lua'),
+  gmqPatternPlace: onSubject('pattern-place.lua'),
   gmqPatternRead: onSubject('pattern-read.lua'),
   gmqPatternAppend: onSubject('pattern-append.lua'),
   gmqPatternAdvance: onSubject('pattern-advance.lua'),

@@ -53,7 +53,8 @@ export class RedisAcknowledgements {
     private readonly indexes: RedisIndexes,
     private readonly tidier: RedisTidier,
     private readonly wake: RedisWakeChannel,
-    private readonly publisher: RedisPublisher,
+    /** Publishes dead letters as any publish (to the patterns their subject matches too). */
+    private readonly publisher: Pick<RedisPublisher, 'publish'>,
     private readonly readData: (subject: string, ids: string[]) => Promise<Array<string | null>>,
     private readonly guard: RedisGuard,
     private readonly clock: RedisClock,

@@ -1,6 +1,7 @@
 import { BrokerError } from '../../broker.error.js';
 import { isoTime } from '../iso-time.js';
 import { isPattern } from '../../subject-tree.js';
+import { isReplayLog } from '../../pattern-replay.js';
 import type { DeliveredMessage, FetchedMessages, StoreLimits, TakeOptions } from '../message-store.js';
 import type { RedisAcknowledgements } from './redis-acknowledgements.js';
 import { ACK_SCRIPT_BATCH } from './redis-acknowledgements.js';
@@ -110,8 +111,9 @@ export class RedisFetcher {
     const [values] = await Promise.all([Promise.all(reads).then((batches) => batches.flat()), ...sideCalls]);
     // A pattern's log (wildcard subscription): its ids are '<message id> <subject>', and every answer carries messages.
     const pattern = ids.length > 0 && ids[0].includes(' ');
-    const withMessages = acknowledged || retained || pattern || isPattern(subject) || options.withSeqs === true;
-    if (options.lean && withMessages) return leanAnswer(values, remaining, ids, seqs, acknowledged && deliveries, retained && times, pattern || isPattern(subject));
+    const patternLog = pattern || isPattern(subject) || isReplayLog(subject);
+    const withMessages = acknowledged || retained || patternLog || options.withSeqs === true;
+    if (options.lean && withMessages) return leanAnswer(values, remaining, ids, seqs, acknowledged && deliveries, retained && times, patternLog);
     const data: string[] = [];
     const messages: DeliveredMessage[] = [];
     values.forEach((value, n) => {

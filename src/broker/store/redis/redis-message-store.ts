@@ -39,6 +39,8 @@ import { RedisPushRegistry } from '../push/redis-push-registry.js';
 import { isPattern } from '../../subject-tree.js';
 import { PATTERNS_CHANGED, RedisPatterns } from './redis-patterns.js';
 import { RedisPatternForwarder } from './redis-pattern-forwarder.js';
+import { RedisPatternReplay } from './redis-pattern-replay.js';
+import { isReplayLog, logSubjectOf, publicSubjectOf, replays } from '../../pattern-replay.js';
 
 /**
  * Messages and subscribers in Redis, shared by every instance configured with the same Redis and
@@ -69,6 +71,18 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   /** Wildcard subscriptions: the registry of patterns, and the forwarding into their logs. */
   private readonly patterns: RedisPatterns;
   private readonly forwarder: RedisPatternForwarder;
+  /** Pattern subscribers that replay: each with a log of its own (pattern-replay.ts). */
+  private readonly replay: RedisPatternReplay;
+  /**
+   * The store's events as the broker takes them: a replaying pattern subscriber's own log
+   * (`<pattern> <id>`) named by its pattern, which is what its clients wait on.
+   */
+  private readonly outward: StoreEvents = {
+    available: (subject, id) => this.events?.available(publicSubjectOf(subject), id),
+    published: (subject) => this.events?.published(publicSubjectOf(subject)),
+    removed: (subject, id) => this.events?.removed?.(publicSubjectOf(subject), id),
+    dropped: (subject, deadLetterSubject) => this.events?.dropped?.(publicSubjectOf(subject), deadLetterSubject),
+  };
   private readonly clock = new RedisClock();
   /** Tags this instance's wake messages, so it does not wake its own waiters twice. */
   private readonly instance = randomUUID();
@@ -86,9 +100,9 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     this.run = scriptRunner(this.client);
     this.global = globalBase(config.keyPrefix);
     this.wake = new RedisWakeChannel(this.client, `${config.keyPrefix}wake`, this.instance, {
-      published: (subject) => (subject === PATTERNS_CHANGED ? void this.patterns.reload().catch(() => {}) : this.events?.published(subject)),
-      available: (subject, id) => this.events?.available(subject, id),
-      removed: (subject, id) => this.events?.removed?.(subject, id),
+      published: (subject) => (subject === PATTERNS_CHANGED ? void this.patterns.reload().catch(() => {}) : this.outward.published(subject)),
+      available: (subject, id) => this.outward.available(subject, id),
+      removed: (subject, id) => this.outward.removed!(subject, id),
     });
     const base = (subject: string) => subjectBase(config.keyPrefix, subject);
     const readData = (subject: string, ids: string[]) => this.readData(subject, ids);
@@ -97,7 +111,7 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
     const indexes = new RedisIndexes(this.run, this.global, this.accounting);
     this.tidier = new RedisTidier(this.run, base, this.accounting, this.guard);
     this.publisher = new RedisPublisher(this.client, this.run, base, this.accounting, this.wake, limits, this.instance.slice(0, 12), rules, indexes);
-    this.acks = new RedisAcknowledgements(this.run, base, this.accounting, indexes, this.tidier, this.wake, this.publisher, readData, this.guard, this.clock, () => this.events, observer);
+    this.acks = new RedisAcknowledgements(this.run, base, this.accounting, indexes, this.tidier, this.wake, { publish: (messages) => this.publishRouted(messages) }, readData, this.guard, this.clock, () => this.outward, observer);
     this.fetcher = new RedisFetcher(this.run, base, this.accounting, this.acks, this.tidier, readData, limits);
     this.subscribers = new RedisSubscribers(this.run, base, this.accounting, indexes, this.tidier, this.wake, limits, observer, rules);
     this.pushRegistry = new RedisPushRegistry(this.client, this.guard, this.global);
@@ -108,8 +122,9 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
       () => this.client.publish(this.wake.channel, this.wake.publishedMessage(PATTERNS_CHANGED)),
       async (subject) => Number((await this.client.hget(`${base(subject)}:m`, 'subs')) ?? 0),
     );
-    this.forwarder = new RedisPatternForwarder(this.client, this.run, base, this.accounting, this.wake, this.tidier, limits, this.patterns, () => this.events);
+    this.forwarder = new RedisPatternForwarder(this.client, this.run, base, this.accounting, this.wake, this.tidier, limits, this.patterns, () => this.outward);
     this.patterns.onForgotten = (pattern) => this.forwarder.detachAll(pattern);
+    this.replay = new RedisPatternReplay(this.client, this.run, base, this.global, this.accounting, indexes, this.subscribers, this.patterns, this.forwarder, rules);
     this.retention = new RedisRetention(this.run, base, this.accounting, indexes, this.tidier, this.guard, rules, observer);
     this.inspection = new RedisInspection(this.run, this.global, base, this.accounting, indexes, this.tidier, readData);
   }
@@ -150,6 +165,11 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   subscribe(subject: string, ack: AckSettings | undefined, options: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined>;
   subscribe(subject: string, ack?: AckSettings, options?: SubscribeOptions): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
     return this.guard.call('subscribe', async () => {
+      if (isPattern(subject) && replays(options?.deliver)) return this.replay.subscribe(subject, ack, { ...options, deliver: options.deliver });
+      if (isPattern(subject) && options?.name !== undefined) {
+        const refusal = await this.replay.nameRefusal(subject, options.name, options.owner);
+        if (refusal) return refusal;
+      }
       const subscriber = await this.subscribers.subscribe(subject, ack, options);
       // A pattern is registered before the subscribe answers: this instance's next publish sees it.
       if (typeof subscriber === 'object' && isPattern(subject)) await this.patterns.register(subject);
@@ -159,8 +179,9 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
 
   unsubscribe(subject: string, id: string): Promise<boolean> {
     return this.guard.call('unsubscribe', async () => {
-      const removed = await this.subscribers.unsubscribe(subject, id);
-      if (removed && isPattern(subject)) await this.patterns.forgetIfUnused(subject);
+      const log = logSubjectOf(subject, id);
+      const removed = await this.subscribers.unsubscribe(log, id);
+      if (removed && isPattern(subject)) await this.patterns.forgetIfUnused(log);
       return removed;
     });
   }
@@ -175,45 +196,49 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
    * what was stored is forwarded to the patterns' logs after.
    */
   publishMany(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
-    return this.guard.call('publish', async () => {
-      const routes = new Map<string, readonly string[]>();
-      for (const { subject } of messages) {
-        if (routes.has(subject)) continue;
-        const patterns = this.patterns.matching(subject);
-        if (patterns.length > 0) routes.set(subject, patterns);
-      }
-      if (routes.size === 0) return this.publisher.publish(messages);
-      const attached = Promise.all([...routes].map(([subject, patterns]) => this.forwarder.attach(subject, patterns)));
-      const [, outcomes] = await Promise.all([attached, this.publisher.publish(messages)]);
-      const stored = new Set(messages.filter((_, i) => outcomes[i] === 'ok').map(({ subject }) => subject));
-      for (const subject of stored) this.forwarder.forward(subject, routes.get(subject) ?? []);
-      return outcomes;
-    });
+    return this.guard.call('publish', () => this.publishRouted(messages));
+  }
+
+  /** A publish (a client's, or the store's own dead letters) with its patterns' forwards. */
+  private async publishRouted(messages: ReadonlyArray<{ subject: string; data: string }>): Promise<PublishOutcome[]> {
+    const routes = new Map<string, readonly string[]>();
+    for (const { subject } of messages) {
+      if (routes.has(subject)) continue;
+      const patterns = this.patterns.matching(subject);
+      if (patterns.length > 0) routes.set(subject, patterns);
+    }
+    if (routes.size === 0) return this.publisher.publish(messages);
+    const attached = Promise.all([...routes].map(([subject, patterns]) => this.forwarder.attach(subject, patterns)));
+    const [, outcomes] = await Promise.all([attached, this.publisher.publish(messages)]);
+    const stored = new Set(messages.filter((_, i) => outcomes[i] === 'ok').map(({ subject }) => subject));
+    for (const subject of stored) this.forwarder.forward(subject, routes.get(subject) ?? []);
+    return outcomes;
   }
 
   fetch(subject: string, id: string, max: number, waitMs = 0, maxBytes = this.limits.maxFetchBytes, options?: TakeOptions): Promise<FetchedMessages | undefined> {
     return this.guard.call('fetch', async () => {
-      const taken = await this.fetcher.fetch(subject, id, max, waitMs, maxBytes, options);
+      const log = logSubjectOf(subject, id);
+      const taken = await this.fetcher.fetch(log, id, max, waitMs, maxBytes, options);
       // Room in a pattern's log: forwards that found it full go on.
-      if (taken && taken.data.length > 0 && isPattern(subject)) this.forwarder.resume(subject);
+      if (taken && taken.data.length > 0 && isPattern(subject)) this.forwarder.resume(log);
       return taken;
     });
   }
 
   ack(subject: string, id: string, seqs: readonly number[]): Promise<SettleOutcome> {
-    return this.guard.call('ack', () => this.acks.settle('ack', subject, id, seqs, 0));
+    return this.guard.call('ack', () => this.acks.settle('ack', logSubjectOf(subject, id), id, seqs, 0));
   }
 
   nack(subject: string, id: string, seqs: readonly number[], delayMs: number): Promise<SettleOutcome> {
-    return this.guard.call('nack', () => this.acks.settle('nack', subject, id, seqs, delayMs));
+    return this.guard.call('nack', () => this.acks.settle('nack', logSubjectOf(subject, id), id, seqs, delayMs));
   }
 
   extend(subject: string, id: string, seqs: readonly number[]): Promise<SettleOutcome> {
-    return this.guard.call('extend', () => this.acks.settle('extend', subject, id, seqs, 0));
+    return this.guard.call('extend', () => this.acks.settle('extend', logSubjectOf(subject, id), id, seqs, 0));
   }
 
   pendingCount(subject: string, id: string): Promise<number | undefined> {
-    return this.guard.call('pending', () => this.subscribers.pendingCount(subject, id));
+    return this.guard.call('pending', () => this.subscribers.pendingCount(logSubjectOf(subject, id), id));
   }
 
   /**
@@ -224,8 +249,10 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   expireIdle(idleSinceMs: number, limit: number, _isActive?: (subject: string, id: string) => boolean, named = false): Promise<SubscriberInfo[]> {
     return this.guard.call('expire', async () => {
       const expired = await this.subscribers.expireIdle(idleSinceMs + this.clock.offsetMs, limit, named);
-      for (const pattern of new Set(expired.map(({ subject }) => subject).filter(isPattern))) await this.patterns.forgetIfUnused(pattern);
-      return expired;
+      const wildcardLogs = expired.map(({ subject }) => subject).filter((subject) => isPattern(subject) || isReplayLog(subject));
+      for (const log of new Set(wildcardLogs)) await this.patterns.forgetIfUnused(log);
+      // A replaying pattern subscriber as its clients know it: by its pattern.
+      return expired.map((info) => (isReplayLog(info.subject) ? { ...info, subject: publicSubjectOf(info.subject) } : info));
     });
   }
 
@@ -270,11 +297,11 @@ export class RedisMessageStore implements MessageStore, PushRegistrySource {
   }
 
   peek(subject: string, id: string | undefined, max: number): Promise<PeekedMessage[] | undefined> {
-    return this.guard.call('peek', () => this.inspection.peek(subject, id, max));
+    return this.guard.call('peek', () => this.inspection.peek(id === undefined ? subject : logSubjectOf(subject, id), id, max));
   }
 
   purge(subject: string, id: string | undefined): Promise<number | undefined> {
-    return this.guard.call('purge', () => this.inspection.purge(subject, id));
+    return this.guard.call('purge', () => this.inspection.purge(id === undefined ? subject : logSubjectOf(subject, id), id));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { publicSubjectOf } from '../../pattern-replay.js';
 import { SubjectTree } from '../../subject-tree.js';
 import type { RedisClient } from './redis-client.js';
 import type { RunScript } from './redis-scripts.js';
@@ -18,9 +19,11 @@ const NONE: readonly string[] = Object.freeze([]);
  * the counter `<prefix>{~}:patterns:v`, which every change raises). Each instance keeps it in a
  * subject tree, so a publish finds the patterns its subject matches in O(tokens); it reads the
  * registry again when told of a change (a wake message) or when the version moved (every second).
+ * A member is the name of a wildcard log: a pattern's shared one (the pattern), or a replaying
+ * subscriber's own (`<pattern> <id>`, pattern-replay.ts); the tree keeps each pattern's members.
  */
 export class RedisPatterns {
-  private tree = new SubjectTree<string>();
+  private tree = new SubjectTree<string[]>();
   private version: string | null | undefined;
   private timer?: NodeJS.Timeout;
   private reloading?: Promise<void>;
@@ -39,9 +42,11 @@ export class RedisPatterns {
     return `${this.global}:patterns`;
   }
 
-  /** The registered patterns `subject` matches. */
+  /** The wildcard logs (registered members) whose pattern `subject` matches. */
   matching(subject: string): readonly string[] {
-    return this.tree.size === 0 ? NONE : this.tree.match(subject);
+    if (this.tree.size === 0) return NONE;
+    const groups = this.tree.match(subject);
+    return groups.length === 1 ? groups[0] : groups.flat();
   }
 
   /** Every registered pattern, for the forwarding sweep. */
@@ -57,10 +62,7 @@ export class RedisPatterns {
   async register(pattern: string): Promise<void> {
     const version = await this.client.incr(`${this.key}:v`);
     await this.client.zadd(this.key, version, pattern);
-    if (this.tree.get(pattern) === undefined) {
-      this.tree.set(pattern, pattern);
-      this.patterns.push(pattern);
-    }
+    if (add(this.tree, pattern)) this.patterns.push(pattern);
     await this.announce();
   }
 
@@ -97,15 +99,29 @@ export class RedisPatterns {
     const version = await this.client.get(`${this.key}:v`);
     if (!force && version === this.version) return;
     const patterns = await this.client.zrange(this.key, '0', '-1');
-    const tree = new SubjectTree<string>();
-    for (const pattern of patterns) tree.set(pattern, pattern);
+    const tree = new SubjectTree<string[]>();
+    for (const pattern of patterns) add(tree, pattern);
     this.tree = tree;
     this.patterns = patterns;
     this.version = version;
   }
 
   private drop(pattern: string): void {
-    if (!this.tree.delete(pattern)) return;
+    const key = publicSubjectOf(pattern);
+    const group = this.tree.get(key);
+    if (!group?.includes(pattern)) return;
+    const rest = group.filter((one) => one !== pattern);
+    if (rest.length === 0) this.tree.delete(key);
+    else this.tree.set(key, rest);
     this.patterns = this.patterns.filter((one) => one !== pattern);
   }
+}
+
+/** Adds a member to its pattern's group (a new array: a publish may hold the old one); false if it was there. */
+function add(tree: SubjectTree<string[]>, member: string): boolean {
+  const key = publicSubjectOf(member);
+  const group = tree.get(key) ?? [];
+  if (group.includes(member)) return false;
+  tree.set(key, [...group, member]);
+  return true;
 }

@@ -19,7 +19,7 @@ import type { RedisTidier } from './redis-tidier.js';
 import type { RedisWakeChannel } from './redis-wake-channel.js';
 
 /** Where a subscriber starts, as subject-subscribe.lua takes it (and keeps it, to compare a name's settings). */
-function deliverText(deliver: DeliverPolicy | undefined): string {
+export function deliverText(deliver: DeliverPolicy | undefined): string {
   if (deliver === undefined || deliver === 'new') return '';
   if (deliver === 'all' || deliver === 'last') return deliver;
   return 'fromSeq' in deliver ? `s:${deliver.fromSeq}` : `t:${deliver.fromTimeMs}`;
@@ -44,9 +44,13 @@ export class RedisSubscribers {
     private readonly rules: RetentionRules,
   ) {}
 
-  async subscribe(subject: string, ack?: AckSettings, { name, owner, deliver }: SubscribeOptions = {}): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
-    const rule = this.rules.textOf(subject);
-    if (deliver !== undefined && deliver !== 'new' && rule === '') return 'not-retained';
+  /**
+   * `id`: the id to give it (a replaying pattern subscriber's, pattern-replay.ts), whose own log
+   * `subject` is: its `deliver` is kept as a setting there, its replay placed by the caller.
+   */
+  async subscribe(subject: string, ack?: AckSettings, { name, owner, deliver }: SubscribeOptions = {}, id?: string): Promise<SubscriberInfo | SubscribeRefusal | undefined> {
+    const rule = id === undefined ? this.rules.textOf(subject) : '';
+    if (deliver !== undefined && deliver !== 'new' && rule === '' && id === undefined) return 'not-retained';
     let lease: Lease | undefined;
     if (!this.accounting.inline) {
       // Also lists the subject for idle expiry: an entry early, never late.
@@ -55,12 +59,12 @@ export class RedisSubscribers {
       if (!lease && name === undefined) return undefined;
     }
     const settings = ack && { ...ack, maxAckPending: ack.maxAckPending ?? DEFAULT_MAX_ACK_PENDING };
-    const [accounted, created, id] = (await this.run(
+    const [accounted, created, given] = (await this.run(
       'gmqSubscribe',
       this.base(subject),
       this.accounting.baseOf(subject),
       this.accounting.mode(lease),
-      newSubscriberId(),
+      id ?? newSubscriberId(),
       settings?.ackWaitMs ?? '',
       settings?.maxDeliveries ?? '',
       settings?.deadLetterSubject ?? '',
@@ -92,7 +96,7 @@ export class RedisSubscribers {
       }
       if (name !== undefined) await this.indexes.lower('named', subject, 'now');
     }
-    const info: SubscriberInfo = settings ? { id, subject, ack: settings } : { id, subject };
+    const info: SubscriberInfo = settings ? { id: given, subject, ack: settings } : { id: given, subject };
     if (name !== undefined) info.name = name;
     return info;
   }

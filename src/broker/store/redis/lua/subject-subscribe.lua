@@ -36,6 +36,9 @@ if created and not rule then
   local from = math.max(held('nextLog'), 1, metaNum('end'))
   redis.call('PERSIST', M)
   redis.call('HSET', M, 'first', from, 'end', from, 'bytes', 0, 'subs', 0)
+  -- A replaying pattern subscriber's own log (`<pattern> <id>`; a named one's id is the same each
+  -- time): what an earlier log of that name took from each source (pattern-append.lua) is not this one's.
+  if string.find(ARGV[8], ' ', 1, true) then redis.call('DEL', B .. ':fw') end
 end
 redis.call('HINCRBY', M, 'subs', 1)
 local position = metaNum('end')

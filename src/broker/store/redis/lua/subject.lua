@@ -230,7 +230,13 @@ local function applyRule(text)
     redis.call('HSET', M, 'first', from, 'end', from, 'bytes', 0, 'subs', metaNum('subs'))
   end
   redis.call('PERSIST', M)
-  if redis.call('HGET', M, 'ret') ~= text then redis.call('HSET', M, 'ret', text) end
+  local previous = redis.call('HGET', M, 'ret')
+  if previous ~= text then
+    redis.call('HSET', M, 'ret', text)
+    -- A log made by a pattern reader (pattern-attach.lua) before the subject's first retained
+    -- publish is a retained subject's log from now: listed, as one made here (listing is idempotent).
+    if not previous then logMade = true end
+  end
   ruleRead = nil
   return ruleOf()
 end
