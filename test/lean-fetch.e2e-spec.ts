@@ -106,6 +106,29 @@ describe('the lean fetch answer (`lean` in POST /api/fetch)', () => {
     expect(subjects).toEqual([`${base}.eu`, `${base}.us`]);
   });
 
+  it('for a wildcard subscriber replaying retained messages (`deliver: "all"`) answers `subjects` too', async () => {
+    const base = `kept.${uniqueSubject('r')}`;
+    expect((await broker.publish(`${base}.eu`, 'kept-one')).status).toBe(200);
+    expect((await broker.publish(`${base}.us`, 'kept-two')).status).toBe(200);
+    for (const ack of [false, true]) {
+      const { status, body: sub } = await broker.post('/api/subscribe', { subject: `${base}.*`, deliver: 'all', ...(ack ? { ackWaitMs: 60_000 } : {}) });
+      expect(status).toBe(200);
+      const data: string[] = [];
+      const subjects: string[] = [];
+      // The replay is copied between turns (and forwarded on Redis): fetch until both came.
+      for (let tries = 0; tries < 50 && data.length < 2; tries++) {
+        const { status: fetched, body } = await broker.fetchMessages(`${base}.*`, sub.id, { waitMs: 100, lean: true });
+        expect(fetched).toBe(200);
+        expect(body).not.toHaveProperty('messages');
+        expect([body.seqs.length, body.subjects.length]).toEqual([body.data.length, body.data.length]);
+        data.push(...body.data);
+        subjects.push(...body.subjects);
+      }
+      expect(data.sort()).toEqual(['kept-one', 'kept-two']);
+      expect(subjects.sort()).toEqual([`${base}.eu`, `${base}.us`]);
+    }
+  });
+
   it('streams a large answer as the same JSON, arrays included', async () => {
     const subject = uniqueSubject();
     const id = await acknowledged(subject);
