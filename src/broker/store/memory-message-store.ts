@@ -136,12 +136,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     const rule = log ? log.rule : isPattern(subject) ? undefined : this.ruleOf(subject);
     if (deliver !== undefined && deliver !== 'new' && rule === undefined) return 'not-retained';
     const existing = name === undefined ? undefined : log?.names?.get(name);
-    if (existing) {
-      if (existing.owner !== owner) return 'name-taken';
-      if (!sameAckSettings(existing.ack?.settings, ack) || !sameDeliver(existing.deliver, deliver)) return 'settings-differ';
-      this.touch(existing);
-      return infoOf(existing);
-    }
+    if (existing) return this.subscribedAgain(existing, owner, ack, deliver);
     if (this.subscribers.size + this.named.size >= this.limits.maxSubscribers) return undefined;
     log ??= this.newLog(subject, rule);
     if (log.rule) this.expire(log, Date.now(), Infinity);
@@ -154,6 +149,14 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
     log.subscriberCount += 1;
     log.addReader(start, 1);
     return infoOf(subscriber);
+  }
+
+  /** A subscribe naming an existing subscriber: the same one, if the token and the settings are its own. */
+  private subscribedAgain(existing: MemorySubscriber, owner: string | undefined, ack: AckSettings | undefined, deliver: DeliverPolicy | undefined): SubscriberInfo | SubscribeRefusal {
+    if (existing.owner !== owner) return 'name-taken';
+    if (!sameAckSettings(existing.ack?.settings, ack) || !sameDeliver(existing.deliver, deliver)) return 'settings-differ';
+    this.touch(existing);
+    return infoOf(existing);
   }
 
   /**
@@ -171,12 +174,7 @@ export class MemoryMessageStore implements MessageStore, PushRegistrySource {
   ): SubscriberInfo | SubscribeRefusal | undefined {
     const key = name === undefined ? undefined : `${pattern}\n${name}`;
     const existing = key === undefined ? undefined : this.replayNames.get(key);
-    if (existing) {
-      if (existing.owner !== owner) return 'name-taken';
-      if (!sameAckSettings(existing.ack?.settings, ack) || !sameDeliver(existing.deliver, deliver)) return 'settings-differ';
-      this.touch(existing);
-      return infoOf(existing);
-    }
+    if (existing) return this.subscribedAgain(existing, owner, ack, deliver);
     if (this.subscribers.size + this.named.size >= this.limits.maxSubscribers) return undefined;
     const id = newReplayingId(pattern, name);
     const log = new SubjectLog(this.nextLogStart, undefined, pattern);

@@ -15,15 +15,7 @@ assertTypes(M, 'hash', P, 'zset', T, 'zset', L, 'list')
 local member, dv = 'p:' .. ARGV[3], ARGV[5]
 if redis.call('ZSCORE', P, member) then return {accounted(oldestPublished), 0, 0} end
 applyRule(ARGV[4])
-local live = expireAged(TRIM_BATCH)
-local position = metaNum('end')
-if dv == 'all' then position = live
-elseif dv == 'last' then position = math.max(live, position - 1)
-elseif string.sub(dv, 1, 2) == 's:' then position = math.min(math.max(tonumber(string.sub(dv, 3)), live), position)
-elseif string.sub(dv, 1, 2) == 't:' then
-  local found = redis.call('ZRANGEBYSCORE', T, string.sub(dv, 3), '+inf', 'LIMIT', 0, 1)[1]
-  if found then position = math.max(tonumber(found), live) end
-end
+local position = deliverPosition(dv)
 redis.call('HINCRBY', M, 'subs', 1)
 redis.call('HINCRBY', M, 'prd', 1)
 redis.call('ZADD', P, position, member)

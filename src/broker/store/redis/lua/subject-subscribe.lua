@@ -42,17 +42,8 @@ if created and not rule then
 end
 redis.call('HINCRBY', M, 'subs', 1)
 local position = metaNum('end')
-if rule then
-  -- A retained subject: where deliver says, past what its rule dropped or has expired.
-  local live = expireAged(TRIM_BATCH)
-  if dv == 'all' then position = live
-  elseif dv == 'last' then position = math.max(live, position - 1)
-  elseif string.sub(dv, 1, 2) == 's:' then position = math.min(math.max(tonumber(string.sub(dv, 3)), live), position)
-  elseif string.sub(dv, 1, 2) == 't:' then
-    local found = redis.call('ZRANGEBYSCORE', T, string.sub(dv, 3), '+inf', 'LIMIT', 0, 1)[1]
-    if found then position = math.max(tonumber(found), live) end
-  end
-end
+-- A retained subject: where deliver says, past what its rule dropped or has expired.
+if rule then position = deliverPosition(dv) end
 local s = key('s', id)
 redis.call('HSET', s, 'next', position)
 if aw ~= '' then redis.call('HSET', s, 'aw', aw, 'mp', mp) end

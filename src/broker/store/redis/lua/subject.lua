@@ -317,3 +317,18 @@ local function catchUp(id, from)
   end
   if moved then redis.call('ZADD', P, floorOf(id, s), id) end
 end
+
+-- Where a reader starts in a retained subject by its deliver policy (`all`, `last`, `s:<seq>`,
+-- `t:<ms>`), past what the rule dropped or has expired; anything else (or no match): the end.
+local function deliverPosition(dv)
+  local live = expireAged(TRIM_BATCH)
+  local position = metaNum('end')
+  if dv == 'all' then position = live
+  elseif dv == 'last' then position = math.max(live, position - 1)
+  elseif string.sub(dv, 1, 2) == 's:' then position = math.min(math.max(tonumber(string.sub(dv, 3)), live), position)
+  elseif string.sub(dv, 1, 2) == 't:' then
+    local found = redis.call('ZRANGEBYSCORE', T, string.sub(dv, 3), '+inf', 'LIMIT', 0, 1)[1]
+    if found then position = math.max(tonumber(found), live) end
+  end
+  return position
+end
