@@ -163,7 +163,11 @@ describe('management API', () => {
     const before = (await scrape()).sum('gophermq_purged_messages_total');
     expect(await detail(subject)).toMatchObject({ subscriberCount: 0, pending: 2, retained: 2 });
     expect((await post('/api/admin/purge', { subject })).body).toEqual({ purged: 2 });
-    expect(await detail(subject)).toMatchObject({ pending: 0, retained: 0, pendingBytes: 0 });
+    // Left with neither messages nor subscribers, the retention sweep (every second) may already
+    // have forgotten it: either answer says nothing is kept.
+    const after = await detail(subject);
+    if (after.message === 'subject not found') expect(after).toEqual({ message: 'subject not found' });
+    else expect(after).toMatchObject({ pending: 0, retained: 0, pendingBytes: 0 });
     expect((await scrape()).sum('gophermq_purged_messages_total')).toBe(before + 2);
     const late = (await post('/api/subscribe', { subject, deliver: 'all' })).body.id;
     expect((await broker.fetchMessages(subject, late)).body.data).toEqual([]);
